@@ -1,0 +1,67 @@
+import jwt from 'jsonwebtoken';
+
+const ALGORITHM = 'HS256';
+export const RUN_TOKEN_ISSUER = 'cronium-orchestrator';
+export const RUN_TOKEN_AUDIENCE = 'cronium-runtime-api';
+/** Added to the run's timeout so a token does not expire while the run is being finished. */
+export const RUN_TOKEN_GRACE_SECONDS = 60;
+
+export interface RunTokenClaims {
+  runId: number;
+  attempt: number;
+  eventId: number;
+  userId: number;
+}
+
+export class RunTokenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunTokenError';
+  }
+}
+
+/** A short-lived JWT for one attempt of one run, valid for its timeout plus a small grace. */
+export function signRunToken(
+  secret: string,
+  claims: RunTokenClaims,
+  timeoutSeconds: number,
+): string {
+  return jwt.sign({ att: claims.attempt, evt: claims.eventId, uid: claims.userId }, secret, {
+    algorithm: ALGORITHM,
+    issuer: RUN_TOKEN_ISSUER,
+    audience: RUN_TOKEN_AUDIENCE,
+    subject: `run:${claims.runId}`,
+    expiresIn: timeoutSeconds + RUN_TOKEN_GRACE_SECONDS,
+  });
+}
+
+/**
+ * Verifies signature, algorithm (pinned: `none` and asymmetric algorithms are refused),
+ * issuer, audience and expiry. Whether the attempt is still the running one is the
+ * caller's check against the database.
+ */
+export function verifyRunToken(secret: string, token: string): RunTokenClaims {
+  let payload: jwt.JwtPayload;
+  try {
+    const decoded = jwt.verify(token, secret, {
+      algorithms: [ALGORITHM],
+      issuer: RUN_TOKEN_ISSUER,
+      audience: RUN_TOKEN_AUDIENCE,
+    });
+    if (typeof decoded === 'string') throw new Error('unexpected string payload');
+    payload = decoded;
+  } catch (cause) {
+    throw new RunTokenError(`invalid run token: ${(cause as Error).message}`, { cause });
+  }
+  const runId = Number(/^run:(\d+)$/.exec(payload.sub ?? '')?.[1]);
+  const { att, evt, uid } = payload as { att?: unknown; evt?: unknown; uid?: unknown };
+  if (
+    !Number.isSafeInteger(runId) ||
+    !Number.isSafeInteger(att) ||
+    !Number.isSafeInteger(evt) ||
+    !Number.isSafeInteger(uid)
+  ) {
+    throw new RunTokenError('invalid run token: missing claims');
+  }
+  return { runId, attempt: att as number, eventId: evt as number, userId: uid as number };
+}

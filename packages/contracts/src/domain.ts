@@ -1,0 +1,62 @@
+// Domain vocabularies shared by the database schema, the engine and the APIs.
+
+export const USER_ROLES = ['admin', 'user'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const USER_STATUSES = ['active', 'invited', 'disabled'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const EVENT_TYPES = ['bash', 'python', 'node', 'http', 'tool'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EVENT_STATUSES = ['active', 'paused', 'draft', 'archived'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const TARGET_KINDS = ['container', 'ssh', 'local'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export const MISFIRE_POLICIES = ['all', 'last', 'none'] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+export const CONCURRENCY_POLICIES = ['allow', 'skip', 'queue', 'replace'] as const;
+export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
+
+export const RUN_STATUSES = [
+  'scheduled',
+  'queued',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'partial',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const FINAL_RUN_STATUSES = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'partial',
+] as const;
+
+export const RUN_TRIGGERS = ['schedule', 'manual', 'webhook', 'workflow', 'retry'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export const TICK_OUTCOMES = [
+  'enqueued',
+  'skipped_overlap',
+  'missed_downtime',
+  'skipped_dst',
+  'skipped_paused',
+  'skipped_misfire_cap',
+] as const;
+export type TickOutcome = (typeof TICK_OUTCOMES)[number];
+
+export const LOG_STREAMS = ['stdout', 'stderr', 'system'] as const;
+export type LogStream = (typeof LOG_STREAMS)[number];
+
+export const TOOL_KINDS = ['email', 'slack', 'discord', 'webhook'] as const;
+export type ToolKind = (typeof TOOL_KINDS)[number];

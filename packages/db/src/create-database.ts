@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './schema/database.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax?: number;
+  /** Shown in pg_stat_activity, so operators can tell the processes apart. */
+  applicationName?: string;
+  statementTimeoutMs?: number;
+}
+
+const INT8_OID = 20;
+
+/**
+ * Identity columns are bigint; parse them to numbers (exact up to 2^53) so ids and counts are
+ * plain numbers everywhere. Applied per pool, not globally.
+ */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`bigint ${value} exceeds the safe integer range`);
+  return n;
+}
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function createPool(options: DatabaseOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? 'cronium',
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 60_000,
+    types,
+  });
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool discards it and the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function createDatabase(options: DatabaseOptions): { db: Db; pool: pg.Pool } {
+  const pool = createPool(options);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}

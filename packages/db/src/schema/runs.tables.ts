@@ -1,0 +1,123 @@
+import type { ColumnType, Generated } from 'kysely';
+import type {
+  EventStatus,
+  LogStream,
+  RunStatus,
+  RunTrigger,
+  TickOutcome,
+} from '@cronium/contracts';
+import type { CreatedAt, Json, Timestamp, UpdatedAt } from './accounts.tables.ts';
+
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+
+export interface RunsTable {
+  id: Generated<number>;
+  event_id: number;
+  owner_id: number;
+  workflow_run_id: number | null;
+  workflow_node_id: number | null;
+  trigger: RunTrigger;
+  status: WithDefault<RunStatus>;
+  priority: WithDefault<number>;
+  scheduled_for: Timestamp | null;
+  run_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  input: Json | null;
+  output: Json | null;
+  condition: boolean | null;
+  result: Json<Record<string, unknown>> | null;
+  attempt: WithDefault<number>;
+  max_attempts: WithDefault<number>;
+  lease_losses: WithDefault<number>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  cancel_requested_at: Timestamp | null;
+  exit_code: number | null;
+  error: string | null;
+  log_seq: WithDefault<number>;
+  log_bytes: WithDefault<number>;
+  log_truncated: WithDefault<boolean>;
+  idempotency_key: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+}
+
+export interface RunTargetsTable {
+  id: Generated<number>;
+  run_id: number;
+  server_id: number | null;
+  attempt: number;
+  status: WithDefault<'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled'>;
+  exit_code: number | null;
+  error: string | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface RunLogChunksTable {
+  run_id: number;
+  seq: number;
+  attempt: number;
+  stream: LogStream;
+  server_id: number | null;
+  logged_at: Timestamp;
+  data: string;
+}
+
+export interface ScheduleTicksTable {
+  id: Generated<number>;
+  event_id: number;
+  slot: Timestamp;
+  outcome: TickOutcome;
+  reason: string | null;
+  run_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface WorkflowsTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  description: WithDefault<string>;
+  status: WithDefault<EventStatus>;
+  schedule_cron: string | null;
+  schedule_timezone: WithDefault<string>;
+  schedule_cursor: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WorkflowNodesTable {
+  id: Generated<number>;
+  workflow_id: number;
+  event_id: number;
+  label: WithDefault<string>;
+  position: ColumnType<
+    { x: number; y: number },
+    { x: number; y: number } | string | undefined,
+    { x: number; y: number } | string
+  >;
+}
+
+export type EdgeCondition =
+  'always' | 'on_success' | 'on_failure' | 'on_condition_true' | 'on_condition_false';
+
+export interface WorkflowEdgesTable {
+  id: Generated<number>;
+  workflow_id: number;
+  from_node_id: number;
+  to_node_id: number;
+  condition: WithDefault<EdgeCondition>;
+}
+
+export interface WorkflowRunsTable {
+  id: Generated<number>;
+  workflow_id: number;
+  owner_id: number;
+  status: WithDefault<'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial'>;
+  trigger: 'schedule' | 'manual' | 'webhook';
+  input: Json | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}

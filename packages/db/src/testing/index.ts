@@ -1,0 +1,8 @@
+export {
+  createTestDatabase,
+  createEmptyTestDatabase,
+  ensureTemplateDatabase,
+  testAdminUrl,
+  type TestDatabase,
+} from './test-database.ts';
+export { insertTestUser, insertTestEvent } from './fixtures.ts';

@@ -1,0 +1,38 @@
+export { AppError, statusForCode, type FieldProblem } from './app-error.ts';
+export { registerProblemHandler, problemBody, PROBLEM_CONTENT_TYPE } from './problem-handler.ts';
+export {
+  registerHealthRoutes,
+  type ReadinessCheck,
+  type HealthRoutesOptions,
+} from './health-routes.ts';
+export { createHttpService, type HttpService, type HttpServiceOptions } from './http-service.ts';
+export { onShutdownSignal } from './shutdown-signals.ts';
+export {
+  env,
+  parseEnv,
+  describeEnv,
+  ConfigError,
+  type EnvSpec,
+  type EnvField,
+  type ParsedEnv,
+} from './env-schema.ts';
+export { isPlaceholder } from './placeholders.ts';
+export {
+  ensureEmbeddedSecrets,
+  SECRETS_FILE_NAME,
+  type EmbeddedSecrets,
+} from './embedded-secrets.ts';
+export {
+  baseEnvSpec,
+  loadServiceConfig,
+  embeddedDatabaseUrl,
+  type BaseConfig,
+  type SecretName,
+} from './base-config.ts';
+export {
+  createServiceProcess,
+  type ServiceDeps,
+  type ServiceProcessOptions,
+} from './service-process.ts';
+export { runMain, EXIT_CONFIG, type StartedProcess } from './run-main.ts';
+export { defaultDataDir } from './default-data-dir.ts';

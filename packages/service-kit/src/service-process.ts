@@ -1,0 +1,78 @@
+import {
+  migrateToLatest,
+  waitForDatabase,
+  checkDatabase,
+  createDatabase,
+  type Db,
+} from '@cronium/db';
+import type { Logger } from '@cronium/logger';
+import type { BaseConfig } from './base-config.ts';
+import { createHttpService, type HttpService } from './http-service.ts';
+import type { ReadinessCheck } from './health-routes.ts';
+
+export interface ServiceDeps {
+  logger: Logger;
+  db: Db;
+  http: HttpService;
+}
+
+export interface ServiceProcessOptions {
+  service: string;
+  version: string;
+  base: BaseConfig;
+  logger: Logger;
+  host: string;
+  port: number;
+  shutdownGraceMs: number;
+  /** Extra readiness checks beside the database. */
+  checks?: Record<string, ReadinessCheck>;
+}
+
+/**
+ * The shared skeleton of the four processes' composition roots: a database pool, the HTTP
+ * shell with `/health` and `/ready`, and the start/stop order (wait for the database,
+ * migrate under the advisory lock, listen; on stop: refuse new work, drain, close the pool).
+ */
+export function createServiceProcess(options: ServiceProcessOptions): ServiceDeps & {
+  start(extra?: () => Promise<void>): Promise<{ host: string; port: number }>;
+  stop(extra?: () => Promise<void>): Promise<void>;
+} {
+  const { db } = createDatabase({
+    url: options.base.database.url,
+    poolMax: options.base.database.poolMax,
+    applicationName: `cronium-${options.service}`,
+  });
+  const http = createHttpService({
+    service: options.service,
+    version: options.version,
+    logger: options.logger,
+    host: options.host,
+    port: options.port,
+    shutdownGraceMs: options.shutdownGraceMs,
+    checks: { database: () => checkDatabase(db), ...options.checks },
+  });
+  return {
+    logger: options.logger,
+    db,
+    http,
+    async start(extra) {
+      await waitForDatabase(db, {
+        timeoutMs: 60_000,
+        onRetry: (error, attempt) =>
+          attempt % 5 === 1 &&
+          options.logger.info({ reason: error.message }, 'waiting for the database'),
+      });
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
+      await extra?.();
+      const address = await http.start();
+      options.logger.info(address, `${options.service} listening`);
+      return address;
+    },
+    async stop(extra) {
+      await http.stop();
+      await extra?.();
+      await db.destroy();
+    },
+  };
+}
