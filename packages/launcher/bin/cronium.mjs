@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// The README's two commands land here: `npm start` (install, build, start everything) and
+// `npm test` (install, build, run the whole suite). Plain JavaScript with no dependencies,
+// because it runs before anything is installed; it needs only Node.js 22.12+ and npm.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmSpec = rootPackage.packageManager; // e.g. pnpm@10.34.8
+const say = (message) => console.log(`[cronium] ${message}`);
+
+function fail(message) {
+  console.error(`[cronium] ${message}`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 12)) {
+    fail(
+      `Node.js ${process.versions.node} is too old: Cronium needs Node.js 22.12 or newer (24 LTS recommended).`,
+    );
+  }
+  const nativeTypeScript =
+    major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+  return nativeTypeScript ? [] : ['--experimental-strip-types'];
+}
+
+/** pnpm from PATH when it is the pinned major, otherwise the pinned version through npx. */
+function pnpmCommand() {
+  const wanted = pnpmSpec.split('@')[1];
+  const found = spawnSync('pnpm', ['--version'], {
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  });
+  if (found.status === 0 && found.stdout.trim().split('.')[0] === wanted.split('.')[0])
+    return ['pnpm', []];
+  return ['npx', ['--yes', pnpmSpec]];
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0)
+    fail(`${[command, ...args].join(' ')} failed (exit ${result.status ?? result.signal})`);
+}
+
+function pnpm(args, options) {
+  const [command, prefix] = pnpmCommand();
+  run(command, [...prefix, ...args], options);
+}
+
+function install() {
+  say('installing dependencies (pnpm install --frozen-lockfile)');
+  pnpm(['install', '--frozen-lockfile']);
+}
+
+function build() {
+  say('building (turbo run build)');
+  pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+}
+
+function pm2RuntimePath() {
+  try {
+    const pm2Package = createRequire(join(root, 'packages/launcher/package.json')).resolve(
+      'pm2/package.json',
+    );
+    return join(dirname(pm2Package), 'bin/pm2-runtime');
+  } catch {
+    fail('pm2 is not installed: run without --no-install');
+  }
+}
+
+/** Runs a child in the foreground, forwarding SIGINT/SIGTERM, and exits with its code. */
+function foreground(command, args, env) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+  const forward = (signal) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  return child;
+}
+
+async function waitUntilReady(urls, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(urls);
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const url of [...pending]) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        if (response.status === 200) pending.delete(url);
+      } catch {
+        // not up yet
+      }
+    }
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
+  }
+  return [...pending];
+}
+
+async function start(flags) {
+  const stripFlags = checkNode();
+  if (!flags.has('--no-install')) install();
+  if (!flags.has('--no-build')) build();
+  const dataDir = resolve(root, process.env.CRONIUM_DATA_DIR || 'data');
+  const env = {
+    ...process.env,
+    CRONIUM_DATA_DIR: dataDir,
+    PM2_HOME: process.env.PM2_HOME || join(dataDir, 'pm2'),
+  };
+  const pm2Runtime = pm2RuntimePath();
+  const host = (name, fallback) => {
+    const value = process.env[name] || fallback;
+    return value === '0.0.0.0' ? '127.0.0.1' : value;
+  };
+  const web = `http://${host('WEB_HOST', '127.0.0.1')}:${process.env.WEB_PORT || 3000}`;
+  say(
+    `starting web, orchestrator, runtime-api and ws under pm2${process.env.DATABASE_URL ? '' : ' with the embedded PostgreSQL'}`,
+  );
+  say(`data directory: ${dataDir}`);
+  foreground(
+    process.execPath,
+    [...stripFlags, pm2Runtime, 'start', join(root, 'ecosystem.config.cjs')],
+    env,
+  );
+  const readiness = [
+    `${web}/ready`,
+    `http://${host('ORCHESTRATOR_HOST', '127.0.0.1')}:${process.env.ORCHESTRATOR_PORT || 3003}/ready`,
+    `http://${host('RUNTIME_API_HOST', '127.0.0.1')}:${process.env.RUNTIME_API_PORT || 3001}/ready`,
+    `http://${host('WS_HOST', '127.0.0.1')}:${process.env.WS_PORT || 3002}/ready`,
+  ];
+  const notReady = await waitUntilReady(readiness, 120_000);
+  if (notReady.length > 0)
+    say(`still not ready after 120 s: ${notReady.join(', ')} (see the logs above)`);
+  else say(`Cronium is running. Open ${web} (Ctrl-C stops everything)`);
+}
+
+function test(flags) {
+  const stripFlags = checkNode();
+  if (!flags.has('--no-install')) install();
+  if (!flags.has('--no-build')) build();
+  foreground(
+    process.execPath,
+    [
+      ...stripFlags,
+      join(root, 'packages/launcher/src/run-tests.ts'),
+      ...process.argv.slice(3).filter((a) => !a.startsWith('--no-')),
+    ],
+    process.env,
+  );
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const flags = new Set(rest.filter((a) => a.startsWith('--no-')));
+switch (command) {
+  case 'start':
+    await start(flags);
+    break;
+  case 'test':
+    test(flags);
+    break;
+  default:
+    fail(
+      `usage: cronium.mjs start|test [--no-install] [--no-build]  (got ${command ?? 'nothing'})`,
+    );
+}

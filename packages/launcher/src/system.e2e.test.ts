@@ -1,0 +1,124 @@
+// End to end: the whole system started exactly as the README's start command starts it
+// (the launcher, pm2-runtime, the embedded PostgreSQL, the four apps), checked for readiness,
+// then stopped with SIGTERM, leaving no process behind.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, waitForStatus } from '@cronium/service-kit/testing';
+
+const root = resolve(__dirname, '../../..');
+
+/** PIDs of live processes whose environment or command line mentions `marker`. */
+function processesMentioning(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      let environ = '';
+      try {
+        environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      } catch {
+        // another user's process
+      }
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state !== 'Z' && (cmdline.includes(marker) || environ.includes(marker)))
+        found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+describe('the whole system, started as the README starts it', () => {
+  jest.setTimeout(240_000);
+
+  it('starts postgres and the four apps under pm2, all ready, then stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cronium-e2e-'));
+    chmodSync(dataDir, 0o711);
+    const ports = {
+      WEB_PORT: await freePort(),
+      RUNTIME_API_PORT: await freePort(),
+      WS_PORT: await freePort(),
+      ORCHESTRATOR_PORT: await freePort(),
+      CRONIUM_EMBEDDED_PG_PORT: await freePort(),
+    };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      CRONIUM_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    };
+    delete env.DATABASE_URL;
+    for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+    const launcher = spawn(
+      process.execPath,
+      [join(root, 'packages/launcher/bin/cronium.mjs'), 'start', '--no-install', '--no-build'],
+      {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    launcher.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    launcher.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((done) => launcher.on('exit', (code) => done(code)));
+    try {
+      for (const [service, port] of [
+        ['web', ports.WEB_PORT],
+        ['orchestrator', ports.ORCHESTRATOR_PORT],
+        ['runtime-api', ports.RUNTIME_API_PORT],
+        ['ws', ports.WS_PORT],
+      ] as const) {
+        const ready = await Promise.race([
+          waitForStatus(`http://127.0.0.1:${port}/ready`, 200, { timeoutMs: 120_000 }),
+          exited.then((code) => {
+            throw new Error(`the launcher exited (${code}) before ${service} was ready`);
+          }),
+        ]);
+        expect(ready.body).toMatchObject({
+          status: 'healthy',
+          service,
+          details: { database: { status: 'healthy' } },
+        });
+      }
+      const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('connected, schema up to date');
+      const deadline = Date.now() + 10_000;
+      while (!output.includes('Cronium is running') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(output).toContain(`Cronium is running. Open http://127.0.0.1:${ports.WEB_PORT}`);
+      // Secrets were generated once, private to the owner.
+      expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+      expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(5);
+
+      launcher.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const stopDeadline = Date.now() + 15_000;
+      let left = processesMentioning(dataDir);
+      while (left.length > 0 && Date.now() < stopDeadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        left = processesMentioning(dataDir);
+      }
+      expect(left).toEqual([]);
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}\n--- launcher output ---\n${output.slice(-5000)}`,
+        { cause: error },
+      );
+    } finally {
+      if (launcher.exitCode === null) launcher.kill('SIGKILL');
+      for (const pid of processesMentioning(dataDir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
