@@ -1,0 +1,244 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+
+// Grace and kill grace are capped so that grace + kill grace + 20 s of margin stays under
+// pm2's kill timeout for the orchestrator (70 s in ecosystem.config.cjs).
+export const orchestratorEnvSpec = {
+  ORCHESTRATOR_HOST: env.string({
+    default: '127.0.0.1',
+    description: 'address of the health/ready endpoint',
+  }),
+  ORCHESTRATOR_PORT: env.port({ default: 3003, description: 'port of the health/ready endpoint' }),
+  ORCHESTRATOR_SHUTDOWN_GRACE_MS: env.integer({
+    default: 15_000,
+    min: 0,
+    max: 30_000,
+    description:
+      'how long running work may finish after SIGTERM before its runs are handed back to the queue',
+  }),
+  ORCHESTRATOR_ID: env.string({
+    optional: true,
+    pattern: /^[A-Za-z0-9._:-]{1,100}$/,
+    patternHint: 'up to 100 letters, digits and . _ : -',
+    description: 'name of this orchestrator in leases and logs (default: host-pid-random)',
+  }),
+  ORCHESTRATOR_CONCURRENCY: env.integer({
+    default: 32,
+    min: 1,
+    max: 10_000,
+    description: 'runs this orchestrator executes at once',
+  }),
+  ORCHESTRATOR_LEASE_MS: env.integer({
+    default: 30_000,
+    min: 1_000,
+    max: 3_600_000,
+    description:
+      'lease on a claimed run; renewed every third of it; an expired lease lets another orchestrator take the run',
+  }),
+  ORCHESTRATOR_POLL_MS: env.integer({
+    default: 1_000,
+    min: 10,
+    max: 60_000,
+    description: 'queue poll interval when no notification arrives',
+  }),
+  ORCHESTRATOR_SWEEP_MS: env.integer({
+    default: 5_000,
+    min: 100,
+    max: 600_000,
+    description: 'how often expired leases are swept',
+  }),
+  ORCHESTRATOR_MISFIRE_THRESHOLD_MS: env.integer({
+    default: 5_000,
+    min: 0,
+    max: 3_600_000,
+    description:
+      'a schedule slot seen later than this is a misfire (handled by the event misfire policy)',
+  }),
+  ORCHESTRATOR_LOG_MAX_BYTES: env.integer({
+    default: 10 * 1024 * 1024,
+    min: 1024,
+    max: 1024 * 1024 * 1024,
+    description: 'stored output per run attempt; past it output is dropped and the log says so',
+  }),
+  ORCHESTRATOR_KILL_GRACE_MS: env.integer({
+    default: 5_000,
+    min: 0,
+    max: 10_000,
+    description: 'between SIGTERM and SIGKILL when a run is stopped',
+  }),
+  ORCHESTRATOR_RETENTION_DAYS: env.integer({
+    default: 30,
+    min: 1,
+    max: 3650,
+    description: 'finished runs, their logs and schedule ticks older than this are deleted',
+  }),
+  ORCHESTRATOR_SCHEDULER: env.boolean({
+    default: true,
+    description: 'whether this orchestrator evaluates schedules (any number may)',
+  }),
+  ORCHESTRATOR_CONTAINERS: env.oneOf(['auto', 'on', 'off'], {
+    default: 'auto',
+    description:
+      'container executor: auto = when the Docker engine answers at start; on = required; off = never',
+  }),
+  DOCKER_SOCKET: env.string({
+    default: '/var/run/docker.sock',
+    description: 'the Docker engine socket',
+  }),
+  CONTAINER_IMAGE_BASH: env.string({
+    default: 'debian:bookworm-slim',
+    description: 'default image for bash events',
+  }),
+  CONTAINER_IMAGE_PYTHON: env.string({
+    default: 'python:3.11-slim-bookworm',
+    description: 'default image for python events',
+  }),
+  CONTAINER_IMAGE_NODE: env.string({
+    default: 'node:24-bookworm-slim',
+    description: 'default image for node events',
+  }),
+  CONTAINER_USER: env.string({
+    default: '65534:65534',
+    pattern: /^[1-9][0-9]*:[1-9][0-9]*$/,
+    patternHint: 'a numeric uid:gid other than root',
+    description: 'user scripts run as inside containers',
+  }),
+  CONTAINER_MEMORY_MB: env.integer({
+    default: 256,
+    min: 16,
+    max: 1_048_576,
+    description: 'memory (and memory+swap) per container unless the event asks for more',
+  }),
+  CONTAINER_MAX_MEMORY_MB: env.integer({
+    default: 2048,
+    min: 16,
+    max: 1_048_576,
+    description: 'most memory an event may ask for',
+  }),
+  CONTAINER_CPU_MILLIS: env.integer({
+    default: 1000,
+    min: 10,
+    max: 256_000,
+    description: 'CPU per container in millicpus unless the event asks',
+  }),
+  CONTAINER_MAX_CPU_MILLIS: env.integer({
+    default: 2000,
+    min: 10,
+    max: 256_000,
+    description: 'most CPU an event may ask for',
+  }),
+  CONTAINER_PIDS: env.integer({
+    default: 256,
+    min: 8,
+    max: 1_000_000,
+    description: 'process limit per container unless the event asks',
+  }),
+  CONTAINER_MAX_PIDS: env.integer({
+    default: 1024,
+    min: 8,
+    max: 1_000_000,
+    description: 'highest process limit an event may ask for',
+  }),
+  CONTAINER_TMPFS_MB: env.integer({
+    default: 64,
+    min: 1,
+    max: 65_536,
+    description: 'size of each writable tmpfs (/tmp, /work) in a container',
+  }),
+  CONTAINER_NETWORK: env.string({
+    optional: true,
+    description:
+      'Docker network for events that ask for network access (none otherwise; never host)',
+  }),
+  PATH: env.string({
+    default: '/usr/local/bin:/usr/bin:/bin',
+    description: 'PATH given to local scripts',
+  }),
+};
+
+export interface OrchestratorConfig {
+  base: BaseConfig;
+  host: string;
+  port: number;
+  shutdownGraceMs: number;
+  id: string;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  sweepMs: number;
+  misfireThresholdMs: number;
+  logMaxBytes: number;
+  killGraceMs: number;
+  retentionDays: number;
+  schedulerEnabled: boolean;
+  scriptPath: string;
+  containers: {
+    mode: 'auto' | 'on' | 'off';
+    socketPath: string;
+    images: Record<'bash' | 'python' | 'node', string>;
+    user: string;
+    limits: { memoryMb: number; cpuMillis: number; pids: number; tmpfsMb: number };
+    caps: { memoryMb: number; cpuMillis: number; pids: number };
+    network: string | undefined;
+  };
+}
+
+export function loadConfig(source: Record<string, string | undefined>): OrchestratorConfig {
+  const { base, app } = loadServiceConfig(orchestratorEnvSpec, source, [
+    'encryptionKey',
+    'jwtSecret',
+  ]);
+  const problems: string[] = [];
+  if (app.CONTAINER_MEMORY_MB > app.CONTAINER_MAX_MEMORY_MB) {
+    problems.push('CONTAINER_MEMORY_MB must not exceed CONTAINER_MAX_MEMORY_MB');
+  }
+  if (app.CONTAINER_CPU_MILLIS > app.CONTAINER_MAX_CPU_MILLIS) {
+    problems.push('CONTAINER_CPU_MILLIS must not exceed CONTAINER_MAX_CPU_MILLIS');
+  }
+  if (app.CONTAINER_PIDS > app.CONTAINER_MAX_PIDS)
+    problems.push('CONTAINER_PIDS must not exceed CONTAINER_MAX_PIDS');
+  if (app.CONTAINER_NETWORK === 'host' || app.CONTAINER_NETWORK?.startsWith('container:')) {
+    problems.push('CONTAINER_NETWORK must name a Docker network, not host or another container');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    base,
+    host: app.ORCHESTRATOR_HOST,
+    port: app.ORCHESTRATOR_PORT,
+    shutdownGraceMs: app.ORCHESTRATOR_SHUTDOWN_GRACE_MS,
+    id: app.ORCHESTRATOR_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    concurrency: app.ORCHESTRATOR_CONCURRENCY,
+    leaseMs: app.ORCHESTRATOR_LEASE_MS,
+    pollMs: app.ORCHESTRATOR_POLL_MS,
+    sweepMs: app.ORCHESTRATOR_SWEEP_MS,
+    misfireThresholdMs: app.ORCHESTRATOR_MISFIRE_THRESHOLD_MS,
+    logMaxBytes: app.ORCHESTRATOR_LOG_MAX_BYTES,
+    killGraceMs: app.ORCHESTRATOR_KILL_GRACE_MS,
+    retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
+    schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
+    scriptPath: app.PATH,
+    containers: {
+      mode: app.ORCHESTRATOR_CONTAINERS,
+      socketPath: app.DOCKER_SOCKET,
+      images: {
+        bash: app.CONTAINER_IMAGE_BASH,
+        python: app.CONTAINER_IMAGE_PYTHON,
+        node: app.CONTAINER_IMAGE_NODE,
+      },
+      user: app.CONTAINER_USER,
+      limits: {
+        memoryMb: app.CONTAINER_MEMORY_MB,
+        cpuMillis: app.CONTAINER_CPU_MILLIS,
+        pids: app.CONTAINER_PIDS,
+        tmpfsMb: app.CONTAINER_TMPFS_MB,
+      },
+      caps: {
+        memoryMb: app.CONTAINER_MAX_MEMORY_MB,
+        cpuMillis: app.CONTAINER_MAX_CPU_MILLIS,
+        pids: app.CONTAINER_MAX_PIDS,
+      },
+      network: app.CONTAINER_NETWORK,
+    },
+  };
+}

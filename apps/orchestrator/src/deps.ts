@@ -1,0 +1,115 @@
+import { SecretBox, parseMasterKey } from '@cronium/crypto';
+import { listenForNotifications, type NotificationListener } from '@cronium/db';
+import { HttpExecutor, LocalExecutor } from '@cronium/executors';
+import { createLogger } from '@cronium/logger';
+import { CHANNELS } from '@cronium/run-queue';
+import { createServiceProcess } from '@cronium/service-kit';
+import {
+  ExecutorRegistry,
+  MaintenanceLoop,
+  RunWorker,
+  SchedulerLoop,
+  buildRunEnvironment,
+} from '@cronium/engine';
+import type { OrchestratorConfig } from './config.ts';
+import { connectContainerBackend } from './container-backend.ts';
+
+export const SERVICE_NAME = 'orchestrator';
+
+/** The composition root: everything the orchestrator process uses, built once from config. */
+export function createDeps(config: OrchestratorConfig, version: string) {
+  const logger = createLogger({ service: SERVICE_NAME, level: config.base.logLevel }).child({
+    orchestrator: config.id,
+  });
+  const box = new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!));
+  const service = createServiceProcess({
+    service: SERVICE_NAME,
+    version,
+    base: config.base,
+    logger,
+    host: config.host,
+    port: config.port,
+    shutdownGraceMs: 5_000,
+  });
+  const db = service.db;
+  const local = new LocalExecutor({ killGraceMs: config.killGraceMs });
+  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local } });
+  const runWorker = new RunWorker({
+    db,
+    logger,
+    owner: config.id,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+    logMaxBytes: config.logMaxBytes,
+    executors,
+    environmentFor: (run) => buildRunEnvironment(run, { box, path: config.scriptPath }),
+  });
+  const scheduler = config.schedulerEnabled
+    ? new SchedulerLoop({
+        db,
+        logger,
+        misfireThresholdMs: config.misfireThresholdMs,
+        onEnqueued: () => runWorker.wake(),
+      })
+    : undefined;
+  let reapContainers: (() => Promise<number>) | undefined;
+  const maintenance = new MaintenanceLoop({
+    reap: () => reapContainers?.() ?? Promise.resolve(0),
+    db,
+    logger,
+    sweepMs: config.sweepMs,
+    purgeMs: 3_600_000,
+    retentionDays: config.retentionDays,
+    onRequeued: () => runWorker.wake(),
+  });
+  let listener: NotificationListener | undefined;
+
+  return {
+    logger,
+    service,
+    worker: runWorker,
+    async start() {
+      await service.start(async () => {
+        const containers = await connectContainerBackend(config, db, logger);
+        if (containers) {
+          executors.register('container', containers.executor);
+          reapContainers = containers.reap;
+          // Containers of attempts that died with a previous orchestrator go first; a failure
+          // here is retried by the maintenance loop rather than stopping the start.
+          await maintenance.sweep();
+        }
+        listener = listenForNotifications({
+          url: config.base.database.url,
+          channels: Object.values(CHANNELS),
+          onNotification: (channel, payload) => {
+            if (channel === CHANNELS.runsQueued) runWorker.wake();
+            else if (channel === CHANNELS.runCancel)
+              runWorker.cancel(payload.split(',').map(Number));
+            else if (channel === CHANNELS.scheduleChanged) scheduler?.wake();
+          },
+          onReconnect: () => {
+            runWorker.wake();
+            scheduler?.wake();
+          },
+          onError: (error) =>
+            logger.warn({ reason: error.message }, 'notification listener: reconnecting'),
+        });
+        runWorker.start();
+        scheduler?.start();
+        maintenance.start();
+      });
+    },
+    async stop() {
+      // Stop intake first (readiness 503, no new claims, no new schedule passes), then drain.
+      await service.stop(async () => {
+        await scheduler?.stop();
+        maintenance.stop();
+        await runWorker.stop(config.shutdownGraceMs);
+        await listener?.close();
+      });
+    },
+  };
+}
+
+export type OrchestratorDeps = ReturnType<typeof createDeps>;

@@ -1,0 +1,221 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import {
+  createTestDatabase,
+  insertTestEvent,
+  insertTestUser,
+  type TestDatabase,
+} from '@cronium/db/testing';
+import { readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
+import { startOrchestrator, type OrchestratorProcess } from './orchestrator-process.test-helper.ts';
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('orchestrator process: runs events end to end', () => {
+  let t: TestDatabase;
+  let orchestrator: OrchestratorProcess;
+  let userId: number;
+  let server: Server;
+  let serverUrl: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    userId = await insertTestUser(t.db);
+    orchestrator = await startOrchestrator(t.url, 'orch-e2e', {
+      ORCHESTRATOR_LOG_MAX_BYTES: '100000',
+    });
+    server = createServer((req, res) =>
+      res.writeHead(req.url === '/fail' ? 500 : 200).end(`hello from ${req.url}`),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    serverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    const { code } = await orchestrator.stop();
+    server.close();
+    await t.destroy();
+    expect(code).toBe(0);
+  });
+
+  async function waitForRun(runId: number, statuses: string[], timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await t.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      if (statuses.includes(run.status)) return run;
+      if (Date.now() > deadline)
+        throw new Error(
+          `run ${runId} is ${run.status}, expected ${statuses.join('|')}\n${orchestrator.output().slice(-3000)}`,
+        );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const logText = async (runId: number) =>
+    (await readRunLogs(t.db, runId)).map((l) => `${l.stream}:${l.data}`);
+  const trigger = async (overrides: Parameters<typeof insertTestEvent>[2], input?: unknown) => {
+    const eventId = await insertTestEvent(t.db, userId, overrides);
+    const result = await triggerRun(t.db, eventId, { trigger: 'manual', input });
+    if (result.outcome !== 'enqueued') throw new Error('not enqueued');
+    return result.runId;
+  };
+
+  it.each([
+    ['bash', 'echo "hello $CRONIUM_EVENT_NAME"; echo oops >&2'],
+    ['python', 'import sys\nprint("hello", flush=True)\nprint("oops", file=sys.stderr)'],
+    ['node', 'console.log("hello"); console.error("oops")'],
+  ] as const)('runs a %s script and stores its output line by line', async (type, script) => {
+    const runId = await trigger({ type, script, name: 'greeter' });
+    const run = await waitForRun(runId, ['succeeded', 'failed']);
+    expect(run).toMatchObject({ status: 'succeeded', exit_code: 0, attempt: 1 });
+    const lines = await logText(runId);
+    expect(lines).toContain('stderr:oops');
+    expect(lines.some((l) => l.startsWith('stdout:hello'))).toBe(true);
+  });
+
+  it('records a failing script with its exit code and retries it per policy', async () => {
+    const runId = await trigger({
+      script: 'echo "attempt $CRONIUM_RUN_ATTEMPT"; exit 4',
+      retry_max_attempts: 2,
+      retry_delay_seconds: 0,
+    });
+    const run = await waitForRun(runId, ['failed']);
+    expect(run).toMatchObject({ exit_code: 4, attempt: 2, error: 'exited with code 4' });
+    expect(await logText(runId)).toEqual(['stdout:attempt 1', 'stdout:attempt 2']);
+  });
+
+  it('times a run out, kills its process tree, and retries a timeout', async () => {
+    const runId = await trigger({
+      script: 'trap "" TERM; sleep 300 & echo "pid $!"; wait',
+      timeout_seconds: 1,
+      retry_max_attempts: 1,
+    });
+    const run = await waitForRun(runId, ['timed_out']);
+    expect(run.error).toBe('timed out after 1 s');
+    const lines = await logText(runId);
+    expect(lines.at(-1)).toBe('system:timed out after 1 s: stopped');
+    const pid = Number(lines[0]!.split(' ')[1]);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('cancels a running script from another process, promptly, without retrying it', async () => {
+    const runId = await trigger({ script: 'echo started; sleep 300', retry_max_attempts: 3 });
+    await waitForRun(runId, ['running']);
+    while (!(await logText(runId)).includes('stdout:started'))
+      await new Promise((r) => setTimeout(r, 20));
+    const asked = Date.now();
+    expect(await requestCancel(t.db, runId)).toBe(true);
+    const run = await waitForRun(runId, ['cancelled'], 5_000);
+    expect(Date.now() - asked).toBeLessThan(3_000);
+    expect(run).toMatchObject({ attempt: 1, error: 'cancelled by request' });
+  });
+
+  it('runs HTTP request events and fails on a non-2xx status', async () => {
+    const ok = await trigger({
+      type: 'http',
+      script: null,
+      http_method: 'GET',
+      http_url: `${serverUrl}/ping`,
+    });
+    expect(await waitForRun(ok, ['succeeded', 'failed'])).toMatchObject({
+      status: 'succeeded',
+      result: expect.objectContaining({ status: 200, body: 'hello from /ping' }),
+    });
+    const bad = await trigger({
+      type: 'http',
+      script: null,
+      http_method: 'POST',
+      http_url: `${serverUrl}/fail`,
+      http_body: '{}',
+    });
+    expect(await waitForRun(bad, ['succeeded', 'failed'])).toMatchObject({
+      status: 'failed',
+      error: 'HTTP 500 Internal Server Error',
+    });
+  });
+
+  it('fails a run clearly when its secret environment cannot be decrypted', async () => {
+    const runId = await trigger({
+      script: 'echo never',
+      secret_env_encrypted: 'v1.bm90LWEtcmVhbC1jaXBoZXJ0ZXh0LWF0LWFsbA',
+    });
+    const run = await waitForRun(runId, ['failed']);
+    expect(run.error).toMatch(/^cannot prepare the run: Cannot decrypt value/);
+    expect(run.attempt).toBe(1);
+  });
+
+  it('runs a one-off run at its time, not before', async () => {
+    const eventId = await insertTestEvent(t.db, userId, { script: 'echo "input ok"' });
+    const runAt = new Date(Date.now() + 1_500);
+    const result = await triggerRun(t.db, eventId, {
+      trigger: 'manual',
+      runAt,
+      input: { answer: 42 },
+    });
+    const run = await waitForRun((result as { runId: number }).runId, ['succeeded']);
+    expect(run.input).toEqual({ answer: 42 });
+    expect(run.started_at!.getTime()).toBeGreaterThanOrEqual(runAt.getTime() - 5);
+    expect(run.started_at!.getTime() - runAt.getTime()).toBeLessThan(500);
+  });
+
+  it('fires a per-second schedule', async () => {
+    const eventId = await insertTestEvent(t.db, userId, {
+      schedule_cron: '* * * * * *',
+      script: 'true',
+    });
+    await t.db.selectFrom('events').select('id').where('id', '=', eventId).execute();
+    const deadline = Date.now() + 10_000;
+    let finished = 0;
+    while (finished < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      finished = (
+        await t.db
+          .selectFrom('runs')
+          .select('id')
+          .where('event_id', '=', eventId)
+          .where('status', '=', 'succeeded')
+          .execute()
+      ).length;
+    }
+    await t.db.updateTable('events').set({ status: 'paused' }).where('id', '=', eventId).execute();
+    expect(finished).toBeGreaterThanOrEqual(3);
+    const ticks = await t.db
+      .selectFrom('schedule_ticks')
+      .select(['slot', 'outcome', 'run_id'])
+      .where('event_id', '=', eventId)
+      .orderBy('slot')
+      .execute();
+    expect(ticks.every((tick) => tick.outcome === 'enqueued' && tick.run_id !== null)).toBe(true);
+    const seconds = ticks.map((tick) => tick.slot.getTime() / 1000);
+    expect(seconds.every((s, i) => i === 0 || s === seconds[i - 1]! + 1)).toBe(true);
+  });
+
+  it('stores output up to the per-run cap, then says what was dropped', async () => {
+    // 3000 lines of 50 bytes: 150 kB against a 100 kB cap.
+    const runId = await trigger({
+      script:
+        'for i in $(seq 1000 3999); do echo "line $i padded with text to make fifty bytes...."; done',
+    });
+    const run = await waitForRun(runId, ['succeeded']);
+    const lines = await readRunLogs(t.db, runId, 0, 10_000);
+    const stdout = lines.filter((l) => l.stream === 'stdout');
+    expect(stdout.length).toBe(2000);
+    expect(stdout.map((l) => l.seq)).toEqual(stdout.map((_, i) => i + 1));
+    const system = lines.filter((l) => l.stream === 'system').map((l) => l.data);
+    expect(system).toEqual([
+      'log limit of 100000 bytes reached: further output is not stored',
+      `${3000 - stdout.length} line(s), ${(3000 - stdout.length) * 50} bytes, were dropped past the log limit`,
+    ]);
+    expect(run.log_bytes).toBeLessThanOrEqual(100_000 + 200);
+    expect(run.log_truncated).toBe(true);
+  });
+});

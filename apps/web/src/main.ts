@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runMain } from '@cronium/service-kit';
+import { loadConfig } from './config.ts';
+import { createDeps } from './deps.ts';
+import { provideWebDeps } from './server/web-deps.ts';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const croniumEnv = { ...process.env };
+const dev = process.argv.includes('--dev');
+// Next.js decides between its development and production runtime by NODE_ENV when it is first
+// loaded; Cronium's own NODE_ENV only says whether secrets must be given explicitly.
+(process.env as Record<string, string>).NODE_ENV = dev ? 'development' : 'production';
+
+await runMain({
+  name: 'web',
+  loadConfig: () => loadConfig(croniumEnv),
+  exit: (code) => process.exit(code),
+  start: async (config) => {
+    const deps = createDeps(config, version);
+    provideWebDeps({ db: deps.service.db, logger: deps.logger, version });
+    let nextApp: { close(): Promise<void> } | undefined;
+    await deps.service.start(async () => {
+      const { mountNext } = await import('./server/next-handler.ts');
+      nextApp = await mountNext(deps.service.http.app, {
+        dir: appDir,
+        dev,
+        hostname: config.host,
+        port: config.port,
+      });
+    });
+    deps.logger.info(
+      `Cronium is open at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
+    );
+    return {
+      logger: deps.logger,
+      forceAfterMs: config.shutdownGraceMs + 10_000,
+      stop: () => deps.service.stop(() => nextApp?.close() ?? Promise.resolve()),
+    };
+  },
+});

@@ -1,0 +1,26 @@
+import type { Db } from '@cronium/db';
+import type { Logger } from '@cronium/logger';
+
+/**
+ * What Next.js route handlers and server components may use. Next compiles them into their
+ * own module graph, so the composition root (main.ts) hands the dependencies over once
+ * through a process-wide symbol instead of a module-level singleton that would not be shared.
+ */
+export interface WebDeps {
+  db: Db;
+  logger: Logger;
+  version: string;
+}
+
+const KEY = Symbol.for('cronium.web.deps');
+
+export function provideWebDeps(deps: WebDeps): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = deps;
+}
+
+export function webDeps(): WebDeps {
+  const deps = (globalThis as Record<symbol, unknown>)[KEY] as WebDeps | undefined;
+  if (!deps)
+    throw new Error('web dependencies are not provided: start the web app through src/main.ts');
+  return deps;
+}
