@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { EventsTable } from '@cronium/db';
+import type { RunTrigger } from '@cronium/contracts';
+import { ACTIVE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
+
+export type EventRow = Selectable<EventsTable>;
+
+export interface EnqueueRequest {
+  trigger: RunTrigger;
+  input?: unknown;
+  scheduledFor?: Date;
+  /** When the run becomes claimable; defaults to now. */
+  runAt?: Date;
+  workflowRunId?: number;
+  workflowNodeId?: number;
+  /** The schedule tick this run answers; linked in the same statement. */
+  tickId?: number;
+}
+
+export type EnqueueResult =
+  | { outcome: 'enqueued'; runId: number; replaced: number[] }
+  | { outcome: 'skipped_overlap'; reason: string };
+
+/**
+ * Locks the event row for the rest of the transaction. Every path that creates runs for an
+ * event (schedule, manual, webhook, workflow) takes this lock first, so concurrency
+ * decisions for one event are serialised across processes.
+ */
+export async function lockEvent(trx: DbExecutor, eventId: number): Promise<EventRow | undefined> {
+  return trx
+    .selectFrom('events')
+    .selectAll()
+    .where('id', '=', eventId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+async function activeRuns(trx: DbExecutor, eventId: number) {
+  return trx
+    .selectFrom('runs')
+    .select(['id', 'status'])
+    .where('event_id', '=', eventId)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .execute();
+}
+
+/**
+ * Creates a run for a locked event, applying its concurrency policy:
+ * allow: always; skip: not while `max_concurrent_runs` runs are active; queue: always, and
+ * the claim starts it when a slot frees; replace: cancels the active runs, then as queue.
+ * Call inside the transaction that locked the event (`lockEvent`).
+ */
+export async function enqueueRun(
+  trx: DbExecutor,
+  event: EventRow,
+  request: EnqueueRequest,
+): Promise<EnqueueResult> {
+  const replaced: number[] = [];
+  if (event.concurrency_policy === 'skip' || event.concurrency_policy === 'replace') {
+    const active = await activeRuns(trx, event.id);
+    if (event.concurrency_policy === 'skip' && active.length >= event.max_concurrent_runs) {
+      return {
+        outcome: 'skipped_overlap',
+        reason: `${active.length} run(s) still active (${active.map((r) => `#${r.id} ${r.status}`).join(', ')}); policy skip`,
+      };
+    }
+    if (event.concurrency_policy === 'replace' && active.length > 0) {
+      replaced.push(...active.map((r) => r.id));
+      await requestCancelInTransaction(trx, replaced, `replaced by a newer run (policy replace)`);
+    }
+  }
+  // One statement: the run, the ledger's link to it (schedule ticks), and the wake-up
+  // notification, delivered when the transaction commits.
+  const inserted = await sql<{ id: number }>`
+    WITH run AS (
+      INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
+                        workflow_run_id, workflow_node_id)
+      VALUES (${event.id}, ${event.owner_id}, ${request.trigger}, 'queued', ${event.priority},
+              ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
+              ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, ${event.retry_max_attempts},
+              ${request.workflowRunId ?? null}::bigint, ${request.workflowNodeId ?? null}::bigint)
+      RETURNING id
+    ), tick AS (
+      UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
+    )
+    SELECT id, pg_notify(${CHANNELS.runsQueued}, ${String(event.id)}) FROM run`.execute(trx);
+  const id = inserted.rows[0]!.id;
+  return { outcome: 'enqueued', runId: id, replaced };
+}
+
+/**
+ * Queued runs are cancelled at once; running ones are flagged `cancelling` and the
+ * orchestrator holding them is told to kill them.
+ */
+export async function requestCancelInTransaction(
+  trx: DbExecutor,
+  runIds: number[],
+  reason: string,
+): Promise<number[]> {
+  if (runIds.length === 0) return [];
+  const changed = await trx
+    .updateTable('runs')
+    .set({
+      status: sql`CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END`,
+      cancel_requested_at: sql`coalesce(cancel_requested_at, now())`,
+      error: reason,
+      finished_at: sql`CASE WHEN status = 'queued' THEN now() ELSE finished_at END`,
+    })
+    .where('id', 'in', runIds)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .returning(['id', 'status'])
+    .execute();
+  if (changed.some((r) => r.status === 'cancelling')) {
+    await sql`SELECT pg_notify(${CHANNELS.runCancel}, ${changed
+      .filter((r) => r.status === 'cancelling')
+      .map((r) => r.id)
+      .join(',')})`.execute(trx);
+  }
+  return changed.map((r) => r.id);
+}

@@ -1,0 +1,31 @@
+export {
+  CHANNELS,
+  ACTIVE_STATUSES,
+  HELD_STATUSES,
+  type RunFence,
+  type DbExecutor,
+} from './queue-types.ts';
+export {
+  enqueueRun,
+  lockEvent,
+  requestCancelInTransaction,
+  type EnqueueRequest,
+  type EnqueueResult,
+  type EventRow,
+} from './enqueue-run.ts';
+export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
+export { claimRuns, nextQueuedRunAt, type ClaimedRun } from './claim-runs.ts';
+export { renewLeases, type HeldRun } from './renew-leases.ts';
+export {
+  finishRun,
+  finishRuns,
+  type FinishItem,
+  MAX_LEASE_LOSSES,
+  type AttemptOutcome,
+  type AttemptStatus,
+  type FinishResult,
+} from './finish-run.ts';
+export { sweepExpiredLeases, releaseRuns, type SweptRun } from './sweep-expired-leases.ts';
+export { appendRunLogs, readRunLogs, type LogLine } from './append-run-logs.ts';
+export { purgeOldRuns } from './purge-old-runs.ts';
+export { currentAttempts } from './current-attempts.ts';

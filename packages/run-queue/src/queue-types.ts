@@ -1,0 +1,25 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '@cronium/db';
+
+export type DbExecutor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Identifies one attempt of one run held by one orchestrator. Every write about a run
+ * carries it; a write whose fence no longer matches the row changes nothing.
+ */
+export interface RunFence {
+  runId: number;
+  attempt: number;
+  owner: string;
+}
+
+/** LISTEN/NOTIFY channels. A notification only says "look again"; the table is the truth. */
+export const CHANNELS = {
+  runsQueued: 'cronium_runs_queued',
+  runCancel: 'cronium_run_cancel',
+  scheduleChanged: 'cronium_schedule_changed',
+} as const;
+
+/** Statuses in which a run occupies a concurrency slot or waits for one. */
+export const ACTIVE_STATUSES = ['queued', 'running', 'cancelling'] as const;
+export const HELD_STATUSES = ['running', 'cancelling'] as const;

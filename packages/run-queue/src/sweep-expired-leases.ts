@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '@cronium/db';
+import { CHANNELS } from './queue-types.ts';
+import { MAX_LEASE_LOSSES } from './finish-run.ts';
+
+export interface SweptRun {
+  runId: number;
+  status: 'queued' | 'failed' | 'cancelled';
+}
+
+/**
+ * Any orchestrator may run this: runs whose lease expired (their orchestrator crashed,
+ * froze or lost the database) become claimable again as the next attempt, without using up
+ * the event's retries; a run that keeps losing its lease is failed after MAX_LEASE_LOSSES,
+ * and one that was being cancelled ends cancelled.
+ */
+export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun[]> {
+  const rows = await sql<{ id: number; status: SweptRun['status'] }>`
+    UPDATE runs r SET
+      status = CASE
+        WHEN r.status = 'cancelling' THEN 'cancelled'
+        WHEN r.lease_losses + 1 >= ${MAX_LEASE_LOSSES} THEN 'failed'
+        ELSE 'queued' END,
+      error = CASE
+        WHEN r.status = 'cancelling' THEN 'cancelled (its orchestrator stopped before confirming)'
+        ELSE 'attempt ' || r.attempt || ' lost: orchestrator ' || r.lease_owner || ' stopped renewing its lease' END,
+      finished_at = CASE WHEN r.status = 'cancelling' OR r.lease_losses + 1 >= ${MAX_LEASE_LOSSES} THEN now() ELSE NULL END,
+      lease_losses = r.lease_losses + 1,
+      run_at = now(),
+      lease_owner = NULL,
+      lease_expires_at = NULL
+    WHERE r.status IN ('running', 'cancelling') AND r.lease_expires_at < now()
+    RETURNING r.id, r.status`.execute(db);
+  if (rows.rows.some((r) => r.status === 'queued'))
+    await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'sweep')`.execute(db);
+  return rows.rows.map((r) => ({ runId: r.id, status: r.status }));
+}
+
+/**
+ * Graceful shutdown: hands the runs this orchestrator still holds back to the queue at once
+ * (their processes were stopped), so another orchestrator picks them up without waiting for
+ * the lease to expire.
+ */
+export async function releaseRuns(
+  db: Kysely<Database>,
+  owner: string,
+  runIds: number[],
+): Promise<number> {
+  if (runIds.length === 0) return 0;
+  const rows = await sql<{ id: number }>`
+    UPDATE runs r SET
+      status = CASE WHEN r.status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
+      finished_at = CASE WHEN r.status = 'cancelling' THEN now() ELSE NULL END,
+      error = 'attempt ' || r.attempt || ' released: orchestrator ' || r.lease_owner || ' shut down',
+      lease_losses = r.lease_losses + 1,
+      run_at = now(), lease_owner = NULL, lease_expires_at = NULL
+    WHERE r.id = ANY(${runIds}::bigint[]) AND r.lease_owner = ${owner} AND r.status IN ('running', 'cancelling')
+    RETURNING r.id`.execute(db);
+  await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'release')`.execute(db);
+  return rows.rows.length;
+}

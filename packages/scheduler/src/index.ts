@@ -1,0 +1,7 @@
+export { CronSchedule, InvalidScheduleError, type ScheduleSlot } from './cron-schedule.ts';
+export {
+  runSchedulePass,
+  nextScheduleDue,
+  type SchedulePassOptions,
+  type SchedulePassResult,
+} from './schedule-pass.ts';
