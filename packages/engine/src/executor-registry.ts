@@ -1,0 +1,39 @@
+import type { Executor } from '@cronium/executors';
+import type { ClaimedRun } from '@cronium/run-queue';
+
+/**
+ * Picks the backend for a run: HTTP events go to the HTTP executor; scripts to the executor
+ * of their event's target. A target with no executor configured here fails the run with a
+ * clear error instead of running it somewhere else.
+ */
+export class ExecutorRegistry {
+  readonly #byTarget: Map<string, Executor>;
+  readonly #http: Executor;
+
+  constructor(options: {
+    http: Executor;
+    targets: Partial<Record<'local' | 'container' | 'ssh', Executor>>;
+  }) {
+    this.#http = options.http;
+    this.#byTarget = new Map(
+      Object.entries(options.targets).filter(
+        (entry): entry is [string, Executor] => entry[1] !== undefined,
+      ),
+    );
+  }
+
+  /** Adds a backend found at start (the container executor, when a Docker engine answers). */
+  register(target: 'local' | 'container' | 'ssh', executor: Executor): void {
+    this.#byTarget.set(target, executor);
+  }
+
+  select(run: ClaimedRun): Executor | { error: string } {
+    if (run.event.type === 'http') return this.#http;
+    if (run.event.type === 'tool')
+      return { error: 'tool action events are not supported by this version of Cronium yet' };
+    const executor = this.#byTarget.get(run.event.targetKind);
+    return (
+      executor ?? { error: `no ${run.event.targetKind} executor is available on this orchestrator` }
+    );
+  }
+}

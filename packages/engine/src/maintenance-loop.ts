@@ -1,0 +1,74 @@
+import type { Db } from '@cronium/db';
+import type { Logger } from '@cronium/logger';
+import { purgeOldRuns, sweepExpiredLeases } from '@cronium/run-queue';
+
+/**
+ * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired
+ * (every `sweepMs`) and purge runs past retention (every `purgeMs`).
+ */
+export interface MaintenanceOptions {
+  db: Db;
+  logger: Logger;
+  sweepMs: number;
+  purgeMs: number;
+  retentionDays: number;
+  onRequeued: () => void;
+  /** Extra clean-up on every sweep (the container reaper); returns what it removed. */
+  reap?: () => Promise<number>;
+}
+
+export class MaintenanceLoop {
+  readonly #o: MaintenanceOptions;
+  #timers: NodeJS.Timeout[] = [];
+
+  constructor(options: MaintenanceOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    void this.sweep();
+    this.#timers.push(setInterval(() => void this.sweep(), this.#o.sweepMs));
+    this.#timers.push(setInterval(() => void this.purge(), this.#o.purgeMs));
+  }
+
+  async sweep(): Promise<void> {
+    try {
+      const swept = await sweepExpiredLeases(this.#o.db);
+      if (swept.length > 0) {
+        this.#o.logger.warn(
+          { runs: swept },
+          'runs whose orchestrator stopped renewing its lease were taken back',
+        );
+        this.#o.onRequeued();
+      }
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'lease sweep failed');
+    }
+    if (this.#o.reap) {
+      try {
+        const removed = await this.#o.reap();
+        if (removed > 0)
+          this.#o.logger.warn(
+            { removed },
+            'removed containers of attempts that are no longer current',
+          );
+      } catch (error) {
+        this.#o.logger.error({ err: error }, 'container reaper failed');
+      }
+    }
+  }
+
+  async purge(): Promise<void> {
+    try {
+      const purged = await purgeOldRuns(this.#o.db, { olderThanDays: this.#o.retentionDays });
+      if (purged.runs + purged.ticks > 0) this.#o.logger.info(purged, 'retention purge');
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'retention purge failed');
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+  }
+}

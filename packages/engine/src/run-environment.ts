@@ -1,0 +1,33 @@
+import type { SecretBox } from '@cronium/crypto';
+import type { ClaimedRun } from '@cronium/run-queue';
+
+/** Associated data binding an event's encrypted environment to its row. */
+export function eventSecretEnvAad(eventId: number): string {
+  return `events:${eventId}:secret_env`;
+}
+
+/**
+ * The environment a script starts with: PATH, the event's variables, its secret variables
+ * (decrypted here, never stored in clear), and what Cronium tells every run about itself.
+ */
+export function buildRunEnvironment(
+  run: ClaimedRun,
+  options: { box: SecretBox; path: string },
+): Record<string, string> {
+  const secrets: Record<string, string> = run.event.secretEnvEncrypted
+    ? (JSON.parse(
+        options.box.decrypt(run.event.secretEnvEncrypted, eventSecretEnvAad(run.event.id)),
+      ) as Record<string, string>)
+    : {};
+  return {
+    PATH: options.path,
+    LANG: 'C.UTF-8',
+    ...run.event.env,
+    ...secrets,
+    CRONIUM_RUN_ID: String(run.runId),
+    CRONIUM_RUN_ATTEMPT: String(run.attempt),
+    CRONIUM_EVENT_ID: String(run.event.id),
+    CRONIUM_EVENT_NAME: run.event.name,
+    CRONIUM_TRIGGER: run.trigger,
+  };
+}

@@ -1,0 +1,309 @@
+import type { Db } from '@cronium/db';
+import type { Logger } from '@cronium/logger';
+import type { AbortReason, ExecutionRequest, ExecutionResult } from '@cronium/executors';
+import {
+  claimRuns,
+  nextQueuedRunAt,
+  releaseRuns,
+  renewLeases,
+  type AttemptOutcome,
+  type ClaimedRun,
+} from '@cronium/run-queue';
+import type { ExecutorRegistry } from './executor-registry.ts';
+import { FinishBatcher } from './finish-batcher.ts';
+import { WakeSignal } from './wake-signal.ts';
+import { RunLogWriter } from './run-log-writer.ts';
+
+export interface RunWorkerOptions {
+  db: Db;
+  logger: Logger;
+  owner: string;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  logMaxBytes: number;
+  executors: ExecutorRegistry;
+  /** Builds the script environment for a run (event env, secrets, Cronium's variables). */
+  environmentFor: (run: ClaimedRun) => Record<string, string>;
+}
+
+interface InFlight {
+  run: ClaimedRun;
+  /** When the claim returned; a heartbeat that began earlier cannot know this attempt. */
+  claimedAt: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims runs up to its concurrency, executes each through its executor, and keeps their
+ * leases alive. Wakes on `wake()` (a NOTIFY, a finished run) and otherwise polls.
+ * Cancellation, timeout, lease loss and shutdown all abort the executor's signal with
+ * their reason; the outcome is written fenced by the attempt.
+ */
+export class RunWorker {
+  readonly #o: RunWorkerOptions;
+  readonly #inFlight = new Map<number, InFlight>();
+  #stopping = false;
+  readonly #wakeSignal = new WakeSignal();
+  #loop: Promise<void> | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  readonly #finisher: FinishBatcher;
+
+  constructor(options: RunWorkerOptions) {
+    this.#o = options;
+    this.#finisher = new FinishBatcher(options.db);
+  }
+
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    this.#loop = this.#claimLoop();
+    this.#heartbeat = setInterval(
+      () => void this.#renew(),
+      Math.max(250, Math.floor(this.#o.leaseMs / 3)),
+    );
+  }
+
+  /** A wake-up that arrives while the loop is busy is kept, not lost: the next sleep returns at once. */
+  wake(): void {
+    this.#wakeSignal.wake();
+  }
+
+  /** Aborts the given runs if this worker holds them (a cancel notification). */
+  cancel(runIds: number[]): void {
+    for (const id of runIds)
+      this.#inFlight.get(id)?.controller.abort('cancel' satisfies AbortReason);
+  }
+
+  /**
+   * Stops claiming, lets running attempts finish for up to `graceMs`, then aborts the rest
+   * and hands their runs back to the queue for another orchestrator.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.#loop;
+    const all = [...this.#inFlight.values()].map((f) => f.done);
+    const graceTimer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.all(all), graceTimer]);
+    for (const flight of this.#inFlight.values())
+      flight.controller.abort('shutdown' satisfies AbortReason);
+    await Promise.all([...this.#inFlight.values()].map((f) => f.done));
+    clearInterval(this.#heartbeat);
+  }
+
+  async #claimLoop(): Promise<void> {
+    let failures = 0;
+    // Claim when idle, or once a quarter of the slots are free: one claim for many slots
+    // instead of one per finished run.
+    const batchThreshold = Math.max(1, Math.floor(this.#o.concurrency / 4));
+    while (!this.#stopping) {
+      const free = this.#o.concurrency - this.#inFlight.size;
+      let claimed: ClaimedRun[] = [];
+      if (free > 0 && (this.#inFlight.size === 0 || free >= batchThreshold)) {
+        try {
+          claimed = await claimRuns(this.#o.db, {
+            owner: this.#o.owner,
+            limit: Math.min(free, 100),
+            leaseMs: this.#o.leaseMs,
+          });
+          failures = 0;
+        } catch (error) {
+          failures += 1;
+          this.#o.logger.error({ err: error }, 'claiming runs failed');
+        }
+      }
+      for (const run of claimed) this.#execute(run);
+      if (this.#stopping) break;
+      if (claimed.length > 0 && claimed.length === Math.min(free, 100)) continue; // there may be more
+      await this.#sleep(
+        failures > 0 ? Math.min(this.#o.pollMs * 2 ** failures, 10_000) : await this.#idleDelay(),
+      );
+    }
+  }
+
+  /** Poll interval, or less when a queued run (retry, run-at-time) falls due sooner. */
+  async #idleDelay(): Promise<number> {
+    // With attempts in flight the loop is woken when one ends; nothing to look up.
+    if (this.#inFlight.size > 0) return this.#o.pollMs;
+    try {
+      const next = await nextQueuedRunAt(this.#o.db);
+      if (next) return Math.max(0, Math.min(this.#o.pollMs, next.getTime() - Date.now()));
+    } catch {
+      // the claim loop reports database trouble; polling continues
+    }
+    return this.#o.pollMs;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return this.#wakeSignal.sleep(ms);
+  }
+
+  #execute(run: ClaimedRun): void {
+    const controller = new AbortController();
+    const done = this.#runAttempt(run, controller)
+      .catch((error: unknown) =>
+        this.#o.logger.error({ err: error, runId: run.runId }, 'run attempt crashed'),
+      )
+      .finally(() => {
+        this.#inFlight.delete(run.runId);
+        this.wake();
+      });
+    this.#inFlight.set(run.runId, { run, controller, done, claimedAt: performance.now() });
+  }
+
+  async #runAttempt(run: ClaimedRun, controller: AbortController): Promise<void> {
+    const fence = { runId: run.runId, attempt: run.attempt, owner: this.#o.owner };
+    const log = this.#o.logger.child({
+      runId: run.runId,
+      attempt: run.attempt,
+      eventId: run.event.id,
+    });
+    const selected = this.#o.executors.select(run);
+    if ('error' in selected) {
+      await this.#finisher.finish(fence, {
+        status: 'failed',
+        exitCode: null,
+        error: selected.error,
+      });
+      return;
+    }
+    const logs = new RunLogWriter(this.#o.db, fence, {
+      maxBytes: this.#o.logMaxBytes,
+      onError: (error) => log.error({ err: error }, 'writing log lines failed'),
+    });
+    let request: ExecutionRequest;
+    try {
+      request = this.#request(run);
+    } catch (error) {
+      // e.g. its secret environment cannot be decrypted with this orchestrator's key
+      await logs.close();
+      await this.#finisher.finish(fence, {
+        status: 'failed',
+        exitCode: null,
+        error: `cannot prepare the run: ${(error as Error).message}`,
+      });
+      return;
+    }
+    const timeoutMs = run.event.timeoutSeconds * 1000;
+    const timer = setTimeout(() => controller.abort('timeout' satisfies AbortReason), timeoutMs);
+    let result: ExecutionResult;
+    try {
+      result = await selected.run(request, {
+        signal: controller.signal,
+        onLog: (line) => logs.push(line),
+      });
+    } catch (error) {
+      result = {
+        status: 'failed',
+        exitCode: null,
+        error: `executor ${selected.kind} failed: ${(error as Error).message}`,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+    const reason = controller.signal.aborted
+      ? (controller.signal.reason as AbortReason)
+      : undefined;
+    if (reason === 'timeout')
+      logs.push({
+        stream: 'system',
+        at: new Date(),
+        text: `timed out after ${run.event.timeoutSeconds} s: stopped`,
+      });
+    if (reason === 'cancel')
+      logs.push({ stream: 'system', at: new Date(), text: 'cancelled: stopped' });
+    await logs.close();
+    if (reason === 'lease_lost' || logs.fenceLost) {
+      log.warn('lease lost: another orchestrator owns this run now; writing nothing');
+      return;
+    }
+    if (reason === 'shutdown') {
+      await releaseRuns(this.#o.db, this.#o.owner, [run.runId]);
+      log.info('released on shutdown');
+      return;
+    }
+    const outcome: AttemptOutcome =
+      reason === 'timeout'
+        ? {
+            status: 'timed_out',
+            exitCode: result.exitCode,
+            error: `timed out after ${run.event.timeoutSeconds} s`,
+            result: result.result ?? null,
+          }
+        : reason === 'cancel'
+          ? {
+              status: 'cancelled',
+              exitCode: result.exitCode,
+              error: 'cancelled',
+              result: result.result ?? null,
+            }
+          : {
+              status: result.status,
+              exitCode: result.exitCode,
+              error: result.error ?? null,
+              result: result.result ?? null,
+            };
+    const finished = await this.#finisher.finish(fence, outcome);
+    if (!finished)
+      log.warn('lease lost before the outcome was written; another orchestrator owns this run now');
+    else
+      log.info(
+        { status: finished.status, exitCode: outcome.exitCode, retryAt: finished.retryAt },
+        'attempt finished',
+      );
+  }
+
+  #request(run: ClaimedRun): ExecutionRequest {
+    return {
+      runId: run.runId,
+      attempt: run.attempt,
+      eventId: run.event.id,
+      type: run.event.type,
+      script: run.event.script,
+      http:
+        run.event.httpMethod && run.event.httpUrl
+          ? {
+              method: run.event.httpMethod,
+              url: run.event.httpUrl,
+              headers: run.event.httpHeaders,
+              body: run.event.httpBody,
+            }
+          : null,
+      env: this.#o.environmentFor(run),
+      image: run.event.image,
+      sandbox: {
+        memoryMb: run.event.memoryMb,
+        cpuMillis: run.event.cpuMillis,
+        pids: run.event.pidsLimit,
+        network: run.event.networkEnabled,
+      },
+    };
+  }
+
+  /** Heartbeat: renew leases; abort attempts that were lost or asked to cancel. */
+  async #renew(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    const began = performance.now();
+    const asked = [...this.#inFlight.values()].map((f) => ({
+      runId: f.run.runId,
+      attempt: f.run.attempt,
+    }));
+    try {
+      const held = await renewLeases(this.#o.db, this.#o.owner, this.#o.leaseMs, asked);
+      const heldIds = new Map(held.map((h) => [h.runId, h]));
+      for (const [runId, flight] of this.#inFlight) {
+        if (flight.claimedAt > began) continue; // claimed while this heartbeat was in flight
+        const h = heldIds.get(runId);
+        if (!h || h.attempt !== flight.run.attempt)
+          flight.controller.abort('lease_lost' satisfies AbortReason);
+        else if (h.cancelRequested) flight.controller.abort('cancel' satisfies AbortReason);
+      }
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'renewing leases failed');
+    }
+  }
+}

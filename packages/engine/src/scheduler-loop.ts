@@ -1,0 +1,76 @@
+import type { Db } from '@cronium/db';
+import type { Logger } from '@cronium/logger';
+import { nextScheduleDue, runSchedulePass } from '@cronium/scheduler';
+import { WakeSignal } from './wake-signal.ts';
+
+/**
+ * Runs schedule passes: right when the earliest schedule is due (a timer to that instant),
+ * when told a schedule changed (NOTIFY), and at least every `maxIdleMs`.
+ */
+export class SchedulerLoop {
+  readonly #o: {
+    db: Db;
+    logger: Logger;
+    misfireThresholdMs: number;
+    maxIdleMs: number;
+    clock: () => Date;
+    onEnqueued: () => void;
+  };
+  #stopping = false;
+  readonly #wakeSignal = new WakeSignal();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: {
+    db: Db;
+    logger: Logger;
+    misfireThresholdMs: number;
+    maxIdleMs?: number;
+    clock?: () => Date;
+    /** Told when a pass created runs, so a worker in this process claims them at once. */
+    onEnqueued?: () => void;
+  }) {
+    this.#o = {
+      maxIdleMs: 1_000,
+      clock: () => new Date(),
+      onEnqueued: () => undefined,
+      ...options,
+    };
+  }
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  /** A wake-up during a pass is kept: the loop passes again at once instead of sleeping. */
+  wake(): void {
+    this.#wakeSignal.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      let delay = this.#o.maxIdleMs;
+      try {
+        const result = await runSchedulePass(this.#o.db, {
+          now: this.#o.clock(),
+          misfireThresholdMs: this.#o.misfireThresholdMs,
+          onInvalidSchedule: (eventId, error) =>
+            this.#o.logger.warn({ eventId, reason: error.message }, 'schedule cannot be evaluated'),
+        });
+        if (result.enqueued > 0) this.#o.onEnqueued();
+        if (result.ticks > 0) this.#o.logger.debug(result, 'schedule pass');
+        const next = await nextScheduleDue(this.#o.db);
+        if (next) delay = Math.max(0, Math.min(delay, next.getTime() - this.#o.clock().getTime()));
+      } catch (error) {
+        this.#o.logger.error({ err: error }, 'schedule pass failed');
+      }
+      if (this.#stopping) break;
+      await this.#wakeSignal.sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from '../executor.ts';
+import { LineSplitter } from '../line-splitter.ts';
+import { CreateRequestRefused, guardCreateRequest, type SandboxCaps } from './create-guard.ts';
+import { hardenedCreateRequest, type SandboxLimits } from './hardened-create-request.ts';
+import { ensureImage } from './ensure-image.ts';
+
+export const CONTAINER_LABELS = {
+  installation: 'cronium.installation',
+  runId: 'cronium.run-id',
+  attempt: 'cronium.attempt',
+  orchestrator: 'cronium.orchestrator',
+} as const;
+
+export interface ContainerExecutorOptions {
+  docker: Dockerode;
+  /** Default image per language when the event names none. */
+  images: Record<'bash' | 'python' | 'node', string>;
+  caps: SandboxCaps;
+  /** Limits for events that ask for none. */
+  limits: SandboxLimits;
+  /** The network events with `network_enabled` join (one of caps.allowedNetworks); none if unset. */
+  network?: string;
+  /** Numeric uid:gid scripts run as. */
+  user: string;
+  orchestratorId: string;
+  /** Which Cronium installation the containers belong to (several may share an engine). */
+  installationId: string;
+  killGraceMs: number;
+}
+
+const COMMANDS: Record<'bash' | 'python' | 'node', (script: string) => string[]> = {
+  bash: (script) => ['bash', '-c', script],
+  python: (script) => ['python3', '-c', script],
+  node: (script) => ['node', '-e', script],
+};
+
+/**
+ * Runs each attempt in a fresh, hardened container (see hardened-create-request.ts), checked
+ * by the create guard before Docker sees it. Output is demultiplexed into stdout/stderr lines
+ * as it happens; the exit code, an OOM kill and a timeout are reported as such; cancel and
+ * timeout stop the container (SIGTERM, then SIGKILL after the grace); the container is always
+ * removed. Every container carries the run id, attempt and orchestrator as labels, for the
+ * orphan reaper.
+ */
+export class ContainerExecutor implements Executor {
+  readonly kind = 'container';
+  readonly #o: ContainerExecutorOptions;
+
+  constructor(options: ContainerExecutorOptions) {
+    this.#o = options;
+  }
+
+  async run(request: ExecutionRequest, context: ExecutionContext): Promise<ExecutionResult> {
+    const type = request.type;
+    if ((type !== 'bash' && type !== 'python' && type !== 'node') || request.script === null) {
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: `the container executor runs bash, python and node scripts, not ${type}`,
+      };
+    }
+    const sandbox = this.#sandboxFor(request);
+    if ('error' in sandbox) return { status: 'failed', exitCode: null, error: sandbox.error };
+    const image = request.image || this.#o.images[type];
+    const available = await ensureImage(this.#o.docker, image);
+    if (!available.ok) return { status: 'failed', exitCode: null, error: available.error };
+
+    const createRequest = hardenedCreateRequest({
+      image,
+      cmd: COMMANDS[type](request.script),
+      // The image's own PATH applies inside the container, not the orchestrator's.
+      env: Object.fromEntries(Object.entries(request.env).filter(([name]) => name !== 'PATH')),
+      labels: {
+        [CONTAINER_LABELS.installation]: this.#o.installationId,
+        [CONTAINER_LABELS.runId]: String(request.runId),
+        [CONTAINER_LABELS.attempt]: String(request.attempt),
+        [CONTAINER_LABELS.orchestrator]: this.#o.orchestratorId,
+      },
+      limits: sandbox.limits,
+      user: this.#o.user,
+      network: sandbox.network,
+    });
+    try {
+      guardCreateRequest(createRequest, this.#o.caps);
+    } catch (error) {
+      if (error instanceof CreateRequestRefused)
+        return { status: 'failed', exitCode: null, error: error.message };
+      throw error;
+    }
+    if (context.signal.aborted)
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: `aborted before start (${String(context.signal.reason)})`,
+      };
+
+    const container = await this.#o.docker.createContainer(
+      createRequest as Dockerode.ContainerCreateOptions,
+    );
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let stream: NodeJS.ReadWriteStream | undefined;
+    const onAbort = () => {
+      aborted = true;
+      container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      killTimer = setTimeout(
+        () => container.kill({ signal: 'SIGKILL' }).catch(() => undefined),
+        this.#o.killGraceMs,
+      );
+    };
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const attached = stream;
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      const splitters = {
+        stdout: new LineSplitter((text) =>
+          context.onLog({ stream: 'stdout', at: new Date(), text }),
+        ),
+        stderr: new LineSplitter((text) =>
+          context.onLog({ stream: 'stderr', at: new Date(), text }),
+        ),
+      };
+      stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
+      stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));
+      container.modem.demuxStream(attached, stdout, stderr);
+      const streamEnded = new Promise<void>((resolve) => {
+        attached.once('end', resolve);
+        attached.once('close', resolve);
+        attached.once('error', () => resolve());
+      });
+      if (context.signal.aborted) {
+        return {
+          status: 'failed',
+          exitCode: null,
+          error: `aborted before start (${String(context.signal.reason)})`,
+        };
+      }
+      await container.start();
+      // An abort that came while the container was starting is applied now that it runs.
+      if (context.signal.aborted && !aborted) onAbort();
+      const waited = (await container.wait()) as { StatusCode: number };
+      await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
+      splitters.stdout.flush();
+      splitters.stderr.flush();
+      const state = (await container.inspect()).State;
+      const exitCode = waited.StatusCode;
+      if (state.OOMKilled && exitCode !== 0) {
+        return {
+          status: 'failed',
+          exitCode,
+          error: `killed: out of memory (limit ${Math.round(sandbox.limits.memoryBytes / 2 ** 20)} MiB)`,
+          result: { oomKilled: true },
+        };
+      }
+      return exitCode === 0 && !context.signal.aborted
+        ? { status: 'succeeded', exitCode: 0 }
+        : { status: 'failed', exitCode, error: `exited with code ${exitCode}` };
+    } finally {
+      clearTimeout(killTimer);
+      context.signal.removeEventListener('abort', onAbort);
+      (stream as { destroy?: () => void } | undefined)?.destroy?.();
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The event's own limits, each within the administrator's caps, or the defaults. */
+  #sandboxFor(
+    request: ExecutionRequest,
+  ): { limits: SandboxLimits; network: string } | { error: string } {
+    const asked = request.sandbox;
+    const MiB = 2 ** 20;
+    const limits: SandboxLimits = {
+      memoryBytes: asked?.memoryMb ? asked.memoryMb * MiB : this.#o.limits.memoryBytes,
+      nanoCpus: asked?.cpuMillis ? asked.cpuMillis * 1e6 : this.#o.limits.nanoCpus,
+      pids: asked?.pids ?? this.#o.limits.pids,
+      tmpfsBytes: this.#o.limits.tmpfsBytes,
+    };
+    const caps = this.#o.caps;
+    if (limits.memoryBytes > caps.maxMemoryBytes) {
+      return {
+        error: `the event asks for ${asked?.memoryMb} MB of memory; the administrator allows at most ${caps.maxMemoryBytes / MiB} MB`,
+      };
+    }
+    if (limits.nanoCpus > caps.maxNanoCpus) {
+      return {
+        error: `the event asks for ${asked?.cpuMillis} millicpus; the administrator allows at most ${caps.maxNanoCpus / 1e6}`,
+      };
+    }
+    if (limits.pids > caps.maxPids) {
+      return {
+        error: `the event asks for ${asked?.pids} processes; the administrator allows at most ${caps.maxPids}`,
+      };
+    }
+    if (asked?.network && !this.#o.network) {
+      return {
+        error:
+          'the event asks for network access, and no container network is configured (CONTAINER_NETWORK)',
+      };
+    }
+    return { limits, network: asked?.network ? this.#o.network! : 'none' };
+  }
+}

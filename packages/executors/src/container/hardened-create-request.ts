@@ -1,0 +1,65 @@
+/** Per-attempt resource limits, already within the administrator's caps. */
+export interface SandboxLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pids: number;
+  tmpfsBytes: number;
+}
+
+export interface HardenedRequestInput {
+  image: string;
+  cmd: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  limits: SandboxLimits;
+  /** Numeric uid:gid the script runs as; never root. */
+  user: string;
+  /** `none` unless the event asks for a network the administrator allows. */
+  network: string;
+  /** Host directory holding the runtime API socket, mounted read-only at /run/cronium. */
+  runtimeSocketDir?: string;
+}
+
+/**
+ * The create request for a script container, hardened by default: all capabilities dropped,
+ * no-new-privileges, read-only root with size-capped tmpfs for /tmp and /work, memory with
+ * swap equal to memory, CPU and pids limits, an unprivileged user, the default seccomp and
+ * AppArmor profiles, private namespaces, and no network unless asked for.
+ */
+export function hardenedCreateRequest(input: HardenedRequestInput): Record<string, unknown> {
+  const tmpfs = `rw,nosuid,nodev,size=${input.limits.tmpfsBytes}`;
+  return {
+    Image: input.image,
+    Cmd: input.cmd,
+    Env: Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
+    WorkingDir: '/work',
+    User: input.user,
+    Labels: input.labels,
+    // No stdin: a script that reads it gets end-of-file at once, as a local one does.
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    StdinOnce: false,
+    Tty: false,
+    NetworkDisabled: input.network === 'none',
+    HostConfig: {
+      Memory: input.limits.memoryBytes,
+      MemorySwap: input.limits.memoryBytes,
+      NanoCpus: input.limits.nanoCpus,
+      PidsLimit: input.limits.pids,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': tmpfs, '/work': tmpfs },
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
+      NetworkMode: input.network,
+      IpcMode: 'private',
+      CgroupnsMode: 'private',
+      Init: true,
+      OomKillDisable: false,
+      ...(input.runtimeSocketDir ? { Binds: [`${input.runtimeSocketDir}:/run/cronium:ro`] } : {}),
+    },
+  };
+}

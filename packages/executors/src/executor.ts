@@ -1,0 +1,60 @@
+import type { EventType, LogStream } from '@cronium/contracts';
+
+/** What an executor is given for one attempt. */
+export interface ExecutionRequest {
+  runId: number;
+  attempt: number;
+  eventId: number;
+  type: EventType;
+  script: string | null;
+  http: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string | null;
+  } | null;
+  /** The event's own image (container target); the executor's per-language default otherwise. */
+  image?: string | null;
+  /** What the event asks of a sandbox (container target); unset means the defaults. */
+  sandbox?: {
+    memoryMb: number | null;
+    cpuMillis: number | null;
+    pids: number | null;
+    network: boolean;
+  };
+  /** Environment for the script: the event's env plus what Cronium injects. */
+  env: Record<string, string>;
+}
+
+export interface ExecutionLogLine {
+  stream: LogStream;
+  at: Date;
+  text: string;
+}
+
+export interface ExecutionContext {
+  /** Aborted on cancel, timeout or shutdown; `signal.reason` says which. */
+  signal: AbortSignal;
+  onLog(line: ExecutionLogLine): void;
+}
+
+export interface ExecutionResult {
+  status: 'succeeded' | 'failed';
+  exitCode: number | null;
+  error?: string;
+  /** Backend-specific details: HTTP status/headers/body, the signal that ended a process... */
+  result?: Record<string, unknown>;
+}
+
+/**
+ * One interface for every backend (local process, HTTP, and later container and SSH).
+ * `run` resolves when the attempt is over, also after an abort, and never leaves anything of
+ * the attempt running behind it.
+ */
+export interface Executor {
+  readonly kind: string;
+  run(request: ExecutionRequest, context: ExecutionContext): Promise<ExecutionResult>;
+}
+
+/** Why an attempt's signal was aborted. */
+export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease_lost';

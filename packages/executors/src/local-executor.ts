@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventType } from '@cronium/contracts';
+import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
+import { LineSplitter } from './line-splitter.ts';
+import { processGroupAlive, signalProcessGroup } from './process-group.ts';
+
+export interface LocalExecutorOptions {
+  /** Where per-run working directories are made. */
+  workRoot?: string;
+  /** Between SIGTERM and SIGKILL when an attempt is aborted. */
+  killGraceMs?: number;
+  /** Interpreters; node defaults to the orchestrator's own Node.js. */
+  interpreters?: Partial<Record<'bash' | 'python' | 'node', string>>;
+  /** Variables passed through from the orchestrator's environment (PATH, LANG...). */
+  baseEnv?: Record<string, string>;
+}
+
+/** How long output pipes may stay open after the script is gone (held by an escaped process). */
+const PIPE_CLOSE_WAIT_MS = 1_000;
+
+const SCRIPT_FILES: Record<'bash' | 'python' | 'node', string> = {
+  bash: 'script.sh',
+  python: 'script.py',
+  node: 'script.js',
+};
+
+function isScriptType(type: EventType): type is 'bash' | 'python' | 'node' {
+  return type === 'bash' || type === 'python' || type === 'node';
+}
+
+/**
+ * Runs a script as a child process on this machine, in its own process group, working
+ * directory and environment. Abort (cancel, timeout, shutdown) sends SIGTERM to the whole
+ * group, then SIGKILL after the grace period; when the script ends, whatever it left in its
+ * group is killed too, so nothing of the attempt survives it.
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local';
+  readonly #options: Required<Omit<LocalExecutorOptions, 'interpreters'>> & {
+    interpreters: Record<'bash' | 'python' | 'node', string>;
+  };
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.#options = {
+      workRoot: options.workRoot ?? tmpdir(),
+      killGraceMs: options.killGraceMs ?? 5_000,
+      baseEnv: options.baseEnv ?? {},
+      interpreters: {
+        bash: 'bash',
+        python: 'python3',
+        node: process.execPath,
+        ...options.interpreters,
+      },
+    };
+  }
+
+  async run(request: ExecutionRequest, context: ExecutionContext): Promise<ExecutionResult> {
+    if (!isScriptType(request.type) || request.script === null) {
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: `the local executor runs bash, python and node scripts, not ${request.type}`,
+      };
+    }
+    const workDir = await mkdtemp(
+      join(this.#options.workRoot, `cronium-run-${request.runId}-${request.attempt}-`),
+    );
+    try {
+      const scriptPath = join(workDir, SCRIPT_FILES[request.type]);
+      await writeFile(scriptPath, request.script, { mode: 0o600 });
+      return await this.#spawn(
+        this.#options.interpreters[request.type],
+        scriptPath,
+        workDir,
+        request,
+        context,
+      );
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  #spawn(
+    interpreter: string,
+    scriptPath: string,
+    workDir: string,
+    request: ExecutionRequest,
+    context: ExecutionContext,
+  ): Promise<ExecutionResult> {
+    return new Promise((resolve) => {
+      if (context.signal.aborted) {
+        resolve({
+          status: 'failed',
+          exitCode: null,
+          error: `aborted before start (${String(context.signal.reason)})`,
+        });
+        return;
+      }
+      const child = spawn(interpreter, [scriptPath], {
+        cwd: workDir,
+        env: { ...this.#options.baseEnv, HOME: workDir, TMPDIR: workDir, ...request.env },
+        detached: true, // own process group: the unit we signal
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const pgid = child.pid;
+      const splitters = {
+        stdout: new LineSplitter((text) =>
+          context.onLog({ stream: 'stdout', at: new Date(), text }),
+        ),
+        stderr: new LineSplitter((text) =>
+          context.onLog({ stream: 'stderr', at: new Date(), text }),
+        ),
+      };
+      child.stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
+      child.stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));
+
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        if (pgid === undefined) return;
+        signalProcessGroup(pgid, 'SIGTERM');
+        killTimer = setTimeout(
+          () => signalProcessGroup(pgid, 'SIGKILL'),
+          this.#options.killGraceMs,
+        );
+      };
+      context.signal.addEventListener('abort', onAbort, { once: true });
+
+      let spawnError: Error | undefined;
+      child.once('error', (error) => {
+        spawnError = error;
+      });
+      let pipeTimer: NodeJS.Timeout | undefined;
+      // A process that left the group (setsid) can keep the output pipes open after the
+      // script ended or was killed; the attempt does not wait for it beyond a short while.
+      const abandonPipesSoon = () => {
+        pipeTimer ??= setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, PIPE_CLOSE_WAIT_MS);
+      };
+      child.once('exit', () => {
+        // The script is done; anything it left running in its group goes with it. Its
+        // output pipes close once the last holder is gone.
+        if (pgid !== undefined && processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL');
+        abandonPipesSoon();
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(killTimer);
+        clearTimeout(pipeTimer);
+        context.signal.removeEventListener('abort', onAbort);
+        splitters.stdout.flush();
+        splitters.stderr.flush();
+        if (spawnError) {
+          resolve({
+            status: 'failed',
+            exitCode: null,
+            error: `could not start ${interpreter}: ${spawnError.message}`,
+          });
+          return;
+        }
+        const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null);
+        resolve({
+          status: code === 0 && !context.signal.aborted ? 'succeeded' : 'failed',
+          exitCode,
+          ...(code === 0
+            ? {}
+            : { error: signal ? `killed by ${signal}` : `exited with code ${code}` }),
+          ...(signal ? { result: { signal } } : {}),
+        });
+      });
+    });
+  }
+}
