@@ -1,4 +1,5 @@
 import type { EventType, LogStream } from '@cronium/contracts';
+import type { SshServer } from './ssh/ssh-server.ts';
 
 /** What an executor is given for one attempt. */
 export interface ExecutionRequest {
@@ -24,22 +25,40 @@ export interface ExecutionRequest {
   };
   /** Environment for the script: the event's env plus what Cronium injects. */
   env: Record<string, string>;
+  /** The servers an SSH event runs on, credentials decrypted (ssh target only). */
+  servers?: SshServer[];
 }
 
 export interface ExecutionLogLine {
   stream: LogStream;
   at: Date;
   text: string;
+  /** The server the line came from, for runs on several servers. */
+  serverId?: number;
+}
+
+/** Where one server of a multi-server run stands. */
+export interface TargetOutcome {
+  serverId: number;
+  serverName: string;
+  status: 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  exitCode: number | null;
+  error?: string;
+  startedAt: Date;
+  finishedAt: Date | null;
 }
 
 export interface ExecutionContext {
   /** Aborted on cancel, timeout or shutdown; `signal.reason` says which. */
   signal: AbortSignal;
   onLog(line: ExecutionLogLine): void;
+  /** A server of the run started or finished (SSH runs). */
+  onTarget?(target: TargetOutcome): void;
 }
 
 export interface ExecutionResult {
-  status: 'succeeded' | 'failed';
+  /** `partial`: some of a multi-server run's servers succeeded, others did not. */
+  status: 'succeeded' | 'failed' | 'partial';
   exitCode: number | null;
   error?: string;
   /** Backend-specific details: HTTP status/headers/body, the signal that ended a process... */

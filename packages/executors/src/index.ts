@@ -5,6 +5,7 @@ export type {
   ExecutionRequest,
   ExecutionResult,
   AbortReason,
+  TargetOutcome,
 } from './executor.ts';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
 export { HttpExecutor, type HttpExecutorOptions } from './http-executor.ts';
@@ -31,3 +32,13 @@ export {
   attemptKey,
   type LabelledAttempt,
 } from './container/container-reaper.ts';
+export { SshExecutor, type SshExecutorOptions } from './ssh/ssh-executor.ts';
+export {
+  SshConnectionPool,
+  type SshConnectionPoolOptions,
+  type SshLease,
+} from './ssh/ssh-connection-pool.ts';
+export { connectSsh, scanHostKey, SshConnectError } from './ssh/ssh-connect.ts';
+export { testSshConnection, type SshConnectionReport } from './ssh/test-ssh-connection.ts';
+export { hostKeyFingerprint, isHostKeyFingerprint, HostKeyRefused } from './ssh/host-key.ts';
+export { describeServer, type SshServer } from './ssh/ssh-server.ts';

@@ -1,0 +1,6 @@
+export {
+  startPrivateSshd,
+  privateSshdAvailable,
+  TEST_SSH_USER,
+  type PrivateSshd,
+} from './private-sshd.ts';
