@@ -151,6 +151,25 @@ export const orchestratorEnvSpec = {
     description:
       'Docker network for events that ask for network access (none otherwise; never host)',
   }),
+  SSH_CONNECT_TIMEOUT_MS: env.integer({
+    default: 10_000,
+    min: 500,
+    max: 120_000,
+    description: 'limit on TCP connect, key exchange and authentication to an SSH server',
+  }),
+  SSH_IDLE_MS: env.integer({
+    default: 30_000,
+    min: 0,
+    max: 3_600_000,
+    description: 'how long an unused pooled SSH connection stays open',
+  }),
+  SSH_RUNS_PER_CONNECTION: env.integer({
+    default: 4,
+    min: 1,
+    max: 4,
+    description:
+      'runs sharing one pooled SSH connection (each uses up to 2 channels; OpenSSH allows 10 per connection)',
+  }),
   PATH: env.string({
     default: '/usr/local/bin:/usr/bin:/bin',
     description: 'PATH given to local scripts',
@@ -173,6 +192,7 @@ export interface OrchestratorConfig {
   retentionDays: number;
   schedulerEnabled: boolean;
   scriptPath: string;
+  ssh: { connectTimeoutMs: number; idleMs: number; runsPerConnection: number };
   containers: {
     mode: 'auto' | 'on' | 'off';
     socketPath: string;
@@ -218,6 +238,11 @@ export function loadConfig(source: Record<string, string | undefined>): Orchestr
     retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
     schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
     scriptPath: app.PATH,
+    ssh: {
+      connectTimeoutMs: app.SSH_CONNECT_TIMEOUT_MS,
+      idleMs: app.SSH_IDLE_MS,
+      runsPerConnection: app.SSH_RUNS_PER_CONNECTION,
+    },
     containers: {
       mode: app.ORCHESTRATOR_CONTAINERS,
       socketPath: app.DOCKER_SOCKET,

@@ -1,6 +1,6 @@
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { listenForNotifications, type NotificationListener } from '@cronium/db';
-import { HttpExecutor, LocalExecutor } from '@cronium/executors';
+import { HttpExecutor, LocalExecutor, SshConnectionPool, SshExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
 import { createServiceProcess } from '@cronium/service-kit';
@@ -13,6 +13,7 @@ import {
 } from '@cronium/engine';
 import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
+import { loadSshServers } from './ssh-servers.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -33,7 +34,13 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   });
   const db = service.db;
   const local = new LocalExecutor({ killGraceMs: config.killGraceMs });
-  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local } });
+  const sshPool = new SshConnectionPool({
+    connectTimeoutMs: config.ssh.connectTimeoutMs,
+    idleMs: config.ssh.idleMs,
+    runsPerConnection: config.ssh.runsPerConnection,
+  });
+  const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
+  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local, ssh } });
   const runWorker = new RunWorker({
     db,
     logger,
@@ -43,7 +50,12 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     pollMs: config.pollMs,
     logMaxBytes: config.logMaxBytes,
     executors,
-    environmentFor: (run) => buildRunEnvironment(run, { box, path: config.scriptPath }),
+    environmentFor: (run) =>
+      buildRunEnvironment(run, {
+        box,
+        path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
+      }),
+    serversFor: (run) => loadSshServers(db, box, run.event.id),
   });
   const scheduler = config.schedulerEnabled
     ? new SchedulerLoop({
@@ -107,6 +119,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         maintenance.stop();
         await runWorker.stop(config.shutdownGraceMs);
         await listener?.close();
+        await sshPool.close();
       });
     },
   };

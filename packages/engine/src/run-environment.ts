@@ -12,7 +12,8 @@ export function eventSecretEnvAad(eventId: number): string {
  */
 export function buildRunEnvironment(
   run: ClaimedRun,
-  options: { box: SecretBox; path: string },
+  /** `path: null` for scripts that run elsewhere (SSH): the remote login's own PATH applies. */
+  options: { box: SecretBox; path: string | null },
 ): Record<string, string> {
   const secrets: Record<string, string> = run.event.secretEnvEncrypted
     ? (JSON.parse(
@@ -20,8 +21,7 @@ export function buildRunEnvironment(
       ) as Record<string, string>)
     : {};
   return {
-    PATH: options.path,
-    LANG: 'C.UTF-8',
+    ...(options.path === null ? {} : { PATH: options.path, LANG: 'C.UTF-8' }),
     ...run.event.env,
     ...secrets,
     CRONIUM_RUN_ID: String(run.runId),

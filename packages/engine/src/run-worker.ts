@@ -1,9 +1,16 @@
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
-import type { AbortReason, ExecutionRequest, ExecutionResult } from '@cronium/executors';
+import type {
+  AbortReason,
+  ExecutionRequest,
+  ExecutionResult,
+  SshServer,
+  TargetOutcome,
+} from '@cronium/executors';
 import {
   claimRuns,
   nextQueuedRunAt,
+  recordRunTarget,
   releaseRuns,
   renewLeases,
   type AttemptOutcome,
@@ -25,6 +32,8 @@ export interface RunWorkerOptions {
   executors: ExecutorRegistry;
   /** Builds the script environment for a run (event env, secrets, Cronium's variables). */
   environmentFor: (run: ClaimedRun) => Record<string, string>;
+  /** The servers an SSH event runs on, credentials decrypted. */
+  serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
 }
 
 interface InFlight {
@@ -177,9 +186,9 @@ export class RunWorker {
     });
     let request: ExecutionRequest;
     try {
-      request = this.#request(run);
+      request = await this.#request(run);
     } catch (error) {
-      // e.g. its secret environment cannot be decrypted with this orchestrator's key
+      // e.g. its secrets or server credentials cannot be decrypted with this orchestrator's key
       await logs.close();
       await this.#finisher.finish(fence, {
         status: 'failed',
@@ -191,10 +200,21 @@ export class RunWorker {
     const timeoutMs = run.event.timeoutSeconds * 1000;
     const timer = setTimeout(() => controller.abort('timeout' satisfies AbortReason), timeoutMs);
     let result: ExecutionResult;
+    // Server states are written in the order they happen, and all before the outcome.
+    let targetWrites = Promise.resolve();
+    const onTarget = (target: TargetOutcome) => {
+      targetWrites = targetWrites
+        .then(() => recordRunTarget(this.#o.db, fence, target))
+        .then(
+          () => undefined,
+          (error: unknown) => log.error({ err: error }, 'recording a server state failed'),
+        );
+    };
     try {
       result = await selected.run(request, {
         signal: controller.signal,
         onLog: (line) => logs.push(line),
+        onTarget,
       });
     } catch (error) {
       result = {
@@ -204,6 +224,7 @@ export class RunWorker {
       };
     } finally {
       clearTimeout(timer);
+      await targetWrites;
     }
     const reason = controller.signal.aborted
       ? (controller.signal.reason as AbortReason)
@@ -257,8 +278,13 @@ export class RunWorker {
       );
   }
 
-  #request(run: ClaimedRun): ExecutionRequest {
+  async #request(run: ClaimedRun): Promise<ExecutionRequest> {
+    const servers =
+      run.event.targetKind === 'ssh' && this.#o.serversFor
+        ? await this.#o.serversFor(run)
+        : undefined;
     return {
+      ...(servers ? { servers } : {}),
       runId: run.runId,
       attempt: run.attempt,
       eventId: run.event.id,

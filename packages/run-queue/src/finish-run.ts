@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
 import { CHANNELS, type RunFence } from './queue-types.ts';
 
-export type AttemptStatus = 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+export type AttemptStatus = 'succeeded' | 'failed' | 'partial' | 'timed_out' | 'cancelled';
 
 export interface AttemptOutcome {
   status: AttemptStatus;

@@ -29,3 +29,4 @@ export { sweepExpiredLeases, releaseRuns, type SweptRun } from './sweep-expired-
 export { appendRunLogs, readRunLogs, type LogLine } from './append-run-logs.ts';
 export { purgeOldRuns } from './purge-old-runs.ts';
 export { currentAttempts } from './current-attempts.ts';
+export { recordRunTarget, type RunTargetState } from './record-run-target.ts';

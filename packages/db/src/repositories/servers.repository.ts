@@ -68,6 +68,8 @@ export async function insertServer(
         auth_method: server.authMethod,
         credential_encrypted: 'pending',
         host_key_fingerprint: server.hostKeyFingerprint ?? null,
+        // A fingerprint given when adding the server is the one the user confirmed.
+        host_key_confirmed_at: server.hostKeyFingerprint ? new Date() : null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -108,4 +110,57 @@ export async function readServerCredentials(
       ? box.decrypt(row.passphrase_encrypted, serverSecretAad(id, 'passphrase'))
       : null,
   };
+}
+
+/**
+ * Pins a server's host key after the user confirmed the fingerprint (when adding the server,
+ * or after a legitimate re-key). Connections present exactly this key or are refused.
+ */
+export async function pinServerHostKey(
+  db: Executor,
+  id: number,
+  fingerprint: string,
+): Promise<ServerRow | undefined> {
+  return db
+    .updateTable('servers')
+    .set({
+      host_key_fingerprint: fingerprint,
+      host_key_confirmed_at: new Date(),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+}
+
+export interface ServerWithCredentials extends ServerRow, ServerCredentials {
+  /** The fingerprint to require, or null when none was confirmed. */
+  pinnedFingerprint: string | null;
+}
+
+/** The servers an event runs on, ordered by id, with their credentials decrypted. */
+export async function listEventServers(
+  db: Executor,
+  box: SecretBox,
+  eventId: number,
+): Promise<ServerWithCredentials[]> {
+  const rows = await db
+    .selectFrom('event_servers as es')
+    .innerJoin('servers as s', 's.id', 'es.server_id')
+    .select([
+      ...PUBLIC_COLUMNS.map((c) => `s.${c}` as const),
+      's.credential_encrypted',
+      's.passphrase_encrypted',
+    ])
+    .where('es.event_id', '=', eventId)
+    .orderBy('s.id')
+    .execute();
+  return rows.map(({ credential_encrypted, passphrase_encrypted, ...row }) => ({
+    ...row,
+    credential: box.decrypt(credential_encrypted, serverSecretAad(row.id, 'credential')),
+    passphrase: passphrase_encrypted
+      ? box.decrypt(passphrase_encrypted, serverSecretAad(row.id, 'passphrase'))
+      : null,
+    pinnedFingerprint: row.host_key_confirmed_at ? row.host_key_fingerprint : null,
+  }));
 }

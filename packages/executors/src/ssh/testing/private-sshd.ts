@@ -35,7 +35,7 @@ export interface PrivateSshd {
   hostKeyFingerprint: string;
   /** Kills every connection's session processes, as a network failure would end them. */
   dropConnections(): void;
-  /** Restarts on the same port with a freshly generated host key (a re-keyed server). */
+  /** Drops every connection and restarts on the same port with a fresh host key (a re-keyed server). */
   rekey(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -138,6 +138,8 @@ export async function startPrivateSshd(options: { password?: boolean } = {}): Pr
       }
     },
     async rekey() {
+      // A re-keyed (or replaced) server: established connections end with the old one.
+      this.dropConnections();
       await stopChild();
       await start();
     },
