@@ -1,13 +1,37 @@
+import { join } from 'node:path';
 import { env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
 
 export const runtimeApiEnvSpec = {
   RUNTIME_API_HOST: env.string({ default: '127.0.0.1', description: 'listen address' }),
   RUNTIME_API_PORT: env.port({ default: 3001, description: 'listen port' }),
+  RUNTIME_API_SOCKET: env.string({
+    optional: true,
+    description:
+      'unix socket the API also listens on, for containers without a network (default: <data dir>/run/runtime-api.sock; "off" to disable)',
+  }),
   RUNTIME_API_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,
     max: 600_000,
     description: 'how long open requests may finish after SIGTERM',
+  }),
+  RUNTIME_API_RATE_PER_SECOND: env.integer({
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description: 'calls per second one run attempt may make, sustained',
+  }),
+  RUNTIME_API_RATE_BURST: env.integer({
+    default: 200,
+    min: 1,
+    max: 100_000,
+    description: 'calls one run attempt may make at once before the rate applies',
+  }),
+  RUNTIME_API_BODY_LIMIT_BYTES: env.integer({
+    default: 1_048_576,
+    min: 1_024,
+    max: 67_108_864,
+    description: 'largest request body (an output or a variable); larger is refused with 413',
   }),
 };
 
@@ -15,7 +39,15 @@ export interface RuntimeApiConfig {
   base: BaseConfig;
   host: string;
   port: number;
+  socketPath: string | null;
   shutdownGraceMs: number;
+  rate: { ratePerSecond: number; burst: number };
+  bodyLimitBytes: number;
+}
+
+/** Where the runtime API's unix socket is when RUNTIME_API_SOCKET is unset. */
+export function defaultRuntimeApiSocket(dataDir: string): string {
+  return join(dataDir, 'run', 'runtime-api.sock');
 }
 
 export function loadConfig(source: Record<string, string | undefined>): RuntimeApiConfig {
@@ -27,6 +59,12 @@ export function loadConfig(source: Record<string, string | undefined>): RuntimeA
     base,
     host: app.RUNTIME_API_HOST,
     port: app.RUNTIME_API_PORT,
+    socketPath:
+      app.RUNTIME_API_SOCKET === 'off'
+        ? null
+        : (app.RUNTIME_API_SOCKET ?? defaultRuntimeApiSocket(base.dataDir)),
     shutdownGraceMs: app.RUNTIME_API_SHUTDOWN_GRACE_MS,
+    rate: { ratePerSecond: app.RUNTIME_API_RATE_PER_SECOND, burst: app.RUNTIME_API_RATE_BURST },
+    bodyLimitBytes: app.RUNTIME_API_BODY_LIMIT_BYTES,
   };
 }

@@ -11,6 +11,8 @@ export interface RunTokenClaims {
   attempt: number;
   eventId: number;
   userId: number;
+  /** The server an SSH attempt runs on (one token per server of a multi-server run). */
+  serverId?: number;
 }
 
 export class RunTokenError extends Error {
@@ -26,7 +28,13 @@ export function signRunToken(
   claims: RunTokenClaims,
   timeoutSeconds: number,
 ): string {
-  return jwt.sign({ att: claims.attempt, evt: claims.eventId, uid: claims.userId }, secret, {
+  const payload = {
+    att: claims.attempt,
+    evt: claims.eventId,
+    uid: claims.userId,
+    ...(claims.serverId === undefined ? {} : { srv: claims.serverId }),
+  };
+  return jwt.sign(payload, secret, {
     algorithm: ALGORITHM,
     issuer: RUN_TOKEN_ISSUER,
     audience: RUN_TOKEN_AUDIENCE,
@@ -54,7 +62,12 @@ export function verifyRunToken(secret: string, token: string): RunTokenClaims {
     throw new RunTokenError(`invalid run token: ${(cause as Error).message}`, { cause });
   }
   const runId = Number(/^run:(\d+)$/.exec(payload.sub ?? '')?.[1]);
-  const { att, evt, uid } = payload as { att?: unknown; evt?: unknown; uid?: unknown };
+  const { att, evt, uid, srv } = payload as {
+    att?: unknown;
+    evt?: unknown;
+    uid?: unknown;
+    srv?: unknown;
+  };
   if (
     !Number.isSafeInteger(runId) ||
     !Number.isSafeInteger(att) ||
@@ -63,5 +76,13 @@ export function verifyRunToken(secret: string, token: string): RunTokenClaims {
   ) {
     throw new RunTokenError('invalid run token: missing claims');
   }
-  return { runId, attempt: att as number, eventId: evt as number, userId: uid as number };
+  if (srv !== undefined && !Number.isSafeInteger(srv))
+    throw new RunTokenError('invalid run token: bad server claim');
+  return {
+    runId,
+    attempt: att as number,
+    eventId: evt as number,
+    userId: uid as number,
+    ...(srv === undefined ? {} : { serverId: srv as number }),
+  };
 }

@@ -11,3 +11,5 @@ export * from './repositories/servers.repository.ts';
 export * from './repositories/audit-log.repository.ts';
 export * from './repositories/settings.repository.ts';
 export { listenForNotifications, type NotificationListener } from './notification-listener.ts';
+export * from './repositories/run-state.repository.ts';
+export * from './repositories/variables.repository.ts';

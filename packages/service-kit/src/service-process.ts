@@ -26,6 +26,8 @@ export interface ServiceProcessOptions {
   shutdownGraceMs: number;
   /** Extra readiness checks beside the database. */
   checks?: Record<string, ReadinessCheck>;
+  /** Largest request body; larger is refused with 413 (default 1 MiB). */
+  bodyLimitBytes?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
     host: options.host,
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs,
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     checks: { database: () => checkDatabase(db), ...options.checks },
   });
   return {

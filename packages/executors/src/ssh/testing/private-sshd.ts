@@ -107,6 +107,25 @@ export async function startPrivateSshd(options: { password?: boolean } = {}): Pr
     child.kill('SIGTERM');
     await exited;
   };
+  const dropConnections = () => {
+    const listener = child?.pid;
+    if (!listener) return;
+    // Each connection has a privileged monitor (the listener's child) and the login's
+    // session process (its child, also named sshd); both hold the socket.
+    const childrenOf = (pid: number | string) =>
+      spawnSync('pgrep', ['-P', String(pid), 'sshd'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean);
+    const monitors = childrenOf(listener);
+    const sessions = monitors.flatMap((pid) => childrenOf(pid));
+    for (const pid of [...sessions, ...monitors]) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
   await start();
   return {
     host: '127.0.0.1',
@@ -118,28 +137,10 @@ export async function startPrivateSshd(options: { password?: boolean } = {}): Pr
     get hostKeyFingerprint() {
       return fingerprint;
     },
-    dropConnections() {
-      const listener = child?.pid;
-      if (!listener) return;
-      // Each connection has a privileged monitor (the listener's child) and the login's
-      // session process (its child, also named sshd); both hold the socket.
-      const childrenOf = (pid: number | string) =>
-        spawnSync('pgrep', ['-P', String(pid), 'sshd'], { encoding: 'utf8' })
-          .stdout.split('\n')
-          .filter(Boolean);
-      const monitors = childrenOf(listener);
-      const sessions = monitors.flatMap((pid) => childrenOf(pid));
-      for (const pid of [...sessions, ...monitors]) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    },
+    dropConnections,
     async rekey() {
       // A re-keyed (or replaced) server: established connections end with the old one.
-      this.dropConnections();
+      dropConnections();
       await stopChild();
       await start();
     },

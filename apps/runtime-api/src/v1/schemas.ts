@@ -1,0 +1,59 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { VARIABLE_KEY_PATTERN } from '@cronium/db';
+
+/** Any JSON value (input, output). */
+export const JsonValue = Type.Unknown({ description: 'any JSON value' });
+
+export const InputResponse = Type.Object({ input: JsonValue }, { additionalProperties: false });
+export const OutputBody = Type.Object({ output: JsonValue }, { additionalProperties: false });
+export const ConditionBody = Type.Object(
+  { condition: Type.Boolean() },
+  { additionalProperties: false },
+);
+export const ConditionResponse = Type.Object(
+  { condition: Type.Union([Type.Boolean(), Type.Null()]) },
+  { additionalProperties: false },
+);
+export const VariableParams = Type.Object(
+  { key: Type.String({ pattern: VARIABLE_KEY_PATTERN }) },
+  { additionalProperties: false },
+);
+export const VariableBody = Type.Object(
+  { value: Type.String({ maxLength: 1_000_000 }) },
+  { additionalProperties: false },
+);
+export const VariableResponse = Type.Object(
+  { key: Type.String(), value: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+);
+export const Accepted = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false });
+
+export const EventContextResponse = Type.Object(
+  {
+    event: Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      type: Type.String(),
+      tags: Type.Array(Type.String()),
+    }),
+    run: Type.Object({
+      id: Type.Integer(),
+      attempt: Type.Integer(),
+      trigger: Type.String(),
+      scheduledFor: Type.Union([Type.String(), Type.Null()]),
+      inputSize: Type.Integer(),
+    }),
+    userId: Type.Integer(),
+    server: Type.Union([
+      Type.Object({ id: Type.Integer(), name: Type.String(), host: Type.String() }),
+      Type.Null(),
+    ]),
+    workflow: Type.Union([Type.Object({ id: Type.Integer(), runId: Type.Integer() }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export type OutputBody = Static<typeof OutputBody>;
+export type ConditionBody = Static<typeof ConditionBody>;
+export type VariableParams = Static<typeof VariableParams>;
+export type VariableBody = Static<typeof VariableBody>;

@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '@cronium/crypto';
+import type { Database } from '../schema/database.ts';
+import { recordAudit } from './audit-log.repository.ts';
+
+/** Associated data binding a secret variable's ciphertext to its owner and key. */
+export function variableSecretAad(ownerId: number, key: string): string {
+  return `variables:${ownerId}:${key}`;
+}
+
+export const VARIABLE_KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
+
+/** A user's variable, decrypted when secret; undefined when it does not exist. */
+export async function readVariable(
+  db: Kysely<Database>,
+  box: SecretBox,
+  ownerId: number,
+  key: string,
+): Promise<{ value: string; isSecret: boolean } | undefined> {
+  const row = await db
+    .selectFrom('variables')
+    .select(['value', 'value_encrypted', 'is_secret'])
+    .where('owner_id', '=', ownerId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return row.is_secret
+    ? { value: box.decrypt(row.value_encrypted!, variableSecretAad(ownerId, key)), isSecret: true }
+    : { value: row.value!, isSecret: false };
+}
+
+/**
+ * Creates or replaces a user's variable and audits the write, in one transaction. A secret
+ * variable stays secret (and encrypted); concurrent writers are serialized by the row.
+ */
+export async function writeVariable(
+  db: Kysely<Database>,
+  box: SecretBox,
+  write: {
+    ownerId: number;
+    key: string;
+    value: string;
+    actor: { kind: 'user' | 'api_token' | 'run'; ref: string };
+  },
+): Promise<{ created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('variables')
+      .select(['id', 'is_secret'])
+      .where('owner_id', '=', write.ownerId)
+      .where('key', '=', write.key)
+      .forUpdate()
+      .executeTakeFirst();
+    const secret = existing?.is_secret ?? false;
+    const stored = secret
+      ? {
+          value: null,
+          value_encrypted: box.encrypt(write.value, variableSecretAad(write.ownerId, write.key)),
+        }
+      : { value: write.value, value_encrypted: null };
+    if (existing)
+      await trx
+        .updateTable('variables')
+        .set({ ...stored, updated_at: new Date() })
+        .where('id', '=', existing.id)
+        .execute();
+    else
+      await trx
+        .insertInto('variables')
+        .values({ owner_id: write.ownerId, key: write.key, is_secret: false, ...stored })
+        .onConflict((oc) =>
+          oc.columns(['owner_id', 'key']).doUpdateSet({ ...stored, updated_at: new Date() }),
+        )
+        .execute();
+    await recordAudit(trx, {
+      actor_kind: write.actor.kind,
+      actor_id: write.ownerId,
+      actor_ref: write.actor.ref,
+      action: existing ? 'variable.update' : 'variable.create',
+      target_type: 'variable',
+      target_id: write.key,
+      details: { bytes: Buffer.byteLength(write.value, 'utf8'), secret },
+    });
+    return { created: !existing };
+  });
+}
