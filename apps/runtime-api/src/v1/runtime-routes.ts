@@ -57,6 +57,8 @@ export async function registerRuntimeRoutes(
   const { db, box, limiter } = options;
   await app.register(
     async (v1) => {
+      // JSON only: anything else is 415, not a string that fails validation later.
+      v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', async (request, reply) => {
         request.run = await authenticateRun(db, options.jwtSecret, request);
         const wait = limiter.take(`${request.run.runId}:${request.run.attempt}`);
