@@ -56,4 +56,10 @@ export default tseslint.config(
     ],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // The Node.js SDK and the examples are plain CommonJS scripts as users write them.
+    files: ['packages/sdk/files/**/*.js', 'packages/sdk/examples/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+import {
+  ConfigError,
+  defaultRuntimeApiSocket,
+  env,
+  loadServiceConfig,
+  type BaseConfig,
+} from '@cronium/service-kit';
 
 // Grace and kill grace are capped so that grace + kill grace + 20 s of margin stays under
 // pm2's kill timeout for the orchestrator (70 s in ecosystem.config.cjs).
@@ -151,6 +157,18 @@ export const orchestratorEnvSpec = {
     description:
       'Docker network for events that ask for network access (none otherwise; never host)',
   }),
+  RUNTIME_API_URL: env.string({
+    default: 'http://127.0.0.1:3001',
+    pattern: /^https?:\/\/[^/\s]+\/?$/,
+    patternHint: 'http(s)://host:port',
+    description:
+      'the runtime API as local scripts and SSH port forwards reach it from the orchestrator machine',
+  }),
+  RUNTIME_API_SOCKET: env.string({
+    optional: true,
+    description:
+      'the runtime API unix socket mounted into containers (default: <data dir>/run/runtime-api.sock; "off": containers get RUNTIME_API_URL)',
+  }),
   SSH_CONNECT_TIMEOUT_MS: env.integer({
     default: 10_000,
     min: 500,
@@ -193,6 +211,7 @@ export interface OrchestratorConfig {
   schedulerEnabled: boolean;
   scriptPath: string;
   ssh: { connectTimeoutMs: number; idleMs: number; runsPerConnection: number };
+  runtime: { apiUrl: string; socketPath: string | null; jwtSecret: string };
   containers: {
     mode: 'auto' | 'on' | 'off';
     socketPath: string;
@@ -238,6 +257,14 @@ export function loadConfig(source: Record<string, string | undefined>): Orchestr
     retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
     schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
     scriptPath: app.PATH,
+    runtime: {
+      apiUrl: app.RUNTIME_API_URL.replace(/\/$/, ''),
+      socketPath:
+        app.RUNTIME_API_SOCKET === 'off'
+          ? null
+          : (app.RUNTIME_API_SOCKET ?? defaultRuntimeApiSocket(base.dataDir)),
+      jwtSecret: base.secrets.jwtSecret!,
+    },
     ssh: {
       connectTimeoutMs: app.SSH_CONNECT_TIMEOUT_MS,
       idleMs: app.SSH_IDLE_MS,

@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { SDK_DIR } from '@cronium/sdk';
 import Dockerode from 'dockerode';
 import { installationId, type Db } from '@cronium/db';
 import { ContainerExecutor, reapOrphanContainers } from '@cronium/executors';
@@ -46,7 +48,12 @@ export async function connectContainerBackend(
       maxPids: settings.caps.pids,
       maxTmpfsBytes: settings.limits.tmpfsMb * MiB,
       allowedNetworks: settings.network ? [settings.network] : [],
-      allowedReadOnlyBinds: [],
+      // The SDK and the runtime API's socket directory, nothing else of the host.
+      allowedReadOnlyBinds: [
+        SDK_DIR,
+        `${SDK_DIR}/node/cronium`,
+        ...(config.runtime.socketPath ? [dirname(config.runtime.socketPath)] : []),
+      ],
     },
     limits: {
       memoryBytes: settings.limits.memoryMb * MiB,

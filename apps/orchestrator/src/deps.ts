@@ -56,6 +56,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
+    runtime: config.runtime,
   });
   const scheduler = config.schedulerEnabled
     ? new SchedulerLoop({

@@ -1,5 +1,9 @@
-import { join } from 'node:path';
-import { env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+import {
+  defaultRuntimeApiSocket,
+  env,
+  loadServiceConfig,
+  type BaseConfig,
+} from '@cronium/service-kit';
 
 export const runtimeApiEnvSpec = {
   RUNTIME_API_HOST: env.string({ default: '127.0.0.1', description: 'listen address' }),
@@ -43,11 +47,6 @@ export interface RuntimeApiConfig {
   shutdownGraceMs: number;
   rate: { ratePerSecond: number; burst: number };
   bodyLimitBytes: number;
-}
-
-/** Where the runtime API's unix socket is when RUNTIME_API_SOCKET is unset. */
-export function defaultRuntimeApiSocket(dataDir: string): string {
-  return join(dataDir, 'run', 'runtime-api.sock');
 }
 
 export function loadConfig(source: Record<string, string | undefined>): RuntimeApiConfig {

@@ -22,6 +22,7 @@ export class RunLogWriter {
   #chain: Promise<void> = Promise.resolve();
   #fenceLost = false;
   #onError: (error: Error) => void;
+  readonly #secrets: ReadonlySet<string>;
 
   constructor(
     db: Db,
@@ -31,8 +32,11 @@ export class RunLogWriter {
       flushMs?: number;
       maxBatch?: number;
       onError: (error: Error) => void;
+      /** Values never stored as they are (run tokens): each is replaced by `***`. */
+      secrets?: ReadonlySet<string>;
     },
   ) {
+    this.#secrets = options.secrets ?? new Set();
     this.#db = db;
     this.#fence = fence;
     this.#maxBytes = options.maxBytes;
@@ -47,6 +51,9 @@ export class RunLogWriter {
   }
 
   push(line: LogLine): void {
+    for (const secret of this.#secrets)
+      if (secret.length > 0 && line.text.includes(secret))
+        line = { ...line, text: line.text.replaceAll(secret, '***') };
     const size = Buffer.byteLength(line.text, 'utf8');
     if (this.#droppedLines > 0 || this.#bytes + size > this.#maxBytes) {
       if (this.#droppedLines === 0) {

@@ -1,9 +1,11 @@
+import { signRunToken } from '@cronium/auth';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import type {
   AbortReason,
   ExecutionRequest,
   ExecutionResult,
+  RuntimeAccess,
   SshServer,
   TargetOutcome,
 } from '@cronium/executors';
@@ -34,6 +36,8 @@ export interface RunWorkerOptions {
   environmentFor: (run: ClaimedRun) => Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
+  /** The runtime API scripts call; unset, scripts get no token and no SDK. */
+  runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
 }
 
 interface InFlight {
@@ -180,13 +184,15 @@ export class RunWorker {
       });
       return;
     }
+    const tokens = new Set<string>();
     const logs = new RunLogWriter(this.#o.db, fence, {
+      secrets: tokens,
       maxBytes: this.#o.logMaxBytes,
       onError: (error) => log.error({ err: error }, 'writing log lines failed'),
     });
     let request: ExecutionRequest;
     try {
-      request = await this.#request(run);
+      request = await this.#request(run, tokens);
     } catch (error) {
       // e.g. its secrets or server credentials cannot be decrypted with this orchestrator's key
       await logs.close();
@@ -278,13 +284,45 @@ export class RunWorker {
       );
   }
 
-  async #request(run: ClaimedRun): Promise<ExecutionRequest> {
+  /** The attempt's tokens are minted on demand (one per SSH server) and masked in its log. */
+  #runtimeAccess(run: ClaimedRun, tokens: Set<string>): RuntimeAccess | undefined {
+    const runtime = this.#o.runtime;
+    if (!runtime) return undefined;
+    const minted = new Map<number | undefined, string>();
+    return {
+      apiUrl: runtime.apiUrl,
+      socketPath: runtime.socketPath,
+      token: (serverId?: number) => {
+        let token = minted.get(serverId);
+        if (!token) {
+          token = signRunToken(
+            runtime.jwtSecret,
+            {
+              runId: run.runId,
+              attempt: run.attempt,
+              eventId: run.event.id,
+              userId: run.event.ownerId,
+              ...(serverId === undefined ? {} : { serverId }),
+            },
+            run.event.timeoutSeconds,
+          );
+          minted.set(serverId, token);
+          tokens.add(token);
+        }
+        return token;
+      },
+    };
+  }
+
+  async #request(run: ClaimedRun, tokens: Set<string>): Promise<ExecutionRequest> {
+    const runtime = this.#runtimeAccess(run, tokens);
     const servers =
       run.event.targetKind === 'ssh' && this.#o.serversFor
         ? await this.#o.serversFor(run)
         : undefined;
     return {
       ...(servers ? { servers } : {}),
+      ...(runtime ? { runtime } : {}),
       runId: run.runId,
       attempt: run.attempt,
       eventId: run.event.id,

@@ -27,6 +27,18 @@ export interface ExecutionRequest {
   env: Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted (ssh target only). */
   servers?: SshServer[];
+  /** How the script reaches the runtime API; unset, the SDK is not offered. */
+  runtime?: RuntimeAccess;
+}
+
+/** The runtime API as each executor hands it to a script. */
+export interface RuntimeAccess {
+  /** Loopback URL of the runtime API on the orchestrator's machine (local runs, SSH forwards). */
+  apiUrl: string;
+  /** Host path of the runtime API's unix socket (containers without a network); null when off. */
+  socketPath: string | null;
+  /** The attempt's token (for an SSH run, the token of that server). */
+  token(serverId?: number): string;
 }
 
 export interface ExecutionLogLine {

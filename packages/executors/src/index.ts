@@ -6,6 +6,7 @@ export type {
   ExecutionResult,
   AbortReason,
   TargetOutcome,
+  RuntimeAccess,
 } from './executor.ts';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
 export { HttpExecutor, type HttpExecutorOptions } from './http-executor.ts';

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventType } from '@cronium/contracts';
+import { SDK_DIR } from '@cronium/sdk';
 import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { processGroupAlive, signalProcessGroup } from './process-group.ts';
@@ -71,6 +72,7 @@ export class LocalExecutor implements Executor {
     try {
       const scriptPath = join(workDir, SCRIPT_FILES[request.type]);
       await writeFile(scriptPath, request.script, { mode: 0o600 });
+      if (request.runtime) await offerSdk(workDir);
       return await this.#spawn(
         this.#options.interpreters[request.type],
         scriptPath,
@@ -101,7 +103,19 @@ export class LocalExecutor implements Executor {
       }
       const child = spawn(interpreter, [scriptPath], {
         cwd: workDir,
-        env: { ...this.#options.baseEnv, HOME: workDir, TMPDIR: workDir, ...request.env },
+        env: {
+          ...this.#options.baseEnv,
+          HOME: workDir,
+          TMPDIR: workDir,
+          ...request.env,
+          ...(request.runtime
+            ? {
+                CRONIUM_API_URL: request.runtime.apiUrl,
+                CRONIUM_RUN_TOKEN: request.runtime.token(),
+                BASH_ENV: join(SDK_DIR, 'bash', 'cronium.sh'),
+              }
+            : {}),
+        },
         detached: true, // own process group: the unit we signal
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -173,4 +187,14 @@ export class LocalExecutor implements Executor {
       });
     });
   }
+}
+
+/**
+ * Makes the SDK importable from the script's directory: `require`/`import 'cronium'` finds
+ * node_modules/cronium there, and Python has the script's directory on sys.path.
+ */
+async function offerSdk(workDir: string): Promise<void> {
+  await mkdir(join(workDir, 'node_modules'));
+  await symlink(join(SDK_DIR, 'node', 'cronium'), join(workDir, 'node_modules', 'cronium'));
+  await symlink(join(SDK_DIR, 'python', 'cronium.py'), join(workDir, 'cronium.py'));
 }

@@ -13,3 +13,8 @@ export function defaultDataDir(cwd: string): string {
     if (dirname(dir) === dir) return join(resolve(cwd), 'data');
   }
 }
+
+/** Where the runtime API's unix socket is unless RUNTIME_API_SOCKET says otherwise. */
+export function defaultRuntimeApiSocket(dataDir: string): string {
+  return `${dataDir.replace(/\/$/, '')}/run/runtime-api.sock`;
+}

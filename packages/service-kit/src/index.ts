@@ -35,4 +35,4 @@ export {
   type ServiceProcessOptions,
 } from './service-process.ts';
 export { runMain, EXIT_CONFIG, type StartedProcess } from './run-main.ts';
-export { defaultDataDir } from './default-data-dir.ts';
+export { defaultDataDir, defaultRuntimeApiSocket } from './default-data-dir.ts';

@@ -1,9 +1,16 @@
+import { basename, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { SDK_DIR } from '@cronium/sdk';
 import type Dockerode from 'dockerode';
 import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from '../executor.ts';
 import { LineSplitter } from '../line-splitter.ts';
 import { CreateRequestRefused, guardCreateRequest, type SandboxCaps } from './create-guard.ts';
-import { hardenedCreateRequest, type SandboxLimits } from './hardened-create-request.ts';
+import {
+  CONTAINER_RUNTIME_DIR,
+  CONTAINER_SDK_DIR,
+  hardenedCreateRequest,
+  type SandboxLimits,
+} from './hardened-create-request.ts';
 import { ensureImage } from './ensure-image.ts';
 
 export const CONTAINER_LABELS = {
@@ -71,7 +78,10 @@ export class ContainerExecutor implements Executor {
       image,
       cmd: COMMANDS[type](request.script),
       // The image's own PATH applies inside the container, not the orchestrator's.
-      env: Object.fromEntries(Object.entries(request.env).filter(([name]) => name !== 'PATH')),
+      env: {
+        ...Object.fromEntries(Object.entries(request.env).filter(([name]) => name !== 'PATH')),
+        ...runtimeEnv(request),
+      },
       labels: {
         [CONTAINER_LABELS.installation]: this.#o.installationId,
         [CONTAINER_LABELS.runId]: String(request.runId),
@@ -81,6 +91,14 @@ export class ContainerExecutor implements Executor {
       limits: sandbox.limits,
       user: this.#o.user,
       network: sandbox.network,
+      ...(request.runtime
+        ? {
+            sdkDir: SDK_DIR,
+            ...(request.runtime.socketPath
+              ? { runtimeSocketDir: dirname(request.runtime.socketPath) }
+              : {}),
+          }
+        : {}),
     });
     try {
       guardCreateRequest(createRequest, this.#o.caps);
@@ -203,4 +221,21 @@ export class ContainerExecutor implements Executor {
     }
     return { limits, network: asked?.network ? this.#o.network! : 'none' };
   }
+}
+
+/**
+ * What a container script needs to find the runtime API and the SDK: the socket when the
+ * runtime API has one (it works with network `none`), else the loopback URL (only reachable
+ * with a network that can see it).
+ */
+function runtimeEnv(request: ExecutionRequest): Record<string, string> {
+  if (!request.runtime) return {};
+  return {
+    CRONIUM_API_URL: request.runtime.socketPath
+      ? `unix://${CONTAINER_RUNTIME_DIR}/${basename(request.runtime.socketPath)}`
+      : request.runtime.apiUrl,
+    CRONIUM_RUN_TOKEN: request.runtime.token(),
+    BASH_ENV: `${CONTAINER_SDK_DIR}/bash/cronium.sh`,
+    PYTHONPATH: `${CONTAINER_SDK_DIR}/python`,
+  };
 }

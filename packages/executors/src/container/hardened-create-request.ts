@@ -18,7 +18,13 @@ export interface HardenedRequestInput {
   network: string;
   /** Host directory holding the runtime API socket, mounted read-only at /run/cronium. */
   runtimeSocketDir?: string;
+  /** Host directory of the SDKs, mounted read-only at /opt/cronium (and the Node.js package at /node_modules/cronium). */
+  sdkDir?: string;
 }
+
+/** Where the SDK and the runtime socket appear inside a container. */
+export const CONTAINER_SDK_DIR = '/opt/cronium';
+export const CONTAINER_RUNTIME_DIR = '/run/cronium';
 
 /**
  * The create request for a script container, hardened by default: all capabilities dropped,
@@ -59,7 +65,22 @@ export function hardenedCreateRequest(input: HardenedRequestInput): Record<strin
       CgroupnsMode: 'private',
       Init: true,
       OomKillDisable: false,
-      ...(input.runtimeSocketDir ? { Binds: [`${input.runtimeSocketDir}:/run/cronium:ro`] } : {}),
+      ...(input.runtimeSocketDir || input.sdkDir
+        ? {
+            Binds: [
+              ...(input.runtimeSocketDir
+                ? [`${input.runtimeSocketDir}:${CONTAINER_RUNTIME_DIR}:ro`]
+                : []),
+              ...(input.sdkDir
+                ? [
+                    `${input.sdkDir}:${CONTAINER_SDK_DIR}:ro`,
+                    // Bare-specifier lookup from /work (require and import) ends here.
+                    `${input.sdkDir}/node/cronium:/node_modules/cronium:ro`,
+                  ]
+                : []),
+            ],
+          }
+        : {}),
     },
   };
 }

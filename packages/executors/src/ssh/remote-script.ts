@@ -48,6 +48,8 @@ export function environmentFile(env: Record<string, string>): {
 const LAUNCHER = [
   'dir=$(pwd) || exit 97',
   '. ./env || exit 97',
+  // The Bash SDK's functions, defined before the script starts (when the SDK was uploaded).
+  'if [ -f cronium.sh ]; then export BASH_ENV="$dir/cronium.sh"; fi',
   'command -v "$1" >/dev/null 2>&1 || { echo "cronium: $1 is not installed on this server" >&2; cd / && rm -rf -- "$dir"; exit 127; }',
   'if command -v setsid >/dev/null 2>&1; then setsid "$1" "./$2" </dev/null & else set -m; "$1" "./$2" </dev/null & fi',
   'pid=$!',

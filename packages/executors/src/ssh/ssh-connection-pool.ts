@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { connectSsh, SshConnectError } from './ssh-connect.ts';
 import { describeServer, type SshServer } from './ssh-server.ts';
@@ -24,6 +25,14 @@ export interface SshLease {
   /** Whether the connection broke (closed or errored) since the lease was taken. */
   readonly broken: boolean;
   readonly brokenReason: string | null;
+  /**
+   * Opens a reverse forward: a port on the server's loopback whose connections arrive at
+   * `target` on this machine. `close()` removes it.
+   */
+  forwardToLocal(target: {
+    host: string;
+    port: number;
+  }): Promise<{ port: number; close(): Promise<void> }>;
   release(): void;
 }
 
@@ -34,10 +43,44 @@ class PooledConnection {
   closedReason: string | null = null;
   idleTimer: NodeJS.Timeout | undefined;
   #sftp: Promise<SFTPWrapper> | undefined;
-  runDirReady = false;
+  readonly #forwards = new Map<number, { host: string; port: number }>();
 
   constructor(client: Client) {
     this.client = client;
+    client.on('tcp connection', (info, accept, reject) => {
+      const target = this.#forwards.get(info.destPort);
+      if (!target) return reject();
+      const channel = accept();
+      const socket = connectTcp(target.port, target.host);
+      socket.setNoDelay(true);
+      channel.pipe(socket).pipe(channel);
+      const end = () => {
+        socket.destroy();
+        channel.destroy();
+      };
+      socket.on('error', end);
+      channel.on('error', end);
+      channel.on('close', end);
+    });
+  }
+
+  forwardToLocal(target: { host: string; port: number }) {
+    return new Promise<{ port: number; close(): Promise<void> }>((resolve, reject) => {
+      this.client.forwardIn('127.0.0.1', 0, (error, port) => {
+        if (error)
+          return reject(new Error(`the server refused a reverse port forward: ${error.message}`));
+        this.#forwards.set(port, target);
+        resolve({
+          port,
+          close: () =>
+            new Promise<void>((done) => {
+              this.#forwards.delete(port);
+              if (this.closed) return done();
+              this.client.unforwardIn('127.0.0.1', port, () => done());
+            }),
+        });
+      });
+    });
   }
 
   sftp(): Promise<SFTPWrapper> {
@@ -156,6 +199,7 @@ export class SshConnectionPool {
     return {
       client: connection.client,
       sftp: () => connection.sftp(),
+      forwardToLocal: (target) => connection.forwardToLocal(target),
       get broken() {
         return connection.closed;
       },

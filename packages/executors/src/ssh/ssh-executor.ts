@@ -6,6 +6,7 @@ import type {
   Executor,
   TargetOutcome,
 } from '../executor.ts';
+import { sdkFiles } from '@cronium/sdk';
 import { LineSplitter } from '../line-splitter.ts';
 import type { SshConnectionPool, SshLease } from './ssh-connection-pool.ts';
 import {
@@ -126,11 +127,30 @@ export class SshExecutor implements Executor {
     const lease = await this.#pool.acquire(server, context.signal);
     const dir = remoteRunDir(request.runId, request.attempt);
     let launched = false;
+    let forward: { port: number; close(): Promise<void> } | undefined;
     try {
-      const env = environmentFile(request.env);
+      let runtimeEnv: Record<string, string> = {};
+      if (request.runtime) {
+        // The runtime API on the script's side: a per-run port on the server's loopback,
+        // carried back over this run's own connection.
+        const api = new URL(request.runtime.apiUrl);
+        forward = await lease.forwardToLocal({
+          host: api.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
+        });
+        runtimeEnv = {
+          CRONIUM_API_URL: `http://127.0.0.1:${forward.port}`,
+          CRONIUM_RUN_TOKEN: request.runtime.token(server.id),
+        };
+      }
+      const env = environmentFile({ ...request.env, ...runtimeEnv });
       if (env.skipped.length > 0)
         system(`not passed to the script (not valid shell names): ${env.skipped.join(', ')}`);
-      await upload(lease, dir, REMOTE_SCRIPT_FILES[type], request.script ?? '', env.content);
+      await upload(lease, dir, [
+        { path: 'env', content: env.content },
+        { path: REMOTE_SCRIPT_FILES[type], content: request.script ?? '' },
+        ...(request.runtime ? sdkFiles() : []),
+      ]);
       context.signal.throwIfAborted();
       launched = true;
       const { code, signal } = await this.#stream(
@@ -154,6 +174,7 @@ export class SshExecutor implements Executor {
         ? { status: 'succeeded', exitCode: 0 }
         : { status: 'failed', exitCode: code, error: `exit code ${code}` };
     } finally {
+      await forward?.close().catch(() => {});
       if (!launched && !lease.broken) await exec(lease, removeDirCommand(dir)).catch(() => {});
       lease.release();
     }
@@ -206,41 +227,46 @@ export class SshExecutor implements Executor {
   }
 }
 
-function upload(
+/** Uploads files (relative paths, sub-directories made as needed) into a new 0700 `dir`. */
+async function upload(
   lease: SshLease,
   dir: string,
-  scriptFile: string,
-  script: string,
-  envContent: string,
+  files: { path: string; content: string | Buffer }[],
 ): Promise<void> {
-  return lease.sftp().then(
-    (sftp) =>
-      new Promise<void>((resolve, reject) => {
-        const fail = (what: string) => (error: Error) =>
-          reject(new Error(`cannot upload the script (${what}): ${error.message}`));
-        const makeRunDir = (then: () => void) =>
-          sftp.mkdir(dir, { mode: 0o700 }, (error) => {
-            if (!error) return then();
-            // First run on this login: make the base (ignoring "exists"), then try again.
-            sftp.mkdir('.cronium', { mode: 0o700 }, () =>
-              sftp.mkdir(REMOTE_RUNS_DIR, { mode: 0o700 }, () =>
-                sftp.mkdir(dir, { mode: 0o700 }, (again) =>
-                  again ? fail(`mkdir ${dir}`)(again) : then(),
-                ),
-              ),
-            );
-          });
-        makeRunDir(() => {
-          let pending = 2;
-          const done = (what: string) => (error?: Error | null) => {
-            if (error) return fail(what)(error);
-            if (--pending === 0) resolve();
-          };
-          sftp.writeFile(`${dir}/env`, envContent, { mode: 0o600 }, done('env'));
-          sftp.writeFile(`${dir}/${scriptFile}`, script, { mode: 0o600 }, done(scriptFile));
-        });
-      }),
+  const sftp = await lease.sftp();
+  const call = (what: string, op: (done: (error?: Error | null) => void) => void) =>
+    new Promise<void>((resolve, reject) =>
+      op((error) =>
+        error
+          ? reject(new Error(`cannot upload the script (${what}): ${error.message}`))
+          : resolve(),
+      ),
+    );
+  const mkdir = (path: string) =>
+    call(`mkdir ${path}`, (done) => sftp.mkdir(path, { mode: 0o700 }, done));
+  try {
+    await mkdir(dir);
+  } catch {
+    // First run on this login: make the base (it may exist), then the run's own directory.
+    await mkdir('.cronium').catch(() => {});
+    await mkdir(REMOTE_RUNS_DIR).catch(() => {});
+    await mkdir(dir);
+  }
+  const subdirs = [...new Set(files.flatMap((f) => parentsOf(f.path)))];
+  for (const sub of subdirs) await mkdir(`${dir}/${sub}`);
+  await Promise.all(
+    files.map((file) =>
+      call(file.path, (done) =>
+        sftp.writeFile(`${dir}/${file.path}`, file.content, { mode: 0o600 }, done),
+      ),
+    ),
   );
+}
+
+/** `a/b/c.js` -> [`a`, `a/b`]. */
+function parentsOf(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 /** Runs a short command on the lease's connection; resolves with its exit code. */

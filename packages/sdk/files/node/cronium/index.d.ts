@@ -1,0 +1,29 @@
+export declare class CroniumError extends Error {
+  status: number | null;
+  code: string | null;
+}
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export interface EventContext {
+  event: { id: number; name: string; type: string; tags: string[] };
+  run: {
+    id: number;
+    attempt: number;
+    trigger: string;
+    scheduledFor: string | null;
+    inputSize: number;
+  };
+  userId: number;
+  server: { id: number; name: string; host: string } | null;
+  workflow: { id: number; runId: number } | null;
+}
+declare const cronium: {
+  CroniumError: typeof CroniumError;
+  getInput(): Promise<Json>;
+  setOutput(value: Json): Promise<void>;
+  getVariable(key: string): Promise<string | null>;
+  setVariable(key: string, value: Json): Promise<void>;
+  getCondition(): Promise<boolean | null>;
+  setCondition(condition: boolean): Promise<void>;
+  getEventContext(): Promise<EventContext>;
+};
+export default cronium;
