@@ -12,8 +12,9 @@ import { privateSshdAvailable, startPrivateSshd } from '@cronium/executors/testi
 import { summarize, writeResults } from './results.ts';
 
 if (!privateSshdAvailable()) {
-  console.error('needs root, /usr/sbin/sshd and the cronium-ssh login: bash .ci/provision-sshd.sh');
-  process.exit(1);
+  throw new Error(
+    'needs root, /usr/sbin/sshd and the cronium-ssh login: bash .ci/provision-sshd.sh',
+  );
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const sshd = await startPrivateSshd();

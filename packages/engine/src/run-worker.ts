@@ -254,26 +254,35 @@ export class RunWorker {
       return;
     }
     const outcome: AttemptOutcome =
-      reason === 'timeout'
+      // Some servers of a multi-server run finished before the time ran out: final, as a
+      // retry would run again where it already succeeded.
+      reason === 'timeout' && result.status === 'partial'
         ? {
-            status: 'timed_out',
+            status: 'partial',
             exitCode: result.exitCode,
-            error: `timed out after ${run.event.timeoutSeconds} s`,
+            error: `timed out after ${run.event.timeoutSeconds} s on some servers: ${result.error ?? ''}`,
             result: result.result ?? null,
           }
-        : reason === 'cancel'
+        : reason === 'timeout'
           ? {
-              status: 'cancelled',
+              status: 'timed_out',
               exitCode: result.exitCode,
-              error: 'cancelled',
+              error: `timed out after ${run.event.timeoutSeconds} s`,
               result: result.result ?? null,
             }
-          : {
-              status: result.status,
-              exitCode: result.exitCode,
-              error: result.error ?? null,
-              result: result.result ?? null,
-            };
+          : reason === 'cancel'
+            ? {
+                status: 'cancelled',
+                exitCode: result.exitCode,
+                error: 'cancelled',
+                result: result.result ?? null,
+              }
+            : {
+                status: result.status,
+                exitCode: result.exitCode,
+                error: result.error ?? null,
+                result: result.result ?? null,
+              };
     const finished = await this.#finisher.finish(fence, outcome);
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');

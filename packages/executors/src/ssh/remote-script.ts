@@ -43,24 +43,35 @@ export function environmentFile(env: Record<string, string>): {
  * tree), records that group's id for the canceller, and when the script ends kills whatever
  * it left in the group and removes the directory. A watchdog kills the group if the SSH
  * session that started it goes away (the orchestrator died or the connection dropped), so a
- * lost connection leaves nothing running. Exit status 97 means the launcher itself failed.
+ * lost connection leaves nothing running. The launcher exits 97 when it cannot set up (with
+ * the shell's message on stderr); otherwise with the script's status.
  */
 const LAUNCHER = [
   'dir=$(pwd) || exit 97',
+  // The launcher keeps the login's PATH for its own tools (setsid, kill, rm); the run's
+  // environment, which may set another PATH, applies to the script alone.
+  'syspath=$PATH',
+  'setsid_bin=$(command -v setsid 2>/dev/null)',
   '. ./env || exit 97',
+  'scriptpath=$PATH',
+  'PATH=$syspath',
   // The Bash SDK's functions, defined before the script starts (when the SDK was uploaded).
   'if [ -f cronium.sh ]; then export BASH_ENV="$dir/cronium.sh"; fi',
-  'command -v "$1" >/dev/null 2>&1 || { echo "cronium: $1 is not installed on this server" >&2; cd / && rm -rf -- "$dir"; exit 127; }',
-  'if command -v setsid >/dev/null 2>&1; then setsid "$1" "./$2" </dev/null & else set -m; "$1" "./$2" </dev/null & fi',
+  'if ! (PATH=$scriptpath; command -v "$1" >/dev/null 2>&1); then echo "cronium: $1 is not installed on this server (not on PATH)" >&2; cd / && rm -rf -- "$dir"; exit 127; fi',
+  'if [ -n "$setsid_bin" ]; then PATH=$scriptpath "$setsid_bin" "$1" "./$2" </dev/null & else set -m; (PATH=$scriptpath; exec "$1" "./$2") </dev/null & set +m; fi',
   'pid=$!',
   'echo "$pid" > pid',
   '[ -e cancel ] && kill -KILL "-$pid" 2>/dev/null',
   'parent=$PPID',
-  '( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1 & s=$!; wait "$s"; done; kill -TERM "-$pid" 2>/dev/null; sleep 2; kill -KILL "-$pid" 2>/dev/null ) </dev/null >/dev/null 2>&1 &',
+  '( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; while kill -0 "$parent" 2>/dev/null && [ "$(cut -d" " -f4 /proc/$$/stat 2>/dev/null || echo "$parent")" = "$parent" ]; do sleep 1 & s=$!; wait "$s"; done; kill -TERM "-$pid" 2>/dev/null; sleep 2; kill -KILL "-$pid" 2>/dev/null ) </dev/null >/dev/null 2>&1 &',
   'watchdog=$!',
+  // From here on the launcher writes nothing to the session, which may be gone by the time
+  // the script ends: the shell reporting a killed job on a closed channel would die of
+  // SIGPIPE before cleaning up. The script keeps its own stdout and stderr.
+  'exec >/dev/null 2>&1',
   'wait "$pid"; status=$?',
-  'kill "$watchdog" 2>/dev/null',
-  'kill -KILL "-$pid" 2>/dev/null',
+  'kill "$watchdog"',
+  'kill -KILL "-$pid"',
   'cd / && rm -rf -- "$dir"',
   'exit "$status"',
 ].join('\n');

@@ -235,7 +235,8 @@ withSshd('SSH executor against a real sshd', () => {
 
   it('fails clearly when the connection breaks mid-run, and the remote script is stopped', async () => {
     const marker = randomInt(100_000, 999_999);
-    const running = execute(request('bash', `echo started; sleep ${marker}`));
+    const req = request('bash', `echo started; sleep ${marker}`);
+    const running = execute(req);
     const deadline = Date.now() + 5_000;
     while (remoteProcesses(`sleep ${marker}`).length === 0 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -248,6 +249,12 @@ withSshd('SSH executor against a real sshd', () => {
     while (remoteProcesses(`sleep ${marker}`).length > 0 && Date.now() < stopBy)
       await new Promise((resolve) => setTimeout(resolve, 100));
     expect(remoteProcesses(`sleep ${marker}`)).toEqual([]);
+    // ... and the launcher still removes the run's directory (and its env file).
+    const cleanBy = Date.now() + 5_000;
+    const leftover = () => remoteRunDirs().filter((d) => d.startsWith(`r${req.runId}a1-`));
+    while (leftover().length > 0 && Date.now() < cleanBy)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(leftover()).toEqual([]);
     // A new connection is opened for the next run.
     expect((await execute(request('bash', 'echo again'))).stdout).toEqual(['again']);
   });
@@ -292,5 +299,19 @@ withSshd('SSH executor against a real sshd', () => {
 
     const down = await testSshConnection(server({ port: 1 }));
     expect(down).toMatchObject({ ok: false, reachable: false });
+  });
+
+  it('keeps the run environment to the script: an event PATH cannot break the launcher', async () => {
+    const req = request('bash', 'echo unreachable', [server()], { PATH: '/nonexistent' });
+    const { result, stderr } = await execute(req);
+    expect(result).toMatchObject({ status: 'failed', exitCode: 127 });
+    expect(stderr).toEqual(['cronium: bash is not installed on this server (not on PATH)']);
+    expect(remoteRunDirs().filter((d) => d.startsWith(`r${req.runId}a1-`))).toEqual([]);
+    const custom = await execute(
+      request('bash', 'echo "$PATH"; rm -rf . 2>/dev/null; true', [server()], {
+        PATH: '/usr/local/bin:/usr/bin:/bin:/opt/custom',
+      }),
+    );
+    expect(custom.stdout).toEqual(['/usr/local/bin:/usr/bin:/bin:/opt/custom']);
   });
 });

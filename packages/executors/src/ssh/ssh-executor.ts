@@ -77,7 +77,9 @@ export class SshExecutor implements Executor {
     const failedOn = outcomes.filter((o) => o.status !== 'succeeded');
     return {
       status: succeeded === outcomes.length ? 'succeeded' : succeeded === 0 ? 'failed' : 'partial',
-      exitCode: failedOn[0]?.exitCode ?? 0,
+      // The first failed server's exit code; null when none of them got to run the script.
+      exitCode:
+        failedOn.length === 0 ? 0 : (failedOn.find((o) => o.exitCode !== null)?.exitCode ?? null),
       ...(failedOn.length > 0
         ? {
             error: `${failedOn.length} of ${outcomes.length} servers failed: ${failedOn
@@ -168,8 +170,6 @@ export class SshExecutor implements Executor {
             ? `the remote launcher was killed by ${signal}`
             : `connection lost during the run: ${lease.brokenReason ?? 'channel closed without an exit status'}`,
         };
-      if (code === 97)
-        return { status: 'failed', exitCode: code, error: 'the remote launcher failed' };
       return code === 0
         ? { status: 'succeeded', exitCode: 0 }
         : { status: 'failed', exitCode: code, error: `exit code ${code}` };
