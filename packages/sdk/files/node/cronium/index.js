@@ -25,6 +25,12 @@ const TRANSIENT_ERRORS = new Set([
   'EAI_AGAIN',
 ]);
 const ATTEMPTS = 5;
+// Connections are kept between calls (a script that calls in a loop pays the connect once);
+// idle ones do not keep the script alive.
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+};
 
 function endpoint() {
   const raw = process.env.CRONIUM_API_URL;
@@ -34,7 +40,13 @@ function endpoint() {
       'CRONIUM_API_URL and CRONIUM_RUN_TOKEN are not set: is this script running under Cronium?',
     );
   if (raw.startsWith('unix://'))
-    return { socketPath: raw.slice('unix://'.length), base: '', token, client: http };
+    return {
+      socketPath: raw.slice('unix://'.length),
+      base: '',
+      token,
+      client: http,
+      agent: agents.http,
+    };
   const url = new URL(raw);
   return {
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
@@ -42,6 +54,7 @@ function endpoint() {
     base: url.pathname.replace(/\/$/, ''),
     token,
     client: url.protocol === 'https:' ? https : http,
+    agent: url.protocol === 'https:' ? agents.https : agents.http,
   };
 }
 
@@ -56,6 +69,7 @@ function once(method, path, body) {
           ? { socketPath: target.socketPath }
           : { hostname: target.hostname, port: target.port }),
         path: target.base + path,
+        agent: target.agent,
         headers: {
           authorization: `Bearer ${target.token}`,
           accept: 'application/json',
