@@ -14,7 +14,7 @@ import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { writeVariable } from '@cronium/db';
 import { claimRuns, triggerRun } from '@cronium/run-queue';
 import { SDK_DIR } from '@cronium/sdk';
-import { freePort, waitForStatus } from '@cronium/service-kit/testing';
+import { createServer } from 'node:net';
 import { openBenchDatabase } from './bench-database.ts';
 import { summarize, writeResults } from './results.ts';
 
@@ -25,6 +25,30 @@ const KEY = 'ab'.repeat(32);
 const JWT = 'j'.repeat(40);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const runtimeMain = fileURLToPath(new URL('../../apps/runtime-api/src/main.ts', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become ready`);
+}
 
 const bench = await openBenchDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'cronium-bench-rt-'));
@@ -79,7 +103,7 @@ try {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(api);
-  await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, { timeoutMs: 30_000 });
+  await waitUntilReady(`http://127.0.0.1:${port}/ready`);
 
   const bare = spawn(process.execPath, [join(here, 'bare-fastify-server.ts')], {
     stdio: ['ignore', 'pipe', 'inherit'],
