@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RunTokenClaims } from '@cronium/auth';
 import type { SecretBox } from '@cronium/crypto';
 import {
-  findServerById,
-  readRunCondition,
-  readRunContext,
-  readRunInput,
-  readVariable,
-  setRunResultField,
+  readLiveRunContext,
+  readLiveRunField,
+  readLiveVariable,
+  setLiveRunField,
   writeVariable,
   type Db,
+  type LiveAttemptRef,
 } from '@cronium/db';
 import { AppError } from '@cronium/service-kit';
-import { authenticateRun, type RunCaller } from './run-authenticator.ts';
+import { attemptGone, authenticateRun } from './run-authenticator.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import {
   Accepted,
@@ -34,21 +34,20 @@ export interface RuntimeRoutesOptions {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    run?: RunCaller;
+    run?: RunTokenClaims;
   }
 }
 
-function caller(request: FastifyRequest): RunCaller {
+/** The calling attempt, as the token names it; each statement checks it is still live. */
+function caller(request: FastifyRequest): RunTokenClaims & LiveAttemptRef {
   if (!request.run) throw new AppError('UNAUTHENTICATED', 'no run token');
-  return request.run;
+  return { ...request.run, ownerId: request.run.userId };
 }
-
-const gone = () =>
-  new AppError('FORBIDDEN', 'this run attempt is no longer running; its token is void');
 
 /**
  * The runtime API a running script calls (through the SDKs): its input, output, condition,
- * its user's variables and its context. The run is the token's: no path names a run.
+ * its user's variables and its context. The run is the token's: no path names a run. Each
+ * call is one statement that both checks the attempt is live and does the work.
  */
 export async function registerRuntimeRoutes(
   app: FastifyInstance,
@@ -60,7 +59,7 @@ export async function registerRuntimeRoutes(
       // JSON only: anything else is 415, not a string that fails validation later.
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', async (request, reply) => {
-        request.run = await authenticateRun(db, options.jwtSecret, request);
+        request.run = authenticateRun(options.jwtSecret, request);
         const wait = limiter.take(`${request.run.runId}:${request.run.attempt}`);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
@@ -70,9 +69,11 @@ export async function registerRuntimeRoutes(
         }
       });
 
-      v1.get('/input', { schema: { response: { 200: InputResponse } } }, async (request) => ({
-        input: await readRunInput(db, caller(request).runId),
-      }));
+      v1.get('/input', { schema: { response: { 200: InputResponse } } }, async (request) => {
+        const found = await readLiveRunField(db, caller(request), 'input');
+        if (!found) throw attemptGone();
+        return { input: found.value };
+      });
 
       v1.put<{ Body: OutputBody }>(
         '/output',
@@ -80,8 +81,8 @@ export async function registerRuntimeRoutes(
         async (request) => {
           if (request.body.output === undefined)
             throw new AppError('VALIDATION_FAILED', 'output is required');
-          if (!(await setRunResultField(db, caller(request), { output: request.body.output })))
-            throw gone();
+          if (!(await setLiveRunField(db, caller(request), { output: request.body.output })))
+            throw attemptGone();
           return { ok: true as const };
         },
       );
@@ -89,18 +90,19 @@ export async function registerRuntimeRoutes(
       v1.get(
         '/condition',
         { schema: { response: { 200: ConditionResponse } } },
-        async (request) => ({
-          condition: await readRunCondition(db, caller(request).runId),
-        }),
+        async (request) => {
+          const found = await readLiveRunField(db, caller(request), 'condition');
+          if (!found) throw attemptGone();
+          return { condition: found.value as boolean | null };
+        },
       );
 
       v1.put<{ Body: ConditionBody }>(
         '/condition',
         { schema: { body: ConditionBody, response: { 200: Accepted } } },
         async (request) => {
-          const run = caller(request);
-          if (!(await setRunResultField(db, run, { condition: request.body.condition })))
-            throw gone();
+          if (!(await setLiveRunField(db, caller(request), { condition: request.body.condition })))
+            throw attemptGone();
           return { ok: true as const };
         },
       );
@@ -109,8 +111,10 @@ export async function registerRuntimeRoutes(
         '/variables/:key',
         { schema: { params: VariableParams, response: { 200: VariableResponse } } },
         async (request) => {
-          const found = await readVariable(db, box, caller(request).ownerId, request.params.key);
-          if (!found) throw new AppError('NOT_FOUND', `no variable named ${request.params.key}`);
+          const found = await readLiveVariable(db, box, caller(request), request.params.key);
+          if (!found) throw attemptGone();
+          if (!found.found)
+            throw new AppError('NOT_FOUND', `no variable named ${request.params.key}`);
           return { key: request.params.key, value: found.value };
         },
       );
@@ -120,12 +124,14 @@ export async function registerRuntimeRoutes(
         { schema: { params: VariableParams, body: VariableBody, response: { 200: Accepted } } },
         async (request) => {
           const run = caller(request);
-          await writeVariable(db, box, {
+          const written = await writeVariable(db, box, {
             ownerId: run.ownerId,
             key: request.params.key,
             value: request.body.value,
             actor: { kind: 'run', ref: `run:${run.runId}:${run.attempt}` },
+            liveAttempt: run,
           });
+          if (!written) throw attemptGone();
           return { ok: true as const };
         },
       );
@@ -135,14 +141,9 @@ export async function registerRuntimeRoutes(
         { schema: { response: { 200: EventContextResponse } } },
         async (request) => {
           const run = caller(request);
-          const context = await readRunContext(db, run.runId);
-          if (!context) throw gone();
-          const server =
-            run.serverId === undefined ? undefined : await findServerById(db, run.serverId);
-          return {
-            ...context,
-            server: server ? { id: server.id, name: server.name, host: server.host } : null,
-          };
+          const context = await readLiveRunContext(db, run, run.serverId ?? null);
+          if (!context) throw attemptGone();
+          return context;
         },
       );
     },

@@ -1,77 +1,93 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
+import { variableSecretAad } from './variables.repository.ts';
 
-type Executor = Kysely<Database> | Transaction<Database>;
-
-/** One attempt as a running script's token names it. */
-export interface AttemptRef {
-  runId: number;
-  attempt: number;
-}
-
-export interface LiveAttempt {
+/**
+ * One attempt as a running script's token names it. Every read and write below checks, in
+ * the same statement, that this is the live attempt: the run running (or being cancelled),
+ * this attempt, this event and owner, the lease not expired. So a token stops working the
+ * moment its attempt ends or loses its lease, at the cost of no extra round trip.
+ */
+export interface LiveAttemptRef {
   runId: number;
   attempt: number;
   eventId: number;
   ownerId: number;
 }
 
-/**
- * The attempt if it is the one running now (its run running or being cancelled, this
- * attempt, the lease not expired); undefined otherwise. Every runtime API call starts here,
- * so a token stops working the moment its attempt ends or loses its lease.
- */
-export async function findLiveAttempt(
-  db: Executor,
-  ref: AttemptRef,
-): Promise<LiveAttempt | undefined> {
-  const row = await db
-    .selectFrom('runs')
-    .select(['id', 'attempt', 'event_id', 'owner_id'])
-    .where('id', '=', ref.runId)
-    .where('attempt', '=', ref.attempt)
-    .where('status', 'in', ['running', 'cancelling'])
-    .where('lease_expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
-  return row
-    ? { runId: row.id, attempt: row.attempt, eventId: row.event_id, ownerId: row.owner_id }
-    : undefined;
+const live = (ref: LiveAttemptRef) => sql`
+  r.id = ${ref.runId} AND r.attempt = ${ref.attempt} AND r.event_id = ${ref.eventId}
+  AND r.owner_id = ${ref.ownerId} AND r.status IN ('running', 'cancelling')
+  AND r.lease_expires_at > now()`;
+
+/** The run's input or condition; undefined when the attempt is not live. */
+export async function readLiveRunField(
+  db: Kysely<Database>,
+  ref: LiveAttemptRef,
+  field: 'input' | 'condition',
+): Promise<{ value: unknown } | undefined> {
+  const column = field === 'input' ? sql`r.input` : sql`r.condition`;
+  const { rows } = await sql<{ value: unknown }>`
+    SELECT ${column} AS value FROM runs r WHERE ${live(ref)}`.execute(db);
+  return rows[0] ? { value: rows[0].value ?? null } : undefined;
 }
 
-export async function readRunInput(db: Executor, runId: number): Promise<unknown> {
-  const row = await db
-    .selectFrom('runs')
-    .select('input')
-    .where('id', '=', runId)
-    .executeTakeFirst();
-  return row?.input ?? null;
-}
-
-/** Sets the run's output or condition, only while `ref` is the running attempt. */
-export async function setRunResultField(
-  db: Executor,
-  ref: AttemptRef,
+/** Sets the run's output or condition; false when the attempt is not live. */
+export async function setLiveRunField(
+  db: Kysely<Database>,
+  ref: LiveAttemptRef,
   field: { output: unknown } | { condition: boolean },
 ): Promise<boolean> {
-  const set =
-    'output' in field ? { output: JSON.stringify(field.output) } : { condition: field.condition };
-  const result = await db
-    .updateTable('runs')
-    .set(set)
-    .where('id', '=', ref.runId)
-    .where('attempt', '=', ref.attempt)
-    .where('status', 'in', ['running', 'cancelling'])
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const assignment =
+    'output' in field
+      ? sql`output = ${JSON.stringify(field.output)}::jsonb`
+      : sql`condition = ${field.condition}`;
+  const result = await sql`UPDATE runs r SET ${assignment} WHERE ${live(ref)}`.execute(db);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
-export async function readRunCondition(db: Executor, runId: number): Promise<boolean | null> {
-  const row = await db
-    .selectFrom('runs')
-    .select('condition')
-    .where('id', '=', runId)
-    .executeTakeFirst();
-  return row?.condition ?? null;
+/**
+ * The owner's variable (decrypted when secret): undefined when the attempt is not live,
+ * `{ found: false }` when there is no such variable.
+ */
+export async function readLiveVariable(
+  db: Kysely<Database>,
+  box: SecretBox,
+  ref: LiveAttemptRef,
+  key: string,
+): Promise<{ found: false } | { found: true; value: string; isSecret: boolean } | undefined> {
+  const { rows } = await sql<{
+    id: number | null;
+    value: string | null;
+    value_encrypted: string | null;
+    is_secret: boolean | null;
+  }>`
+    SELECT v.id, v.value, v.value_encrypted, v.is_secret
+    FROM runs r LEFT JOIN variables v ON v.owner_id = r.owner_id AND v.key = ${key}
+    WHERE ${live(ref)}`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  if (row.id === null) return { found: false };
+  return row.is_secret
+    ? {
+        found: true,
+        value: box.decrypt(row.value_encrypted!, variableSecretAad(ref.ownerId, key)),
+        isSecret: true,
+      }
+    : { found: true, value: row.value!, isSecret: false };
+}
+
+/**
+ * Holds the live attempt's run row (FOR SHARE) inside a transaction, so the run cannot end
+ * before the transaction's writes commit; false when the attempt is not live.
+ */
+export async function lockLiveAttempt(
+  trx: Kysely<Database>,
+  ref: LiveAttemptRef,
+): Promise<boolean> {
+  const { rows } = await sql`SELECT 1 FROM runs r WHERE ${live(ref)} FOR SHARE`.execute(trx);
+  return rows.length > 0;
 }
 
 export interface RunContext {
@@ -84,43 +100,58 @@ export interface RunContext {
     inputSize: number;
   };
   userId: number;
+  server: { id: number; name: string; host: string } | null;
   workflow: { runId: number; id: number } | null;
 }
 
-/** What `getEventContext()` returns, from the run and its event. */
-export async function readRunContext(db: Executor, runId: number): Promise<RunContext | undefined> {
-  const row = await db
-    .selectFrom('runs as r')
-    .innerJoin('events as e', 'e.id', 'r.event_id')
-    .leftJoin('workflow_runs as wr', 'wr.id', 'r.workflow_run_id')
-    .select([
-      'r.id',
-      'r.attempt',
-      'r.trigger',
-      'r.scheduled_for',
-      'r.owner_id',
-      'r.workflow_run_id',
-      'wr.workflow_id',
-      'e.id as event_id',
-      'e.name',
-      'e.type',
-      'e.tags',
-      sql<number>`coalesce(octet_length(r.input::text), 0)`.as('input_size'),
-    ])
-    .where('r.id', '=', runId)
-    .executeTakeFirst();
+/** What `getEventContext()` returns; undefined when the attempt is not live. */
+export async function readLiveRunContext(
+  db: Kysely<Database>,
+  ref: LiveAttemptRef,
+  serverId: number | null,
+): Promise<RunContext | undefined> {
+  const { rows } = await sql<{
+    id: number;
+    attempt: number;
+    trigger: string;
+    scheduled_for: Date | null;
+    owner_id: number;
+    workflow_run_id: number | null;
+    workflow_id: number | null;
+    event_id: number;
+    name: string;
+    type: string;
+    tags: string[];
+    input_size: number;
+    server_id: number | null;
+    server_name: string | null;
+    server_host: string | null;
+  }>`
+    SELECT r.id, r.attempt, r.trigger, r.scheduled_for, r.owner_id, r.workflow_run_id,
+      wr.workflow_id, e.id AS event_id, e.name, e.type, e.tags,
+      coalesce(octet_length(r.input::text), 0)::int AS input_size,
+      s.id AS server_id, s.name AS server_name, s.host AS server_host
+    FROM runs r
+    JOIN events e ON e.id = r.event_id
+    LEFT JOIN workflow_runs wr ON wr.id = r.workflow_run_id
+    LEFT JOIN servers s ON s.id = ${serverId} AND s.owner_id = r.owner_id
+    WHERE ${live(ref)}`.execute(db);
+  const row = rows[0];
   if (!row) return undefined;
   return {
     event: { id: row.event_id, name: row.name, type: row.type, tags: row.tags },
     run: {
       id: row.id,
       attempt: row.attempt,
-      // A retry keeps reporting how the run was first started.
       trigger: row.trigger,
-      scheduledFor: row.scheduled_for ? row.scheduled_for.toISOString() : null,
+      scheduledFor: row.scheduled_for ? new Date(row.scheduled_for).toISOString() : null,
       inputSize: row.input_size,
     },
     userId: row.owner_id,
+    server:
+      row.server_id !== null
+        ? { id: row.server_id, name: row.server_name!, host: row.server_host! }
+        : null,
     workflow:
       row.workflow_run_id !== null && row.workflow_id !== null
         ? { runId: row.workflow_run_id, id: row.workflow_id }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
 import { recordAudit } from './audit-log.repository.ts';
+import { lockLiveAttempt, type LiveAttemptRef } from './run-state.repository.ts';
 
 /** Associated data binding a secret variable's ciphertext to its owner and key. */
 export function variableSecretAad(ownerId: number, key: string): string {
@@ -41,9 +42,12 @@ export async function writeVariable(
     key: string;
     value: string;
     actor: { kind: 'user' | 'api_token' | 'run'; ref: string };
+    /** For a write from a running script: nothing is written unless this attempt is live. */
+    liveAttempt?: LiveAttemptRef;
   },
-): Promise<{ created: boolean }> {
+): Promise<{ created: boolean } | undefined> {
   return db.transaction().execute(async (trx) => {
+    if (write.liveAttempt && !(await lockLiveAttempt(trx, write.liveAttempt))) return undefined;
     const existing = await trx
       .selectFrom('variables')
       .select(['id', 'is_secret'])
