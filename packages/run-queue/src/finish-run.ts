@@ -70,6 +70,9 @@ export async function finishRuns(
       -- A cancelled run keeps the reason its cancellation was requested with.
       error = CASE WHEN d.final_status = 'cancelled' AND r.status = 'cancelling' THEN coalesce(r.error, d.error) ELSE d.error END,
       result = d.result,
+      -- A retry starts clean: what a failed attempt set is not the next attempt's.
+      output = CASE WHEN d.retry THEN NULL ELSE r.output END,
+      condition = CASE WHEN d.retry THEN NULL ELSE r.condition END,
       finished_at = CASE WHEN d.retry THEN NULL ELSE now() END,
       duration_ms = (extract(epoch FROM now() - r.started_at) * 1000)::int,
       lease_owner = NULL,

@@ -90,6 +90,13 @@ describe('run lifecycle', () => {
         .where('id', '=', enq.runId)
         .execute();
       const [claimed] = await claimRuns(t.db, { owner: 'o1', limit: 1, leaseMs: 30_000 });
+      // Each attempt starts without what the previous one set.
+      expect(await run(enq.runId)).toMatchObject({ output: null, condition: null });
+      await t.db
+        .updateTable('runs')
+        .set({ output: JSON.stringify({ attempt: claimed!.attempt }), condition: true })
+        .where('id', '=', enq.runId)
+        .execute();
       const before = Date.now();
       const result = await finishRun(t.db, claimed!, {
         status,
@@ -104,6 +111,9 @@ describe('run lifecycle', () => {
       attempt: 3,
       error: 'attempt 3',
       exit_code: 1,
+      // The last attempt's values stay on the finished run.
+      output: { attempt: 3 },
+      condition: true,
     });
   });
 

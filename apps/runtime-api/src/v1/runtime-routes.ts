@@ -11,7 +11,7 @@ import {
   type LiveAttemptRef,
 } from '@cronium/db';
 import { AppError } from '@cronium/service-kit';
-import { attemptGone, authenticateRun } from './run-authenticator.ts';
+import { VerifiedTokens, attemptGone, authenticateRun } from './run-authenticator.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import {
   Accepted,
@@ -54,12 +54,13 @@ export async function registerRuntimeRoutes(
   options: RuntimeRoutesOptions,
 ): Promise<void> {
   const { db, box, limiter } = options;
+  const verified = new VerifiedTokens();
   await app.register(
     async (v1) => {
       // JSON only: anything else is 415, not a string that fails validation later.
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', async (request, reply) => {
-        request.run = authenticateRun(options.jwtSecret, request);
+        request.run = authenticateRun(options.jwtSecret, request, verified);
         const wait = limiter.take(`${request.run.runId}:${request.run.attempt}`);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
