@@ -146,8 +146,9 @@ def get_variable(key):
 
 
 def set_variable(key, value):
-    """Stores a variable; a value that is not a string is stored as its JSON text."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """Stores a variable; a value that is not a string is stored as its (compact) JSON text."""
+    # Compact, as Node's JSON.stringify writes it: the same value is the same text in both.
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     _call("PUT", "/v1/variables/" + _key(key), {"value": text})
 
 
