@@ -159,13 +159,16 @@ export const orchestratorEnvSpec = {
   }),
   RUNTIME_API_URL: env.string({
     default: 'http://127.0.0.1:3001',
-    pattern: /^https?:\/\/[^/\s]+\/?$/,
-    patternHint: 'http(s)://host:port',
+    // Plain http: the API is reached on this machine (and through SSH forwards to it).
+    pattern: /^http:\/\/[^/\s]+\/?$/,
+    patternHint: 'http://host:port',
     description:
       'the runtime API as local scripts and SSH port forwards reach it from the orchestrator machine',
   }),
   RUNTIME_API_SOCKET: env.string({
     optional: true,
+    pattern: /^(off|\/.+)$/,
+    patternHint: 'an absolute path, or off',
     description:
       'the runtime API unix socket mounted into containers (default: <data dir>/run/runtime-api.sock; "off": containers get RUNTIME_API_URL)',
   }),

@@ -10,6 +10,8 @@ export const runtimeApiEnvSpec = {
   RUNTIME_API_PORT: env.port({ default: 3001, description: 'listen port' }),
   RUNTIME_API_SOCKET: env.string({
     optional: true,
+    pattern: /^(off|\/.+)$/,
+    patternHint: 'an absolute path, or off',
     description:
       'unix socket the API also listens on, for containers without a network (default: <data dir>/run/runtime-api.sock; "off" to disable)',
   }),

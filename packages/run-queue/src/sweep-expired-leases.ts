@@ -26,6 +26,9 @@ export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun
         ELSE 'attempt ' || r.attempt || ' lost: orchestrator ' || r.lease_owner || ' stopped renewing its lease' END,
       finished_at = CASE WHEN r.status = 'cancelling' OR r.lease_losses + 1 >= ${MAX_LEASE_LOSSES} THEN now() ELSE NULL END,
       lease_losses = r.lease_losses + 1,
+      -- Re-queued: the next attempt starts without what the lost one set.
+      output = CASE WHEN r.status = 'cancelling' OR r.lease_losses + 1 >= ${MAX_LEASE_LOSSES} THEN r.output ELSE NULL END,
+      condition = CASE WHEN r.status = 'cancelling' OR r.lease_losses + 1 >= ${MAX_LEASE_LOSSES} THEN r.condition ELSE NULL END,
       run_at = now(),
       lease_owner = NULL,
       lease_expires_at = NULL
@@ -53,6 +56,8 @@ export async function releaseRuns(
       finished_at = CASE WHEN r.status = 'cancelling' THEN now() ELSE NULL END,
       error = 'attempt ' || r.attempt || ' released: orchestrator ' || r.lease_owner || ' shut down',
       lease_losses = r.lease_losses + 1,
+      output = CASE WHEN r.status = 'cancelling' THEN r.output ELSE NULL END,
+      condition = CASE WHEN r.status = 'cancelling' THEN r.condition ELSE NULL END,
       run_at = now(), lease_owner = NULL, lease_expires_at = NULL
     WHERE r.id = ANY(${runIds}::bigint[]) AND r.lease_owner = ${owner} AND r.status IN ('running', 'cancelling')
     RETURNING r.id`.execute(db);

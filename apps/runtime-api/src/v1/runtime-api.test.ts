@@ -266,6 +266,8 @@ describe('runtime API v1 (real database, inject)', () => {
       ['/v1/variables/ok', { value: 12 }, {}, 400],
       ['/v1/variables/bad key!', { value: 'x' }, {}, 400],
       ['/v1/output', { output: 'x'.repeat(5000) }, {}, 413],
+      ['/v1/output', { output: { nested: ['a\u0000b'] } }, {}, 400],
+      ['/v1/variables/ok', { value: 'a\u0000b' }, {}, 400],
       ['/v1/output', 'output=1', { 'content-type': 'text/plain' }, 415],
     ];
     for (const [url, body, headers, status] of cases) {

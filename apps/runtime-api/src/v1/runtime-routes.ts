@@ -38,6 +38,15 @@ declare module 'fastify' {
   }
 }
 
+/** PostgreSQL text and jsonb cannot hold U+0000; say so instead of failing on write. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || containsNul(v));
+  return false;
+}
+
 /** The calling attempt, as the token names it; each statement checks it is still live. */
 function caller(request: FastifyRequest): RunTokenClaims & LiveAttemptRef {
   if (!request.run) throw new AppError('UNAUTHENTICATED', 'no run token');
@@ -82,6 +91,8 @@ export async function registerRuntimeRoutes(
         async (request) => {
           if (request.body.output === undefined)
             throw new AppError('VALIDATION_FAILED', 'output is required');
+          if (containsNul(request.body.output))
+            throw new AppError('VALIDATION_FAILED', 'output cannot hold NUL characters (\\u0000)');
           if (!(await setLiveRunField(db, caller(request), { output: request.body.output })))
             throw attemptGone();
           return { ok: true as const };
@@ -125,6 +136,8 @@ export async function registerRuntimeRoutes(
         { schema: { params: VariableParams, body: VariableBody, response: { 200: Accepted } } },
         async (request) => {
           const run = caller(request);
+          if (request.body.value.includes('\0'))
+            throw new AppError('VALIDATION_FAILED', 'a variable cannot hold NUL characters');
           const written = await writeVariable(db, box, {
             ownerId: run.ownerId,
             key: request.params.key,

@@ -275,6 +275,7 @@ withSshd('SSH executor against a real sshd', () => {
       ok: true,
       reachable: true,
       authenticated: true,
+      runtimeApiForwarding: true,
       hostKey: { matches: true, presented: sshd.hostKeyFingerprint },
       error: null,
     });

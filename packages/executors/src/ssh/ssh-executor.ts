@@ -136,14 +136,21 @@ export class SshExecutor implements Executor {
         // The runtime API on the script's side: a per-run port on the server's loopback,
         // carried back over this run's own connection.
         const api = new URL(request.runtime.apiUrl);
-        forward = await lease.forwardToLocal({
-          host: api.hostname.replace(/^\[|\]$/g, ''),
-          port: Number(api.port || (api.protocol === 'https:' ? 443 : 80)),
-        });
-        runtimeEnv = {
-          CRONIUM_API_URL: `http://127.0.0.1:${forward.port}`,
-          CRONIUM_RUN_TOKEN: request.runtime.token(server.id),
-        };
+        try {
+          forward = await lease.forwardToLocal({
+            host: api.hostname.replace(/^\[|\]$/g, ''),
+            port: Number(api.port || 80),
+          });
+          runtimeEnv = {
+            CRONIUM_API_URL: `http://127.0.0.1:${forward.port}`,
+            CRONIUM_RUN_TOKEN: request.runtime.token(server.id),
+          };
+        } catch (error) {
+          // The script still runs; only the SDK cannot reach Cronium (it says so if used).
+          system(
+            `the runtime API is not available to this run: ${(error as Error).message} (AllowTcpForwarding on the server?)`,
+          );
+        }
       }
       const env = environmentFile({ ...request.env, ...runtimeEnv });
       if (env.skipped.length > 0)

@@ -8,6 +8,8 @@ export interface SshConnectionReport {
   reachable: boolean;
   hostKey: { presented: string | null; pinned: string | null; matches: boolean };
   authenticated: boolean;
+  /** Whether the server allows the reverse port forward scripts reach the runtime API by. */
+  runtimeApiForwarding: boolean;
   /** The version each interpreter reports, or null when it is not installed. */
   interpreters: { bash: string | null; python3: string | null; node: string | null };
   /** Connection set-up time (TCP, key exchange, authentication). */
@@ -38,6 +40,7 @@ export async function testSshConnection(
     reachable: false,
     hostKey: { presented: null, pinned: server.hostKeyFingerprint, matches: false },
     authenticated: false,
+    runtimeApiForwarding: false,
     interpreters: { bash: null, python3: null, node: null },
     connectMs: null,
     error: null,
@@ -75,6 +78,12 @@ export async function testSshConnection(
       const match = /^(bash|python3|node)=(.*)$/.exec(line.trim());
       if (match) report.interpreters[match[1] as 'bash'] = match[2]!.trim() || null;
     }
+    report.runtimeApiForwarding = await new Promise<boolean>((resolve) =>
+      client.forwardIn('127.0.0.1', 0, (error, port) => {
+        if (error) return resolve(false);
+        client.unforwardIn('127.0.0.1', port, () => resolve(true));
+      }),
+    );
     report.ok = true;
   } catch (error) {
     report.error = `connected, but running a command failed: ${(error as Error).message}`;

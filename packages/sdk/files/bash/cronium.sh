@@ -11,9 +11,15 @@
 # on its standard input, never on its command line.
 
 __cronium_call() { # METHOD PATH [JSON-BODY]: sets __cronium_status and __cronium_body; 0 on 2xx
-  local method=$1 path=$2 url=${CRONIUM_API_URL:-} base response attempt=1 wait
+  local method=$1 path=$2 url=${CRONIUM_API_URL:-} base response attempt=1
+  __cronium_status=
+  __cronium_body=
   if [ -z "$url" ] || [ -z "${CRONIUM_RUN_TOKEN:-}" ]; then
     echo "cronium: CRONIUM_API_URL and CRONIUM_RUN_TOKEN are not set: is this script running under Cronium?" >&2
+    return 2
+  fi
+  if ! command -v curl >/dev/null 2>&1; then
+    echo "cronium: the Bash SDK needs curl, and there is none here (add it to the image or server)" >&2
     return 2
   fi
   local -a args=(--silent --show-error --max-time 30 -X "$method" -H 'Accept: application/json' -w '\n%{http_code}')
@@ -37,8 +43,8 @@ __cronium_call() { # METHOD PATH [JSON-BODY]: sets __cronium_status and __croniu
     case $__cronium_status in
       000 | 429 | 502 | 503 | 504)
         if [ "$attempt" -ge 5 ]; then break; fi
-        wait=$(( attempt < 4 ? attempt : 4 ))
-        sleep "0.$(( wait * 2 ))" 2>/dev/null || sleep 1
+        # 0.25 s, 0.5 s, 1 s, 2 s between the five tries.
+        case $attempt in 1) sleep 0.25 ;; 2) sleep 0.5 ;; 3) sleep 1 ;; *) sleep 2 ;; esac 2>/dev/null || sleep 1
         attempt=$(( attempt + 1 ))
         continue ;;
     esac
@@ -51,7 +57,8 @@ __cronium_call() { # METHOD PATH [JSON-BODY]: sets __cronium_status and __croniu
   return 1
 }
 
-__cronium_fail() { # prints the problem's detail on stderr
+__cronium_fail() { # prints the problem's detail on stderr (unless the call already said why)
+  case $__cronium_status in '' | 000) return 2 ;; esac
   local detail=${__cronium_body#*\"detail\":\"}
   if [ "$detail" != "$__cronium_body" ]; then detail=${detail%%\",*}; detail=${detail%%\"\}*}; else detail="the runtime API answered $__cronium_status"; fi
   echo "cronium: $detail" >&2

@@ -92,7 +92,8 @@ def _call(method, path, body=None):
             raise
         except OSError as error:
             last = CroniumError("cannot reach the Cronium runtime API: %s" % error)
-            time.sleep(min(0.1 * 2 ** (attempt - 1), 2))
+            if attempt < _ATTEMPTS:
+                time.sleep(min(0.1 * 2 ** (attempt - 1), 2))
             continue
         try:
             data = json.loads(text) if text else None
@@ -109,6 +110,8 @@ def _call(method, path, body=None):
         if status not in _TRANSIENT_STATUS:
             raise error
         last = error
+        if attempt == _ATTEMPTS:
+            break
         try:
             wait = min(float(retry_after), 10) if retry_after else min(0.1 * 2 ** (attempt - 1), 2)
         except ValueError:

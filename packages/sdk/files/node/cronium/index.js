@@ -116,7 +116,7 @@ async function call(method, path, body) {
       if (error instanceof CroniumError || !TRANSIENT_ERRORS.has(error.code))
         throw new CroniumError(`cannot reach the Cronium runtime API: ${error.message}`);
       lastError = new CroniumError(`cannot reach the Cronium runtime API: ${error.message}`);
-      await sleep(Math.min(100 * 2 ** (attempt - 1), 2_000));
+      if (attempt < ATTEMPTS) await sleep(Math.min(100 * 2 ** (attempt - 1), 2_000));
       continue;
     }
     if (response.status >= 200 && response.status < 300) return response;
@@ -132,6 +132,7 @@ async function call(method, path, body) {
       throw error;
     }
     lastError = error;
+    if (attempt === ATTEMPTS) break;
     const retryAfter = Number(response.headers['retry-after']);
     await sleep(
       Number.isFinite(retryAfter) && retryAfter > 0
@@ -189,3 +190,13 @@ const cronium = {
 
 module.exports = cronium;
 module.exports.default = cronium;
+// Spelled out so `import { getInput } from 'cronium'` finds them (ES modules see a CommonJS
+// module's names by reading assignments like these).
+module.exports.getInput = cronium.getInput;
+module.exports.setOutput = cronium.setOutput;
+module.exports.getVariable = cronium.getVariable;
+module.exports.setVariable = cronium.setVariable;
+module.exports.getCondition = cronium.getCondition;
+module.exports.setCondition = cronium.setCondition;
+module.exports.getEventContext = cronium.getEventContext;
+module.exports.CroniumError = CroniumError;
