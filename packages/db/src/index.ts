@@ -13,3 +13,4 @@ export * from './repositories/settings.repository.ts';
 export { listenForNotifications, type NotificationListener } from './notification-listener.ts';
 export * from './repositories/run-state.repository.ts';
 export * from './repositories/variables.repository.ts';
+export * from './repositories/viewer.repository.ts';

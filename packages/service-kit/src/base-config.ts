@@ -35,6 +35,13 @@ export const baseEnvSpec = {
     max: 200,
     description: 'connections per process',
   }),
+  VALKEY_URL: env.url({
+    protocols: ['redis:', 'rediss:', 'valkey:', 'valkeys:'],
+    optional: true,
+    secret: true,
+    description:
+      'Valkey (or Redis 7) for the live-log bus between processes; unset, PostgreSQL LISTEN/NOTIFY carries it',
+  }),
   CRONIUM_ENCRYPTION_KEY: env.string({
     optional: true,
     secret: true,
@@ -64,6 +71,8 @@ export interface BaseConfig {
   logLevel: string;
   dataDir: string;
   database: { url: string; embedded: boolean; embeddedPort: number; poolMax: number };
+  /** Valkey/Redis URL (valkey:// spelled redis:// for the client), or undefined. */
+  valkeyUrl: string | undefined;
   secrets: Partial<Record<SecretName, string>>;
 }
 
@@ -132,6 +141,7 @@ export function loadServiceConfig<S extends EnvSpec>(
         embeddedPort: parsed.CRONIUM_EMBEDDED_PG_PORT,
         poolMax: parsed.DATABASE_POOL_MAX,
       },
+      valkeyUrl: parsed.VALKEY_URL?.replace(/^valkey(s?):/, 'redis$1:'),
       secrets,
     },
     app,

@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The live-logs protocol between apps/ws and its clients (browsers, API clients): JSON text
+ * frames. The client subscribes to runs; the server sends the run's stored lines from
+ * `afterSeq` on, then the live tail, without gap or duplicate, then status changes.
+ */
+
+const RunId = Type.Integer({ minimum: 1 });
+const Seq = Type.Integer({ minimum: 0 });
+
+export const SubscribeMessage = Type.Object(
+  {
+    type: Type.Literal('subscribe'),
+    runId: RunId,
+    /** Resume after this sequence number (0 or absent: from the first line). */
+    afterSeq: Type.Optional(Seq),
+  },
+  { additionalProperties: false },
+);
+export const UnsubscribeMessage = Type.Object(
+  { type: Type.Literal('unsubscribe'), runId: RunId },
+  { additionalProperties: false },
+);
+/** Status changes of every run of the authenticated user. */
+export const SubscribeMyRunsMessage = Type.Object(
+  { type: Type.Literal('subscribe_my_runs') },
+  { additionalProperties: false },
+);
+export const PingMessage = Type.Object(
+  { type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export const ClientMessage = Type.Union([
+  SubscribeMessage,
+  UnsubscribeMessage,
+  SubscribeMyRunsMessage,
+  PingMessage,
+]);
+export type ClientMessage = Static<typeof ClientMessage>;
+
+export const LogFrame = Type.Object({
+  type: Type.Literal('log'),
+  runId: RunId,
+  seq: Seq,
+  attempt: Type.Integer(),
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
+  serverId: Type.Union([Type.Integer(), Type.Null()]),
+  /** When the line was written, ISO 8601. */
+  at: Type.String(),
+  text: Type.String(),
+});
+export const StatusFrame = Type.Object({
+  type: Type.Literal('status'),
+  runId: RunId,
+  eventId: Type.Integer(),
+  status: Type.String(),
+  attempt: Type.Integer(),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+export const SubscribedFrame = Type.Object({
+  type: Type.Literal('subscribed'),
+  runId: RunId,
+  status: Type.String(),
+  /** The last sequence number stored when the subscription began. */
+  latestSeq: Seq,
+});
+export const UnsubscribedFrame = Type.Object({ type: Type.Literal('unsubscribed'), runId: RunId });
+/** The client reads slower than the run writes; lines keep coming from the store. */
+export const BehindFrame = Type.Object({
+  type: Type.Literal('behind'),
+  runId: RunId,
+  lastSentSeq: Seq,
+});
+export const ErrorFrame = Type.Object({
+  type: Type.Literal('error'),
+  code: Type.String(),
+  message: Type.String(),
+  runId: Type.Optional(RunId),
+});
+export const PongFrame = Type.Object({
+  type: Type.Literal('pong'),
+  id: Type.Optional(Type.String()),
+});
+export const ServerFrame = Type.Union([
+  LogFrame,
+  StatusFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+  BehindFrame,
+  ErrorFrame,
+  PongFrame,
+]);
+export type LogFrame = Static<typeof LogFrame>;
+export type StatusFrame = Static<typeof StatusFrame>;
+export type ServerFrame = Static<typeof ServerFrame>;
+
+/** Limits a connection lives within. */
+export const LIVE_LOG_LIMITS = {
+  /** Largest client message, in bytes. */
+  maxMessageBytes: 4_096,
+  /** Runs one connection may follow at once. */
+  maxSubscriptions: 100,
+} as const;

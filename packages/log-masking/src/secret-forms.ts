@@ -1,0 +1,49 @@
+import { Buffer } from 'node:buffer';
+import { base64Cores, toBase64Url, type Base64Alignment } from './base64-cores.ts';
+
+export type SecretEncoding = 'raw' | 'json' | 'url' | 'url-plus' | 'base64' | 'base64url';
+
+export interface SecretForm {
+  readonly encoding: SecretEncoding;
+  /** The text to look for in output. */
+  readonly text: string;
+  /** For base64 forms: the value's byte offset within a base64 group. */
+  readonly alignment?: Base64Alignment;
+}
+
+/**
+ * The ways a value commonly shows up in output: as is, JSON-escaped (inside a string
+ * literal), URL-encoded (`encodeURIComponent`, and with `+` for spaces as in form bodies and
+ * query strings) and base64 / base64url-encoded at any byte alignment (see `base64Cores`).
+ * Forms with the same text are listed once, under the first encoding that produces it.
+ */
+export function secretForms(value: string): SecretForm[] {
+  const forms: SecretForm[] = [
+    { encoding: 'raw', text: value },
+    { encoding: 'json', text: JSON.stringify(value).slice(1, -1) },
+  ];
+  const url = uriComponent(value);
+  if (url !== undefined)
+    forms.push(
+      { encoding: 'url', text: url },
+      { encoding: 'url-plus', text: url.replaceAll('%20', '+') },
+    );
+  const cores = base64Cores(Buffer.from(value, 'utf8'));
+  for (const { alignment, text } of cores) forms.push({ encoding: 'base64', text, alignment });
+  for (const { alignment, text } of cores)
+    forms.push({ encoding: 'base64url', text: toBase64Url(text), alignment });
+
+  const distinct = new Map<string, SecretForm>();
+  for (const form of forms)
+    if (form.text.length > 0 && !distinct.has(form.text)) distinct.set(form.text, form);
+  return [...distinct.values()];
+}
+
+function uriComponent(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    // A lone surrogate cannot be URL-encoded, so it cannot appear in that form either.
+    return undefined;
+  }
+}

@@ -1,0 +1,18 @@
+import { Buffer } from 'node:buffer';
+
+/**
+ * How programs print a value, encoded independently of `secretForms` so tests check the
+ * masker against real encoders. Each returns the encoding of the whole text given.
+ */
+export const ENCODINGS = {
+  raw: (text: string) => text,
+  json: (text: string) => JSON.stringify(text),
+  url: (text: string) => encodeURIComponent(text),
+  'url-plus': (text: string) => encodeURIComponent(text).replaceAll('%20', '+'),
+  base64: (text: string) => Buffer.from(text, 'utf8').toString('base64'),
+  base64url: (text: string) => Buffer.from(text, 'utf8').toString('base64url'),
+} satisfies Record<string, (text: string) => string>;
+
+export type EncodingName = keyof typeof ENCODINGS;
+
+export const ENCODING_NAMES = Object.keys(ENCODINGS) as EncodingName[];

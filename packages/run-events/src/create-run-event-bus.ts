@@ -1,0 +1,20 @@
+import type { Db } from '@cronium/db';
+import { PostgresRunEventBus } from './postgres-run-event-bus.ts';
+import type { RunEventBus } from './run-event.ts';
+import { ValkeyRunEventBus } from './valkey-run-event-bus.ts';
+
+/** Valkey pub/sub when VALKEY_URL is set, Postgres LISTEN/NOTIFY otherwise. */
+export function createRunEventBus(options: {
+  db: Db;
+  databaseUrl: string;
+  valkeyUrl: string | undefined;
+  onError?: (error: Error) => void;
+}): RunEventBus {
+  return options.valkeyUrl
+    ? new ValkeyRunEventBus({ url: options.valkeyUrl, onError: options.onError })
+    : new PostgresRunEventBus({
+        db: options.db,
+        url: options.databaseUrl,
+        onError: options.onError,
+      });
+}

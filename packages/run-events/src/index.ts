@@ -1,0 +1,10 @@
+export {
+  RUN_EVENTS_CHANNEL,
+  encodeRunEvent,
+  decodeRunEvent,
+  type RunEvent,
+  type RunEventBus,
+} from './run-event.ts';
+export { PostgresRunEventBus } from './postgres-run-event-bus.ts';
+export { ValkeyRunEventBus } from './valkey-run-event-bus.ts';
+export { createRunEventBus } from './create-run-event-bus.ts';

@@ -1,0 +1,1 @@
+export { startPrivateValkey, valkeyServerBinary, type PrivateValkey } from './private-valkey.ts';
