@@ -14,6 +14,7 @@ import {
 import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { loadSshServers } from './ssh-servers.ts';
+import { secretsForRun } from './run-secrets.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -56,6 +57,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
+    secretsFor: (run, servers) => secretsForRun(db, box, run, servers),
     runtime: config.runtime,
   });
   const scheduler = config.schedulerEnabled

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { insertServer } from '@cronium/db';
+import { insertServer, variableSecretAad } from '@cronium/db';
+import { eventSecretEnvAad } from '@cronium/engine';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -277,5 +278,66 @@ describe('the example catalogue in every executor', () => {
     const lines = (await readRunLogs(t.db, runId)).map((l) => l.data);
     expect(lines[0]).toBe('token=***');
     expect(lines[1]).toMatch(/^eyJ/); // a prefix alone is not the secret; only the whole is masked
+  });
+
+  it('masks secrets in every form before they are stored, even split across writes', async () => {
+    const userId = await insertTestUser(t.db);
+    const envSecret = 'env-secret-Qx7!value';
+    const variableSecret = 'var secret/with+chars=ok';
+    await t.db
+      .insertInto('variables')
+      .values({
+        owner_id: userId,
+        key: 'vault',
+        is_secret: true,
+        value_encrypted: box.encrypt(variableSecret, variableSecretAad(userId, 'vault')),
+      })
+      .execute();
+    const eventId = await insertTestEvent(t.db, userId, {
+      target_kind: 'local',
+      script: [
+        'echo "raw $API_KEY"',
+        'printf "split %s" "${API_KEY:0:7}"; sleep 0.2; printf "%s end\\n" "${API_KEY:7}"',
+        'printf "b64 %s\\n" "$(printf "xx%s" "$API_KEY" | base64 -w0)"',
+        "python3 -c \"import json,os,urllib.parse; v=os.environ['API_KEY']; print('json', json.dumps(v)); print('url', urllib.parse.quote(v, safe=''))\"",
+        'echo "var $(cronium_get_variable vault)"',
+        'echo "not a secret: hello"',
+      ].join('\n'),
+    });
+    await t.db
+      .updateTable('events')
+      .set({
+        secret_env_encrypted: box.encrypt(
+          JSON.stringify({ API_KEY: envSecret }),
+          eventSecretEnvAad(eventId),
+        ),
+      })
+      .where('id', '=', eventId)
+      .execute();
+    const { runId } = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
+    for (let i = 0; i < 200; i++) {
+      const run = await t.db
+        .selectFrom('runs')
+        .select('status')
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      if (run.status === 'succeeded' || run.status === 'failed') break;
+      await sleep(50);
+    }
+    const text = (await readRunLogs(t.db, runId)).map((l) => l.data).join('\n');
+    expect(text).toContain('not a secret: hello');
+    expect(text).toMatch(/raw \*\*\*/);
+    expect(text).toMatch(/split \*\*\* end/);
+    expect(text).toMatch(/var \*\*\*/);
+    for (const secret of [envSecret, variableSecret])
+      for (const form of [
+        secret,
+        JSON.stringify(secret).slice(1, -1),
+        encodeURIComponent(secret),
+        Buffer.from('xx' + secret)
+          .toString('base64')
+          .slice(4, -4),
+      ])
+        expect(text).not.toContain(form);
   });
 });

@@ -22,7 +22,7 @@ export class RunLogWriter {
   #chain: Promise<void> = Promise.resolve();
   #fenceLost = false;
   #onError: (error: Error) => void;
-  readonly #secrets: ReadonlySet<string>;
+  readonly #masker: { maskLine(text: string): string } | undefined;
 
   constructor(
     db: Db,
@@ -32,11 +32,15 @@ export class RunLogWriter {
       flushMs?: number;
       maxBatch?: number;
       onError: (error: Error) => void;
-      /** Values never stored as they are (run tokens): each is replaced by `***`. */
-      secrets?: ReadonlySet<string>;
+      /**
+       * Replaces secrets (in every encoded form it knows) before a line is stored. Lines are
+       * whole here (the executors reassemble output split across writes), so a secret split
+       * between two writes of the process is still one piece of text.
+       */
+      masker?: { maskLine(text: string): string };
     },
   ) {
-    this.#secrets = options.secrets ?? new Set();
+    this.#masker = options.masker;
     this.#db = db;
     this.#fence = fence;
     this.#maxBytes = options.maxBytes;
@@ -51,9 +55,10 @@ export class RunLogWriter {
   }
 
   push(line: LogLine): void {
-    for (const secret of this.#secrets)
-      if (secret.length > 0 && line.text.includes(secret))
-        line = { ...line, text: line.text.replaceAll(secret, '***') };
+    if (this.#masker) {
+      const masked = this.#masker.maskLine(line.text);
+      if (masked !== line.text) line = { ...line, text: masked };
+    }
     const size = Buffer.byteLength(line.text, 'utf8');
     if (this.#droppedLines > 0 || this.#bytes + size > this.#maxBytes) {
       if (this.#droppedLines === 0) {

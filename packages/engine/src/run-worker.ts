@@ -1,4 +1,5 @@
 import { signRunToken } from '@cronium/auth';
+import { SecretMasker } from '@cronium/log-masking';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import type {
@@ -36,6 +37,11 @@ export interface RunWorkerOptions {
   environmentFor: (run: ClaimedRun) => Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
+  /**
+   * Values to mask in the attempt's log besides its tokens: secret environment values, the
+   * owner's secret variables, server credentials.
+   */
+  secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<string[]>;
   /** The runtime API scripts call; unset, scripts get no token and no SDK. */
   runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
 }
@@ -184,15 +190,17 @@ export class RunWorker {
       });
       return;
     }
-    const tokens = new Set<string>();
+    const masker = new SecretMasker();
     const logs = new RunLogWriter(this.#o.db, fence, {
-      secrets: tokens,
+      masker,
       maxBytes: this.#o.logMaxBytes,
       onError: (error) => log.error({ err: error }, 'writing log lines failed'),
     });
     let request: ExecutionRequest;
     try {
-      request = await this.#request(run, tokens);
+      request = await this.#request(run, masker);
+      for (const secret of (await this.#o.secretsFor?.(run, request.servers ?? [])) ?? [])
+        masker.add(secret);
     } catch (error) {
       // e.g. its secrets or server credentials cannot be decrypted with this orchestrator's key
       await logs.close();
@@ -294,7 +302,7 @@ export class RunWorker {
   }
 
   /** The attempt's tokens are minted on demand (one per SSH server) and masked in its log. */
-  #runtimeAccess(run: ClaimedRun, tokens: Set<string>): RuntimeAccess | undefined {
+  #runtimeAccess(run: ClaimedRun, masker: SecretMasker): RuntimeAccess | undefined {
     const runtime = this.#o.runtime;
     if (!runtime) return undefined;
     const minted = new Map<number | undefined, string>();
@@ -316,15 +324,15 @@ export class RunWorker {
             run.event.timeoutSeconds,
           );
           minted.set(serverId, token);
-          tokens.add(token);
+          masker.add(token);
         }
         return token;
       },
     };
   }
 
-  async #request(run: ClaimedRun, tokens: Set<string>): Promise<ExecutionRequest> {
-    const runtime = this.#runtimeAccess(run, tokens);
+  async #request(run: ClaimedRun, masker: SecretMasker): Promise<ExecutionRequest> {
+    const runtime = this.#runtimeAccess(run, masker);
     const servers =
       run.event.targetKind === 'ssh' && this.#o.serversFor
         ? await this.#o.serversFor(run)

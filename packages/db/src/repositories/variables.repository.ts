@@ -88,3 +88,18 @@ export async function writeVariable(
     return { created: !existing };
   });
 }
+
+/** Every secret variable value of a user, decrypted (to be masked in their runs' logs). */
+export async function listSecretVariableValues(
+  db: Kysely<Database>,
+  box: SecretBox,
+  ownerId: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('variables')
+    .select(['key', 'value_encrypted'])
+    .where('owner_id', '=', ownerId)
+    .where('is_secret', '=', true)
+    .execute();
+  return rows.map((r) => box.decrypt(r.value_encrypted!, variableSecretAad(ownerId, r.key)));
+}
