@@ -3,6 +3,7 @@ import { listenForNotifications, type NotificationListener } from '@cronium/db';
 import { HttpExecutor, LocalExecutor, SshConnectionPool, SshExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
+import { createRunEventBus } from '@cronium/run-events';
 import { createServiceProcess } from '@cronium/service-kit';
 import {
   ExecutorRegistry,
@@ -34,6 +35,12 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     shutdownGraceMs: 5_000,
   });
   const db = service.db;
+  const events = createRunEventBus({
+    db,
+    databaseUrl: config.base.database.url,
+    valkeyUrl: config.base.valkeyUrl,
+    onError: (error) => logger.warn({ reason: error.message }, 'run event bus'),
+  });
   const local = new LocalExecutor({ killGraceMs: config.killGraceMs });
   const sshPool = new SshConnectionPool({
     connectTimeoutMs: config.ssh.connectTimeoutMs,
@@ -59,6 +66,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     serversFor: (run) => loadSshServers(db, box, run.event.id),
     secretsFor: (run, servers) => secretsForRun(db, box, run, servers),
     runtime: config.runtime,
+    events,
   });
   const scheduler = config.schedulerEnabled
     ? new SchedulerLoop({
@@ -86,6 +94,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     worker: runWorker,
     async start() {
       await service.start(async () => {
+        await events.whenReady(5_000);
         const containers = await connectContainerBackend(config, db, logger);
         if (containers) {
           executors.register('container', containers.executor);
@@ -123,6 +132,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         await runWorker.stop(config.shutdownGraceMs);
         await listener?.close();
         await sshPool.close();
+        await events.close();
       });
     },
   };

@@ -9,6 +9,20 @@ export const wsEnvSpec = {
     max: 600_000,
     description: 'how long open requests may finish after SIGTERM',
   }),
+  WS_POLL_MS: env.integer({
+    default: 1_000,
+    min: 50,
+    max: 60_000,
+    description:
+      'how often unfinished subscriptions are re-read from the store besides bus notifications (the most a lost notification delays a line)',
+  }),
+  WS_HIGH_WATER_BYTES: env.integer({
+    default: 1_048_576,
+    min: 16_384,
+    max: 67_108_864,
+    description:
+      'unsent bytes to one client above which ws stops reading for it until it catches up (the client is told it is behind)',
+  }),
 };
 
 export interface WsConfig {
@@ -16,6 +30,8 @@ export interface WsConfig {
   host: string;
   port: number;
   shutdownGraceMs: number;
+  pollMs: number;
+  highWaterBytes: number;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WsConfig {
@@ -25,5 +41,7 @@ export function loadConfig(source: Record<string, string | undefined>): WsConfig
     host: app.WS_HOST,
     port: app.WS_PORT,
     shutdownGraceMs: app.WS_SHUTDOWN_GRACE_MS,
+    pollMs: app.WS_POLL_MS,
+    highWaterBytes: app.WS_HIGH_WATER_BYTES,
   };
 }

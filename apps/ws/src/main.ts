@@ -13,11 +13,11 @@ await runMain({
   exit: (code) => process.exit(code),
   start: async (config) => {
     const deps = createDeps(config, version);
-    await deps.service.start();
+    await deps.start();
     return {
       logger: deps.logger,
       forceAfterMs: config.shutdownGraceMs + 10_000,
-      stop: () => deps.service.stop(),
+      stop: () => deps.stop(),
     };
   },
 });

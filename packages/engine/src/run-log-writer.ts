@@ -23,6 +23,7 @@ export class RunLogWriter {
   #fenceLost = false;
   #onError: (error: Error) => void;
   readonly #masker: { maskLine(text: string): string } | undefined;
+  readonly #onStored: ((lastSeq: number) => void) | undefined;
 
   constructor(
     db: Db,
@@ -38,8 +39,11 @@ export class RunLogWriter {
        * between two writes of the process is still one piece of text.
        */
       masker?: { maskLine(text: string): string };
+      /** After each stored batch, with its last sequence number (to tell live viewers). */
+      onStored?: (lastSeq: number) => void;
     },
   ) {
+    this.#onStored = options.onStored;
     this.#masker = options.masker;
     this.#db = db;
     this.#fence = fence;
@@ -101,6 +105,7 @@ export class RunLogWriter {
             truncated: this.#droppedLines > 0,
           });
           if (last === undefined) this.#fenceLost = true;
+          else this.#onStored?.(last);
           return;
         } catch (error) {
           if (attempt >= WRITE_ATTEMPTS) {

@@ -1,5 +1,6 @@
 import { signRunToken } from '@cronium/auth';
 import { SecretMasker } from '@cronium/log-masking';
+import type { RunEvent } from '@cronium/run-events';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import type {
@@ -42,6 +43,8 @@ export interface RunWorkerOptions {
    * owner's secret variables, server credentials.
    */
   secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<string[]>;
+  /** Where live viewers hear of new lines and status changes (best effort; the store rules). */
+  events?: { publish(events: RunEvent[]): Promise<void> };
   /** The runtime API scripts call; unset, scripts get no token and no SDK. */
   runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
 }
@@ -135,6 +138,15 @@ export class RunWorker {
           this.#o.logger.error({ err: error }, 'claiming runs failed');
         }
       }
+      if (claimed.length > 0)
+        void this.#o.events?.publish(
+          claimed.map((c) => ({
+            kind: 'status' as const,
+            runId: c.runId,
+            ownerId: c.event.ownerId,
+            status: 'running',
+          })),
+        );
       for (const run of claimed) this.#execute(run);
       if (this.#stopping) break;
       if (claimed.length > 0 && claimed.length === Math.min(free, 100)) continue; // there may be more
@@ -191,8 +203,11 @@ export class RunWorker {
       return;
     }
     const masker = new SecretMasker();
+    const ownerId = run.event.ownerId;
     const logs = new RunLogWriter(this.#o.db, fence, {
       masker,
+      onStored: (lastSeq) =>
+        void this.#o.events?.publish([{ kind: 'log', runId: run.runId, ownerId, lastSeq }]),
       maxBytes: this.#o.logMaxBytes,
       onError: (error) => log.error({ err: error }, 'writing log lines failed'),
     });
@@ -292,6 +307,10 @@ export class RunWorker {
                 result: result.result ?? null,
               };
     const finished = await this.#finisher.finish(fence, outcome);
+    if (finished)
+      void this.#o.events?.publish([
+        { kind: 'status', runId: run.runId, ownerId: run.event.ownerId, status: finished.status },
+      ]);
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');
     else

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '@cronium/db';
 import { PostgresRunEventBus } from './postgres-run-event-bus.ts';
 import type { RunEventBus } from './run-event.ts';
@@ -11,10 +12,23 @@ export function createRunEventBus(options: {
   onError?: (error: Error) => void;
 }): RunEventBus {
   return options.valkeyUrl
-    ? new ValkeyRunEventBus({ url: options.valkeyUrl, onError: options.onError })
+    ? new ValkeyRunEventBus({
+        url: options.valkeyUrl,
+        namespace: databaseNamespace(options.databaseUrl),
+        onError: options.onError,
+      })
     : new PostgresRunEventBus({
         db: options.db,
         url: options.databaseUrl,
         onError: options.onError,
       });
+}
+
+/** The same for every process of one installation (one database), and only for them. */
+function databaseNamespace(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return createHash('sha256')
+    .update(`${url.hostname}:${url.port}${url.pathname}`)
+    .digest('base64url')
+    .slice(0, 16);
 }

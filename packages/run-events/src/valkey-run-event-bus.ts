@@ -20,11 +20,16 @@ export class ValkeyRunEventBus implements RunEventBus {
   readonly #listeners = new Set<(event: RunEvent) => void>();
   readonly #reconnectListeners = new Set<() => void>();
   readonly #onError: (error: Error) => void;
+  readonly #channel: string;
   #lostSubscriber = false;
   #subscribed = false;
 
-  constructor(options: { url: string; onError?: (error: Error) => void }) {
+  constructor(options: { url: string; namespace?: string; onError?: (error: Error) => void }) {
     this.#url = options.url;
+    // Installations sharing one Valkey do not hear each other.
+    this.#channel = options.namespace
+      ? `${RUN_EVENTS_CHANNEL}:${options.namespace}`
+      : RUN_EVENTS_CHANNEL;
     this.#onError = options.onError ?? (() => undefined);
     this.#publisher = connect(this.#url);
     this.#publisher.on('error', (error: Error) => this.#onError(error));
@@ -34,7 +39,7 @@ export class ValkeyRunEventBus implements RunEventBus {
     if (events.length === 0) return;
     try {
       const pipeline = this.#publisher.pipeline();
-      for (const event of events) pipeline.publish(RUN_EVENTS_CHANNEL, encodeRunEvent(event));
+      for (const event of events) pipeline.publish(this.#channel, encodeRunEvent(event));
       await pipeline.exec();
     } catch (error) {
       this.#onError(error as Error);
@@ -55,7 +60,7 @@ export class ValkeyRunEventBus implements RunEventBus {
       // the first and each after a reconnect.
       subscriber.on('ready', () => {
         void subscriber
-          .subscribe(RUN_EVENTS_CHANNEL)
+          .subscribe(this.#channel)
           .then(() => {
             this.#subscribed = true;
             if (!this.#lostSubscriber) return;

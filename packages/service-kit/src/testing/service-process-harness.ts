@@ -35,7 +35,13 @@ export function spawnService(
   args: string[] = [],
 ): ServiceProcess {
   const child = spawn(process.execPath, [...nodeTypeScriptArgs(), entry, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
+    // VALKEY_URL passes through: CI runs the whole suite once without Valkey and once with it.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...(process.env.VALKEY_URL ? { VALKEY_URL: process.env.VALKEY_URL } : {}),
+      ...env,
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

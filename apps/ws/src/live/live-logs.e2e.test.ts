@@ -1,0 +1,371 @@
+// Live logs end to end: a real orchestrator runs scripts, real ws processes stream them to
+// real WebSocket clients, over the Postgres bus and over a Valkey of the test's own (which it
+// also kills mid-run).
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import WebSocket from 'ws';
+import { issueToken } from '@cronium/auth';
+import type { ServerFrame } from '@cronium/contracts';
+import {
+  createTestDatabase,
+  insertTestEvent,
+  insertTestUser,
+  type TestDatabase,
+} from '@cronium/db/testing';
+import {
+  startPrivateValkey,
+  valkeyServerBinary,
+  type PrivateValkey,
+} from '@cronium/run-events/testing';
+import { triggerRun } from '@cronium/run-queue';
+import {
+  freePort,
+  spawnService,
+  waitForStatus,
+  type ServiceProcess,
+} from '@cronium/service-kit/testing';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const KEY = 'ab'.repeat(32);
+const JWT = 'j'.repeat(40);
+const appsDir = join(__dirname, '..', '..', '..');
+
+/** A WebSocket client that records every frame. */
+class Viewer {
+  readonly frames: ServerFrame[] = [];
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  constructor(url: string, token: string | undefined) {
+    this.socket = new WebSocket(
+      url,
+      token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    );
+    this.socket.on('message', (data) =>
+      this.frames.push(JSON.parse(data.toString()) as ServerFrame),
+    );
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+      this.socket.once('unexpected-response', (_req, res) =>
+        reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+  }
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+  logs(runId: number) {
+    return this.frames.filter(
+      (f): f is Extract<ServerFrame, { type: 'log' }> => f.type === 'log' && f.runId === runId,
+    );
+  }
+  async until(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!probe()) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; last frames ${JSON.stringify(this.frames.slice(-3))}`,
+        );
+      await sleep(20);
+    }
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+const modes: [string, boolean][] = [
+  ['without Valkey (Postgres LISTEN/NOTIFY)', false],
+  ['with Valkey', true],
+];
+
+describe.each(modes)('live logs %s', (_name, useValkey) => {
+  const available = !useValkey || Boolean(valkeyServerBinary()) || process.env.CI === 'true';
+  const maybe = available ? it : it.skip;
+  let t: TestDatabase;
+  let valkey: PrivateValkey | undefined;
+  let orchestrator: ServiceProcess;
+  const wsProcesses: ServiceProcess[] = [];
+  let wsPort: number;
+  let alice: { id: number; token: string };
+  let bob: { id: number; token: string };
+  let env: Record<string, string>;
+
+  const startWs = async () => {
+    wsPort = await freePort();
+    const proc = spawnService(join(appsDir, 'ws', 'src', 'main.ts'), {
+      ...env,
+      WS_PORT: String(wsPort),
+      WS_POLL_MS: '500',
+      WS_HIGH_WATER_BYTES: '65536',
+    });
+    await waitForStatus(`http://127.0.0.1:${wsPort}/ready`, 200, {
+      process: proc,
+      timeoutMs: 30_000,
+    });
+    wsProcesses.push(proc);
+    return proc;
+  };
+  const session = async (userId: number) => {
+    const issued = issueToken('session');
+    await t.db
+      .insertInto('sessions')
+      .values({
+        user_id: userId,
+        token_hash: issued.hash,
+        expires_at: new Date(Date.now() + 3_600_000),
+      })
+      .execute();
+    return issued.token;
+  };
+  const viewer = (token: string | null = alice.token) =>
+    new Viewer(`ws://127.0.0.1:${wsPort}/v1/live`, token ?? undefined);
+  const run = async (script: string, ownerId = alice.id) => {
+    const eventId = await insertTestEvent(t.db, ownerId, {
+      script,
+      type: 'node',
+      concurrency_policy: 'allow',
+    });
+    return ((await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number }).runId;
+  };
+  const lines = (count: number, perSecond: number) =>
+    `let i = 0; const t = setInterval(() => { for (let k = 0; k < ${perSecond / 100} && i < ${count}; k++) console.log('line ' + (++i)); if (i >= ${count}) clearInterval(t); }, 10);`;
+
+  beforeAll(async () => {
+    if (!available) return;
+    t = await createTestDatabase({ poolMax: 5 });
+    if (useValkey) valkey = await startPrivateValkey();
+    env = {
+      DATABASE_URL: t.url,
+      CRONIUM_DATA_DIR: mkdtempSync(join(tmpdir(), 'cronium-live-')),
+      CRONIUM_ENCRYPTION_KEY: KEY,
+      CRONIUM_JWT_SECRET: JWT,
+      LOG_LEVEL: 'warn',
+      ...(valkey ? { VALKEY_URL: valkey.url } : {}),
+    };
+    const aliceId = await insertTestUser(t.db);
+    const bobId = await insertTestUser(t.db);
+    alice = { id: aliceId, token: await session(aliceId) };
+    bob = { id: bobId, token: await session(bobId) };
+    const orchPort = await freePort();
+    orchestrator = spawnService(join(appsDir, 'orchestrator', 'src', 'main.ts'), {
+      ...env,
+      ORCHESTRATOR_PORT: String(orchPort),
+      ORCHESTRATOR_CONTAINERS: 'off',
+      ORCHESTRATOR_POLL_MS: '200',
+    });
+    await waitForStatus(`http://127.0.0.1:${orchPort}/ready`, 200, {
+      process: orchestrator,
+      timeoutMs: 30_000,
+    });
+    await startWs();
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of wsProcesses) await p.stop(5_000);
+    await orchestrator?.stop(10_000);
+    await valkey?.stop();
+    await t?.destroy();
+  });
+
+  maybe('refuses an upgrade without a valid session or token', async () => {
+    await expect(viewer(null).opened).rejects.toThrow('HTTP 401');
+    await expect(viewer('crs_not-a-real-session').opened).rejects.toThrow('HTTP 401');
+    // An API token without the runs:read scope is refused too.
+    const scoped = issueToken('api');
+    await t.db
+      .insertInto('api_tokens')
+      .values({
+        user_id: alice.id,
+        name: 'no scope',
+        token_prefix: scoped.displayPrefix,
+        token_hash: scoped.hash,
+        scopes: ['events:write'],
+      })
+      .execute();
+    await expect(viewer(scoped.token).opened).rejects.toThrow('HTTP 401');
+    const reader = issueToken('api');
+    await t.db
+      .insertInto('api_tokens')
+      .values({
+        user_id: alice.id,
+        name: 'reader',
+        token_prefix: reader.displayPrefix,
+        token_hash: reader.hash,
+        scopes: ['runs:read'],
+      })
+      .execute();
+    const ok = viewer(reader.token);
+    await ok.opened;
+    ok.close();
+  });
+
+  maybe(
+    'answers a bad message with an error frame and stays open; refuses another user’s run',
+    async () => {
+      const runId = await run('console.log("private")');
+      const intruder = viewer(bob.token);
+      await intruder.opened;
+      intruder.send('{not json');
+      intruder.send({ type: 'subscribe', runId: 'x' });
+      intruder.send({ type: 'subscribe', runId, sneaky: true });
+      intruder.send({ type: 'subscribe', runId });
+      intruder.send({ type: 'ping', id: 'still-there' });
+      await intruder.until('the pong', () => intruder.frames.some((f) => f.type === 'pong'));
+      expect(intruder.frames.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual([
+        'bad_message',
+        'bad_message',
+        'bad_message',
+        'not_found',
+        'pong',
+      ]);
+      expect(intruder.logs(runId)).toEqual([]);
+      intruder.close();
+    },
+  );
+
+  maybe(
+    'delivers 10,000 lines/s to 10 viewers complete and in order, then the final status',
+    async () => {
+      const total = 20_000;
+      const runId = await run(lines(total, 10_000));
+      const viewers = Array.from({ length: 10 }, () => viewer());
+      await Promise.all(viewers.map((v) => v.opened));
+      // Half subscribe at once, half a moment later (backlog from the store, then the tail).
+      viewers.slice(0, 5).forEach((v) => v.send({ type: 'subscribe', runId }));
+      await sleep(700);
+      viewers.slice(5).forEach((v) => v.send({ type: 'subscribe', runId }));
+      for (const v of viewers) {
+        await v.until(
+          'every line and the final status',
+          () =>
+            v.frames.some(
+              (f) => f.type === 'status' && f.runId === runId && f.status === 'succeeded',
+            ),
+          60_000,
+        );
+        const seqs = v.logs(runId).map((f) => f.seq);
+        expect(seqs.length).toBe(total);
+        expect(seqs.every((s, i) => s === i + 1)).toBe(true);
+        expect(v.logs(runId).at(-1)!.text).toBe(`line ${total}`);
+        // The status comes after the last line.
+        const statusAt = v.frames.findIndex((f) => f.type === 'status' && f.status === 'succeeded');
+        const lastLineAt = v.frames.findLastIndex((f) => f.type === 'log');
+        expect(statusAt).toBeGreaterThan(lastLineAt);
+        v.close();
+      }
+    },
+    90_000,
+  );
+
+  maybe(
+    'resumes exactly after a ws process is killed mid-stream',
+    async () => {
+      const total = 5_000;
+      const runId = await run(lines(total, 2_000));
+      const first = viewer();
+      await first.opened;
+      first.send({ type: 'subscribe', runId });
+      await first.until('some lines', () => first.logs(runId).length > 500);
+      // The ws process dies (SIGKILL); a new one takes over.
+      wsProcesses.at(-1)!.child.kill('SIGKILL');
+      await wsProcesses.at(-1)!.exited;
+      await startWs();
+      const lastSeen = first.logs(runId).at(-1)!.seq;
+      const second = viewer();
+      await second.opened;
+      second.send({ type: 'subscribe', runId, afterSeq: lastSeen });
+      await second.until('the rest', () => second.logs(runId).at(-1)?.seq === total, 60_000);
+      const seqs = [
+        ...first
+          .logs(runId)
+          .map((f) => f.seq)
+          .filter((s) => s <= lastSeen),
+        ...second.logs(runId).map((f) => f.seq),
+      ];
+      expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      second.close();
+    },
+    90_000,
+  );
+
+  maybe(
+    'a client that stops reading is told it fell behind, slows nobody, then catches up',
+    async () => {
+      // About 9 MB of output: more than the kernel's socket buffers hold for a paused reader.
+      const total = 9_000;
+      const pad = 'x'.repeat(1_000);
+      const runId = await run(
+        `let i = 0; const t = setInterval(() => { for (let k = 0; k < 100 && i < ${total}; k++) console.log('line ' + (++i) + ' ${pad}'); if (i >= ${total}) clearInterval(t); }, 10);`,
+      );
+      const slow = viewer();
+      const fast = viewer();
+      await Promise.all([slow.opened, fast.opened]);
+      // The slow client stops reading from its TCP socket altogether.
+      (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+      slow.send({ type: 'subscribe', runId });
+      fast.send({ type: 'subscribe', runId });
+      await fast.until(
+        'every line for the fast client',
+        () => fast.logs(runId).length === total,
+        60_000,
+      );
+      const run_ = await t.db
+        .selectFrom('runs')
+        .select(['status', 'duration_ms'])
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      expect(run_.status).toBe('succeeded');
+      (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.resume();
+      await slow.until(
+        'every line for the slow client',
+        () => slow.logs(runId).length === total,
+        60_000,
+      );
+      expect(slow.frames.some((f) => f.type === 'behind' && f.runId === runId)).toBe(true);
+      expect(slow.logs(runId).map((f) => f.seq)).toEqual(
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
+      slow.close();
+      fast.close();
+    },
+    90_000,
+  );
+
+  maybe('tells a viewer about its own runs’ status changes', async () => {
+    const v = viewer();
+    await v.opened;
+    v.send({ type: 'subscribe_my_runs' });
+    await sleep(200);
+    const mine = await run('console.log("mine")');
+    const theirs = await run('console.log("theirs")', bob.id);
+    await v.until('my run finished', () =>
+      v.frames.some((f) => f.type === 'status' && f.runId === mine && f.status === 'succeeded'),
+    );
+    await sleep(500);
+    expect(v.frames.some((f) => f.type === 'status' && f.runId === theirs)).toBe(false);
+    v.close();
+  });
+
+  if (useValkey)
+    maybe(
+      'loses nothing when Valkey dies mid-run',
+      async () => {
+        const total = 4_000;
+        const runId = await run(lines(total, 2_000));
+        const v = viewer();
+        await v.opened;
+        v.send({ type: 'subscribe', runId });
+        await v.until('some lines', () => v.logs(runId).length > 200);
+        await valkey!.kill();
+        await sleep(1_000);
+        await valkey!.restart();
+        await v.until('every line', () => v.logs(runId).at(-1)?.seq === total, 60_000);
+        expect(v.logs(runId).map((f) => f.seq)).toEqual(
+          Array.from({ length: total }, (_, i) => i + 1),
+        );
+        v.close();
+      },
+      90_000,
+    );
+});

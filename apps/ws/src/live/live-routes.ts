@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { LIVE_LOG_LIMITS } from '@cronium/contracts';
+import type { Db, Viewer } from '@cronium/db';
+import { AppError } from '@cronium/service-kit';
+import { LiveConnection } from './live-connection.ts';
+import type { LiveHub } from './live-hub.ts';
+import { authenticateViewer } from './viewer-auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer?: Viewer;
+  }
+}
+
+/**
+ * `GET /v1/live` upgrades to a WebSocket once the viewer is authenticated (401 problem+json
+ * otherwise, before any upgrade). Frames follow the protocol in @cronium/contracts.
+ */
+export async function registerLiveRoutes(
+  app: FastifyInstance,
+  options: { db: Db; hub: LiveHub; highWaterBytes?: number; onError?: (error: Error) => void },
+): Promise<void> {
+  await app.register(websocket, {
+    options: { maxPayload: LIVE_LOG_LIMITS.maxMessageBytes, perMessageDeflate: false },
+  });
+  app.get(
+    '/v1/live',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const viewer = await authenticateViewer(options.db, request);
+        if (!viewer)
+          throw new AppError(
+            'UNAUTHENTICATED',
+            'a session or an API token with the runs:read scope is required',
+            { headers: { 'www-authenticate': 'Bearer realm="cronium-live"' } },
+          );
+        request.viewer = viewer;
+      },
+    },
+    (socket, request) => {
+      const connection = new LiveConnection({
+        db: options.db,
+        viewer: request.viewer!,
+        socket,
+        ...(options.highWaterBytes ? { highWaterBytes: options.highWaterBytes } : {}),
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+      options.hub.add(connection);
+      // One message at a time, in order: answers come back in the order asked.
+      let queue = Promise.resolve();
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) {
+          socket.send(
+            JSON.stringify({ type: 'error', code: 'bad_message', message: 'text frames only' }),
+          );
+          return;
+        }
+        const text = data.toString('utf8');
+        queue = queue.then(() => connection.receive(text)).catch(() => undefined);
+      });
+      socket.on('close', () => options.hub.remove(connection));
+      socket.on('error', () => options.hub.remove(connection));
+    },
+  );
+}
