@@ -90,7 +90,7 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
   let wsPort: number;
   let alice: { id: number; token: string };
   let bob: { id: number; token: string };
-  let env: Record<string, string>;
+  let env: Record<string, string | undefined>;
 
   const startWs = async () => {
     wsPort = await freePort();
@@ -142,7 +142,8 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       CRONIUM_ENCRYPTION_KEY: KEY,
       CRONIUM_JWT_SECRET: JWT,
       LOG_LEVEL: 'warn',
-      ...(valkey ? { VALKEY_URL: valkey.url } : {}),
+      // Explicit either way (CI's second pass sets VALKEY_URL for every process it starts).
+      VALKEY_URL: valkey?.url,
     };
     const aliceId = await insertTestUser(t.db);
     const bobId = await insertTestUser(t.db);
