@@ -3,7 +3,9 @@ import { createLogger } from '@cronium/logger';
 import { createServiceProcess } from '@cronium/service-kit';
 import type { RuntimeApiConfig } from './config.ts';
 import { listenOnUnixSocket } from './unix-socket-listener.ts';
+import { databaseNamespace } from '@cronium/run-events';
 import { RateLimiter } from './v1/rate-limiter.ts';
+import { ValkeyRateLimiter } from './v1/valkey-rate-limiter.ts';
 import { registerRuntimeRoutes } from './v1/runtime-routes.ts';
 
 export const SERVICE_NAME = 'runtime-api';
@@ -11,6 +13,17 @@ export const SERVICE_NAME = 'runtime-api';
 /** The composition root: everything the runtime-api process uses, built once from config. */
 export function createDeps(config: RuntimeApiConfig, version: string) {
   const logger = createLogger({ service: SERVICE_NAME, level: config.base.logLevel });
+  const localLimiter = new RateLimiter(config.rate);
+  // With Valkey, every runtime API process shares one bucket per run attempt.
+  const sharedLimiter = config.base.valkeyUrl
+    ? new ValkeyRateLimiter({
+        url: config.base.valkeyUrl,
+        namespace: databaseNamespace(config.base.database.url),
+        ...config.rate,
+        fallback: localLimiter,
+        onError: (error) => logger.warn({ reason: error.message }, 'valkey (rate limits)'),
+      })
+    : undefined;
   const service = createServiceProcess({
     service: SERVICE_NAME,
     version,
@@ -20,13 +33,24 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
     port: config.port,
     shutdownGraceMs: config.shutdownGraceMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    checks: sharedLimiter
+      ? {
+          valkey: async () =>
+            sharedLimiter.health() === 'ok'
+              ? { status: 'healthy' as const }
+              : {
+                  status: 'degraded' as const,
+                  message: 'Valkey is away: rate limits are kept per process until it is back',
+                },
+        }
+      : {},
   });
   const box = new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!));
   const routes = registerRuntimeRoutes(service.http.app, {
     db: service.db,
     box,
     jwtSecret: config.base.secrets.jwtSecret!,
-    limiter: new RateLimiter(config.rate),
+    limiter: sharedLimiter ?? localLimiter,
   });
   let socket: { close(): Promise<void> } | undefined;
   return {
@@ -46,6 +70,7 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
     async stop() {
       await service.stop(async () => {
         await socket?.close();
+        sharedLimiter?.close();
       });
     },
   };

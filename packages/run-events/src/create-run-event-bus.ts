@@ -25,7 +25,7 @@ export function createRunEventBus(options: {
 }
 
 /** The same for every process of one installation (one database), and only for them. */
-function databaseNamespace(databaseUrl: string): string {
+export function databaseNamespace(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   return createHash('sha256')
     .update(`${url.hostname}:${url.port}${url.pathname}`)

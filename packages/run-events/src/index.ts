@@ -7,4 +7,4 @@ export {
 } from './run-event.ts';
 export { PostgresRunEventBus } from './postgres-run-event-bus.ts';
 export { ValkeyRunEventBus } from './valkey-run-event-bus.ts';
-export { createRunEventBus } from './create-run-event-bus.ts';
+export { createRunEventBus, databaseNamespace } from './create-run-event-bus.ts';

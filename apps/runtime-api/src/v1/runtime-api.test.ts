@@ -12,6 +12,7 @@ import {
   type TestDatabase,
 } from '@cronium/db/testing';
 import { claimRuns, finishRun, triggerRun } from '@cronium/run-queue';
+import { startPrivateValkey, valkeyServerBinary } from '@cronium/run-events/testing';
 import { loadConfig } from '../config.ts';
 import { createDeps, type RuntimeApiDeps } from '../deps.ts';
 
@@ -365,6 +366,61 @@ describe('runtime API v1 (real database, inject)', () => {
       await limited.stop();
     }
   });
+
+  (valkeyServerBinary() || process.env.CI === 'true' ? it : it.skip)(
+    'shares rate limits across processes through Valkey, and keeps serving when Valkey dies',
+    async () => {
+      const valkey = await startPrivateValkey();
+      const make = () =>
+        createDeps(
+          loadConfig({
+            DATABASE_URL: t.url,
+            CRONIUM_DATA_DIR: dataDir,
+            CRONIUM_ENCRYPTION_KEY: KEY,
+            CRONIUM_JWT_SECRET: SECRET,
+            RUNTIME_API_SOCKET: 'off',
+            RUNTIME_API_RATE_PER_SECOND: '1',
+            RUNTIME_API_RATE_BURST: '4',
+            VALKEY_URL: valkey.url,
+            LOG_LEVEL: 'silent',
+          }),
+          'test',
+        );
+      const a = make();
+      const b = make();
+      await Promise.all([a.ready(), b.ready()]);
+      try {
+        const { token } = await runningRun();
+        const get = (d: RuntimeApiDeps) =>
+          d.service.http.app.inject({
+            method: 'GET',
+            url: '/v1/input',
+            headers: { authorization: `Bearer ${token}` },
+          });
+        const ready = async (d: RuntimeApiDeps) =>
+          (await d.service.http.app.inject({ method: 'GET', url: '/ready' })).json() as {
+            details: Record<string, { status: string }>;
+          };
+        for (let i = 0; i < 50 && (await ready(a)).details.valkey?.status !== 'healthy'; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        // One bucket for both processes: 4 calls in all, then 429.
+        const statuses = [];
+        for (const d of [a, b, a, b, a, b]) statuses.push((await get(d)).statusCode);
+        expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+        await valkey.kill();
+        for (let i = 0; i < 100 && (await ready(a)).details.valkey?.status !== 'degraded'; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        const degraded = await ready(a);
+        expect(degraded.details.valkey?.status).toBe('degraded');
+        // Calls go on, limited per process meanwhile.
+        expect((await get(a)).statusCode).toBe(200);
+      } finally {
+        await a.stop();
+        await b.stop();
+        await valkey.stop();
+      }
+    },
+  );
 
   it('serves the same API on its unix socket', async () => {
     await deps.start();

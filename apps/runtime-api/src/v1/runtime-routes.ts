@@ -12,7 +12,10 @@ import {
 } from '@cronium/db';
 import { AppError } from '@cronium/service-kit';
 import { VerifiedTokens, attemptGone, authenticateRun } from './run-authenticator.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+/** Any limiter: 0 when a call may go ahead, or seconds to wait. */
+export interface CallLimiter {
+  take(key: string): number | Promise<number>;
+}
 import {
   Accepted,
   ConditionBody,
@@ -29,7 +32,7 @@ export interface RuntimeRoutesOptions {
   db: Db;
   box: SecretBox;
   jwtSecret: string;
-  limiter: RateLimiter;
+  limiter: CallLimiter;
 }
 
 declare module 'fastify' {
@@ -70,7 +73,7 @@ export async function registerRuntimeRoutes(
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', async (request, reply) => {
         request.run = authenticateRun(options.jwtSecret, request, verified);
-        const wait = limiter.take(`${request.run.runId}:${request.run.attempt}`);
+        const wait = await limiter.take(`${request.run.runId}:${request.run.attempt}`);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
           throw new AppError('RATE_LIMITED', `too many calls from this run; retry in ${wait} s`, {
