@@ -33,6 +33,17 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     host: config.host,
     port: config.port,
     shutdownGraceMs: 5_000,
+    checks: {
+      // Runs go on without the bus; live viewers then see lines at ws's poll interval.
+      bus: async () =>
+        events.health() === 'ok'
+          ? { status: 'healthy' as const }
+          : {
+              status: 'degraded' as const,
+              message:
+                'the live-log bus is away: runs go on, live viewers lag by the ws poll interval',
+            },
+    },
   });
   const db = service.db;
   const events = createRunEventBus({
