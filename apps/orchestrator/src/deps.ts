@@ -84,7 +84,17 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         db,
         logger,
         misfireThresholdMs: config.misfireThresholdMs,
-        onEnqueued: () => runWorker.wake(),
+        onEnqueued: (runs) => {
+          runWorker.wake();
+          void events.publish(
+            runs.map((r) => ({
+              kind: 'status',
+              runId: r.runId,
+              ownerId: r.ownerId,
+              status: 'queued',
+            })),
+          );
+        },
       })
     : undefined;
   let reapContainers: (() => Promise<number>) | undefined;

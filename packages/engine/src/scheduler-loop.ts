@@ -1,6 +1,6 @@
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
-import { nextScheduleDue, runSchedulePass } from '@cronium/scheduler';
+import { nextScheduleDue, runSchedulePass, type EnqueuedRun } from '@cronium/scheduler';
 import { WakeSignal } from './wake-signal.ts';
 
 /**
@@ -14,7 +14,7 @@ export class SchedulerLoop {
     misfireThresholdMs: number;
     maxIdleMs: number;
     clock: () => Date;
-    onEnqueued: () => void;
+    onEnqueued: (runs: EnqueuedRun[]) => void;
   };
   #stopping = false;
   readonly #wakeSignal = new WakeSignal();
@@ -27,7 +27,7 @@ export class SchedulerLoop {
     maxIdleMs?: number;
     clock?: () => Date;
     /** Told when a pass created runs, so a worker in this process claims them at once. */
-    onEnqueued?: () => void;
+    onEnqueued?: (runs: EnqueuedRun[]) => void;
   }) {
     this.#o = {
       maxIdleMs: 1_000,
@@ -62,7 +62,7 @@ export class SchedulerLoop {
           onInvalidSchedule: (eventId, error) =>
             this.#o.logger.warn({ eventId, reason: error.message }, 'schedule cannot be evaluated'),
         });
-        if (result.enqueued > 0) this.#o.onEnqueued();
+        if (result.enqueued > 0) this.#o.onEnqueued(result.runs);
         if (result.ticks > 0) this.#o.logger.debug(result, 'schedule pass');
         const next = await nextScheduleDue(this.#o.db);
         if (next) delay = Math.max(0, Math.min(delay, next.getTime() - this.#o.clock().getTime()));

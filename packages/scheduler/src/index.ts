@@ -4,4 +4,5 @@ export {
   nextScheduleDue,
   type SchedulePassOptions,
   type SchedulePassResult,
+  type EnqueuedRun,
 } from './schedule-pass.ts';

@@ -44,7 +44,7 @@ describe('schedule pass (fake clock, real Postgres)', () => {
     const eventId = await insertTestEvent(t.db, userId, { schedule_cron: '* * * * *' });
     await pass(t0);
     expect(await ticks(eventId)).toEqual([]);
-    await pass(new Date(t0.getTime() + MIN + 10));
+    const first = await pass(new Date(t0.getTime() + MIN + 10));
     await pass(new Date(t0.getTime() + MIN + 20));
     await pass(new Date(t0.getTime() + 2 * MIN + 10));
     await pass(new Date(t0.getTime() + 2 * MIN + 10 - 3600e3));
@@ -58,6 +58,8 @@ describe('schedule pass (fake clock, real Postgres)', () => {
     expect(created).toHaveLength(2);
     expect(created.map((r) => r.trigger)).toEqual(['schedule', 'schedule']);
     expect(ledger.map((l) => l.run_id)).toEqual(created.map((r) => r.id));
+    // The pass names the runs it created (live viewers are told they are queued).
+    expect(first.runs).toEqual([{ runId: created[0]!.id, ownerId: userId }]);
   });
 
   it.each<[MisfirePolicy, number, string[]]>([

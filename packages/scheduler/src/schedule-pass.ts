@@ -23,10 +23,17 @@ export interface SchedulePassOptions {
   onInvalidSchedule?: (eventId: number, error: InvalidScheduleError) => void;
 }
 
+/** A run a pass created, for telling live viewers it is queued. */
+export interface EnqueuedRun {
+  runId: number;
+  ownerId: number;
+}
+
 export interface SchedulePassResult {
   events: number;
   ticks: number;
   enqueued: number;
+  runs: EnqueuedRun[];
 }
 
 interface PlannedTick {
@@ -83,7 +90,7 @@ async function accountEvent(
   trx: Transaction<Database>,
   event: EventRow,
   options: SchedulePassOptions,
-): Promise<{ ticks: number; enqueued: number }> {
+): Promise<{ ticks: number; enqueued: number; runs: EnqueuedRun[] }> {
   const now = options.now;
   let schedule: CronSchedule;
   try {
@@ -96,7 +103,7 @@ async function accountEvent(
       .set({ schedule_next_at: NEVER })
       .where('id', '=', event.id)
       .execute();
-    return { ticks: 0, enqueued: 0 };
+    return { ticks: 0, enqueued: 0, runs: [] };
   }
   const startsAt = event.schedule_starts_at;
   const endsAt = event.schedule_ends_at;
@@ -153,6 +160,7 @@ async function accountEvent(
   }
 
   let enqueued = 0;
+  const runs: EnqueuedRun[] = [];
   for (const planned of plan.filter((p) => p.action === 'enqueue')) {
     const reason = planned.reason;
     const inserted = await trx
@@ -170,6 +178,7 @@ async function accountEvent(
     });
     if (result.outcome === 'enqueued') {
       enqueued += 1;
+      runs.push({ runId: result.runId, ownerId: event.owner_id });
     } else {
       await trx
         .updateTable('schedule_ticks')
@@ -192,7 +201,7 @@ async function accountEvent(
     .set({ schedule_cursor: newCursor, schedule_next_at: nextAt })
     .where('id', '=', event.id)
     .execute();
-  return { ticks, enqueued };
+  return { ticks, enqueued, runs };
 }
 
 /**
@@ -206,7 +215,7 @@ export async function runSchedulePass(
   db: Kysely<Database>,
   options: SchedulePassOptions,
 ): Promise<SchedulePassResult> {
-  const total: SchedulePassResult = { events: 0, ticks: 0, enqueued: 0 };
+  const total: SchedulePassResult = { events: 0, ticks: 0, enqueued: 0, runs: [] };
   for (;;) {
     const batch = await db.transaction().execute(async (trx) => {
       const events = await trx
@@ -224,14 +233,17 @@ export async function runSchedulePass(
         .execute();
       let ticks = 0;
       let enqueued = 0;
+      const runs: EnqueuedRun[] = [];
       for (const event of events) {
         const r = await accountEvent(trx, event, options);
         ticks += r.ticks;
         enqueued += r.enqueued;
+        runs.push(...r.runs);
       }
-      return { events: events.length, ticks, enqueued };
+      return { events: events.length, ticks, enqueued, runs };
     });
     total.events += batch.events;
+    total.runs.push(...batch.runs);
     total.ticks += batch.ticks;
     total.enqueued += batch.enqueued;
     if (batch.events < (options.batchSize ?? 50)) return total;
