@@ -334,6 +334,11 @@ describe('the example catalogue in every executor', () => {
         secret,
         JSON.stringify(secret).slice(1, -1),
         encodeURIComponent(secret),
+        // Python's quote(safe=''): encodeURIComponent plus !'()* escaped.
+        encodeURIComponent(secret).replace(
+          /[!'()*]/g,
+          (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+        ),
         Buffer.from('xx' + secret)
           .toString('base64')
           .slice(4, -4),

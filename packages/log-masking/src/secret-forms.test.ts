@@ -15,6 +15,13 @@ describe('secretForms', () => {
     ]);
   });
 
+  it("adds the strict URL form (Python's quote) when it differs", () => {
+    expect(secretForms("it's (a)*!").find((f) => f.encoding === 'url-strict')).toEqual({
+      encoding: 'url-strict',
+      text: 'it%27s%20%28a%29%2A%21',
+    });
+  });
+
   it('lists a form once when encodings agree', () => {
     expect(secretForms('Abcdef123').map(({ encoding }) => encoding)).toEqual([
       'raw',

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { base64Cores, toBase64Url, type Base64Alignment } from './base64-cores.ts';
 
-export type SecretEncoding = 'raw' | 'json' | 'url' | 'url-plus' | 'base64' | 'base64url';
+export type SecretEncoding =
+  'raw' | 'json' | 'url' | 'url-plus' | 'url-strict' | 'base64' | 'base64url';
 
 export interface SecretForm {
   readonly encoding: SecretEncoding;
@@ -13,8 +14,8 @@ export interface SecretForm {
 
 /**
  * The ways a value commonly shows up in output: as is, JSON-escaped (inside a string
- * literal), URL-encoded (`encodeURIComponent`, and with `+` for spaces as in form bodies and
- * query strings) and base64 / base64url-encoded at any byte alignment (see `base64Cores`).
+ * literal), URL-encoded (`encodeURIComponent`, with `+` for spaces as in form bodies and
+ * query strings, and strictly per RFC 3986 as Python's `quote` does) and base64 / base64url-encoded at any byte alignment (see `base64Cores`).
  * Forms with the same text are listed once, under the first encoding that produces it.
  */
 export function secretForms(value: string): SecretForm[] {
@@ -27,6 +28,11 @@ export function secretForms(value: string): SecretForm[] {
     forms.push(
       { encoding: 'url', text: url },
       { encoding: 'url-plus', text: url.replaceAll('%20', '+') },
+      // RFC 3986 strict: also !'()* escaped (Python's quote(safe=''), URLSearchParams-like).
+      {
+        encoding: 'url-strict',
+        text: url.replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
+      },
     );
   const cores = base64Cores(Buffer.from(value, 'utf8'));
   for (const { alignment, text } of cores) forms.push({ encoding: 'base64', text, alignment });

@@ -19,8 +19,8 @@ describe('SecretMasker.maskLine', () => {
       expect(revealsValue(line, SECRET)).toBe(true);
       expect(revealsValue(masked, SECRET)).toBe(false);
       expect(masked).toMatch(/^before .*\*\*\*.* after$/);
-      if (!name.startsWith('base64'))
-        // '*' is kept by every character-wise encoding, so the rest of the text survives.
+      if (!name.startsWith('base64') && name !== 'url-strict')
+        // '*' is kept by these character-wise encodings, so the rest of the text survives.
         expect(masked).toBe(`before ${encode(`${prefix}${MASK} tail`)} after`);
     });
   });

@@ -9,6 +9,12 @@ export const ENCODINGS = {
   json: (text: string) => JSON.stringify(text),
   url: (text: string) => encodeURIComponent(text),
   'url-plus': (text: string) => encodeURIComponent(text).replaceAll('%20', '+'),
+  // Python's urllib.parse.quote(text, safe=''): unreserved characters only.
+  'url-strict': (text: string) =>
+    encodeURIComponent(text).replace(
+      /[!'()*]/g,
+      (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+    ),
   base64: (text: string) => Buffer.from(text, 'utf8').toString('base64'),
   base64url: (text: string) => Buffer.from(text, 'utf8').toString('base64url'),
 } satisfies Record<string, (text: string) => string>;
