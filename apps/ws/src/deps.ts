@@ -54,8 +54,8 @@ export function createDeps(config: WsConfig, version: string) {
     async start() {
       await routes;
       const address = await service.start(async () => {
+        hub.start(); // subscribes: whenReady then covers the subscription too
         await bus.whenReady(5_000);
-        hub.start();
       });
       return address;
     },

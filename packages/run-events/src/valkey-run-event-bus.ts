@@ -40,7 +40,9 @@ export class ValkeyRunEventBus implements RunEventBus {
     try {
       const pipeline = this.#publisher.pipeline();
       for (const event of events) pipeline.publish(this.#channel, encodeRunEvent(event));
-      await pipeline.exec();
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed?.[0]) this.#onError(failed[0]);
     } catch (error) {
       this.#onError(error as Error);
     }

@@ -2,6 +2,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
   ClientMessage,
   LIVE_LOG_LIMITS,
+  PingMessage,
+  SubscribeMessage,
+  SubscribeMyRunsMessage,
+  UnsubscribeMessage,
   type LogFrame,
   type ServerFrame,
 } from '@cronium/contracts';
@@ -10,17 +14,27 @@ import { readRunLogs } from '@cronium/run-queue';
 import { isFinal, maySee, readRunSnapshot, type RunSnapshot } from './run-snapshot.ts';
 
 const checkMessage = TypeCompiler.Compile(ClientMessage);
+/** Per message type, for errors that say what is wrong with that message. */
+const CHECK_BY_TYPE: Record<string, ReturnType<typeof TypeCompiler.Compile>> = {
+  subscribe: TypeCompiler.Compile(SubscribeMessage),
+  unsubscribe: TypeCompiler.Compile(UnsubscribeMessage),
+  subscribe_my_runs: TypeCompiler.Compile(SubscribeMyRunsMessage),
+  ping: TypeCompiler.Compile(PingMessage),
+};
 
 /** The socket as the connection uses it (the `ws` WebSocket). */
 export interface FrameSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
   send(data: string): void;
+  close(code?: number, reason?: string): void;
 }
 
 export interface LiveConnectionOptions {
   db: Db;
   viewer: Viewer;
+  /** Whether the credential the socket was opened with still holds. */
+  stillValid: () => Promise<boolean>;
   socket: FrameSocket;
   /** Above this many unsent bytes the connection stops reading the store until it drains. */
   highWaterBytes?: number;
@@ -58,6 +72,7 @@ export class LiveConnection {
   readonly #subscriptions = new Map<number, Subscription>();
   #myRuns = false;
   #closed = false;
+  #statusQueue: Promise<void> = Promise.resolve();
 
   constructor(options: LiveConnectionOptions) {
     this.viewer = options.viewer;
@@ -87,6 +102,18 @@ export class LiveConnection {
     this.#subscriptions.clear();
   }
 
+  /** Ends the connection (close code 4401) once its credential no longer holds. */
+  async recheckCredential(): Promise<void> {
+    if (this.#closed || (await this.#o.stillValid())) return;
+    this.#send({
+      type: 'error',
+      code: 'unauthenticated',
+      message: 'the session or token is no longer valid',
+    });
+    this.close();
+    this.#o.socket.close(4401, 'credentials no longer valid');
+  }
+
   /** A text frame from the client. Anything malformed gets an error frame, never a crash. */
   async receive(raw: string): Promise<void> {
     if (Buffer.byteLength(raw) > LIVE_LOG_LIMITS.maxMessageBytes)
@@ -102,11 +129,17 @@ export class LiveConnection {
       return this.#send({ type: 'error', code: 'bad_message', message: 'messages are JSON' });
     }
     if (!checkMessage.Check(message)) {
-      const first = checkMessage.Errors(message).First();
+      const type = (message as { type?: unknown } | null)?.type;
+      const checker = typeof type === 'string' ? CHECK_BY_TYPE[type] : undefined;
+      const first = checker?.Errors(message).First();
       return this.#send({
         type: 'error',
         code: 'bad_message',
-        message: first ? `${first.path || '/'}: ${first.message}` : 'not a valid message',
+        message: !checker
+          ? `unknown message type ${JSON.stringify(type)}: subscribe, unsubscribe, subscribe_my_runs or ping`
+          : first
+            ? `${first.path || '/'}: ${first.message}`
+            : 'not a valid message',
       });
     }
     switch (message.type) {
@@ -195,6 +228,8 @@ export class LiveConnection {
           sub.behind = false;
           const rows = await readRunLogs(this.#o.db, runId, sub.lastSentSeq, this.#o.batchLines);
           for (const row of rows) {
+            // Unsubscribed (or re-subscribed) while reading: send nothing more of this read.
+            if (this.#closed || this.#subscriptions.get(runId) !== sub) return;
             const frame: LogFrame = {
               type: 'log',
               runId,
@@ -216,10 +251,20 @@ export class LiveConnection {
     }
   }
 
-  /** The run changed status (or may have): send it if it differs from what was sent. */
-  async refreshStatus(runId: number, snapshot?: RunSnapshot): Promise<void> {
+  /**
+   * The run changed status (or may have): send it if it differs from what was sent. Calls
+   * for one connection run one after another, so a status never goes backwards.
+   */
+  refreshStatus(runId: number, snapshot?: RunSnapshot): Promise<void> {
+    const next = this.#statusQueue.then(() => this.#refreshStatus(runId, snapshot));
+    this.#statusQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #refreshStatus(runId: number, snapshot?: RunSnapshot): Promise<void> {
     const sub = this.#subscriptions.get(runId);
-    const run = snapshot ?? (await readRunSnapshot(this.#o.db, runId));
+    // A snapshot read before this call was queued may be older than one already sent.
+    const run = await readRunSnapshot(this.#o.db, runId).catch(() => snapshot);
     if (!run || !maySee(this.viewer, run)) return;
     if (sub) {
       // Lines first: a finished status comes after the run's last line.

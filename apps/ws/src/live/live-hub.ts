@@ -37,8 +37,12 @@ export class LiveHub {
   start(): void {
     this.#unsubscribe = this.#bus.subscribe((event) => void this.#deliver(event));
     this.#bus.onReconnect(() => this.#pollAll());
+    let ticks = 0;
     const tick = () => {
       this.#pollAll();
+      // About every 10 s: connections whose session or token was revoked are closed.
+      if (++ticks % Math.max(1, Math.round(10_000 / this.#pollMs)) === 0)
+        for (const c of this.#connections) c.recheckCredential().catch(this.#onError);
       this.#timer = setTimeout(tick, this.#pollMs);
       this.#timer.unref();
     };
@@ -65,7 +69,8 @@ export class LiveHub {
   async #deliver(event: RunEvent): Promise<void> {
     try {
       if (event.kind === 'log') {
-        for (const c of this.#connections) if (c.follows(event.runId)) void c.pump(event.runId);
+        for (const c of this.#connections)
+          if (c.follows(event.runId)) c.pump(event.runId).catch(this.#onError);
         return;
       }
       const interested = [...this.#connections].filter(
@@ -74,14 +79,15 @@ export class LiveHub {
       if (interested.length === 0) return;
       const snapshot = await readRunSnapshot(this.#db, event.runId);
       if (!snapshot) return;
-      for (const c of interested) void c.refreshStatus(event.runId, snapshot);
+      for (const c of interested) c.refreshStatus(event.runId, snapshot).catch(this.#onError);
     } catch (error) {
       this.#onError(error as Error);
     }
   }
 
+  /** Never throws: a database outage is reported and the next tick tries again. */
   #pollAll(): void {
     for (const c of this.#connections)
-      for (const runId of c.activeRunIds()) void c.refreshStatus(runId);
+      for (const runId of c.activeRunIds()) c.refreshStatus(runId).catch(this.#onError);
   }
 }

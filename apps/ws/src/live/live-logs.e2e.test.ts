@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
-import { issueToken } from '@cronium/auth';
+import { hashToken, issueToken } from '@cronium/auth';
 import type { ServerFrame } from '@cronium/contracts';
 import {
   createTestDatabase,
@@ -211,6 +211,7 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       intruder.send({ type: 'subscribe', runId: 'x' });
       intruder.send({ type: 'subscribe', runId, sneaky: true });
       intruder.send({ type: 'subscribe', runId });
+      intruder.send('x'.repeat(5_000));
       intruder.send({ type: 'ping', id: 'still-there' });
       await intruder.until('the pong', () => intruder.frames.some((f) => f.type === 'pong'));
       expect(intruder.frames.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual([
@@ -218,8 +219,12 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
         'bad_message',
         'bad_message',
         'not_found',
+        'message_too_large',
         'pong',
       ]);
+      const errors = intruder.frames.filter((f) => f.type === 'error');
+      expect(errors[1]).toMatchObject({ message: expect.stringMatching(/runId/) });
+      expect(errors[2]).toMatchObject({ message: expect.stringMatching(/sneaky|additional/i) });
       expect(intruder.logs(runId)).toEqual([]);
       intruder.close();
     },
@@ -331,6 +336,26 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       fast.close();
     },
     90_000,
+  );
+
+  maybe(
+    'closes an open connection once its session is revoked',
+    async () => {
+      const token = await session(alice.id);
+      const v = viewer(token);
+      await v.opened;
+      const closed = new Promise<number>((resolve) =>
+        v.socket.once('close', (code) => resolve(code)),
+      );
+      await t.db
+        .updateTable('sessions')
+        .set({ revoked_at: new Date() })
+        .where('token_hash', '=', hashToken(token))
+        .execute();
+      expect(await closed).toBe(4401);
+      expect(v.frames.at(-1)).toMatchObject({ type: 'error', code: 'unauthenticated' });
+    },
+    30_000,
   );
 
   maybe('tells a viewer about its own runs’ status changes', async () => {

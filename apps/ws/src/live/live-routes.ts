@@ -9,7 +9,7 @@ import { authenticateViewer } from './viewer-auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    viewer?: Viewer;
+    viewer?: { viewer: Viewer; stillValid: () => Promise<boolean> };
   }
 }
 
@@ -22,27 +22,30 @@ export async function registerLiveRoutes(
   options: { db: Db; hub: LiveHub; highWaterBytes?: number; onError?: (error: Error) => void },
 ): Promise<void> {
   await app.register(websocket, {
-    options: { maxPayload: LIVE_LOG_LIMITS.maxMessageBytes, perMessageDeflate: false },
+    // The transport allows 16x the protocol's limit, so an oversized message gets an error
+    // frame from the protocol (the connection stays) rather than a transport-level close.
+    options: { maxPayload: LIVE_LOG_LIMITS.maxMessageBytes * 16, perMessageDeflate: false },
   });
   app.get(
     '/v1/live',
     {
       websocket: true,
       preValidation: async (request) => {
-        const viewer = await authenticateViewer(options.db, request);
-        if (!viewer)
+        const authenticated = await authenticateViewer(options.db, request);
+        if (!authenticated)
           throw new AppError(
             'UNAUTHENTICATED',
             'a session or an API token with the runs:read scope is required',
             { headers: { 'www-authenticate': 'Bearer realm="cronium-live"' } },
           );
-        request.viewer = viewer;
+        request.viewer = authenticated;
       },
     },
     (socket, request) => {
       const connection = new LiveConnection({
         db: options.db,
-        viewer: request.viewer!,
+        viewer: request.viewer!.viewer,
+        stillValid: request.viewer!.stillValid,
         socket,
         ...(options.highWaterBytes ? { highWaterBytes: options.highWaterBytes } : {}),
         ...(options.onError ? { onError: options.onError } : {}),

@@ -12,7 +12,13 @@ function bearerOrCookie(request: FastifyRequest): string | undefined {
   const cookies = request.headers.cookie ?? '';
   for (const part of cookies.split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+    if (name === SESSION_COOKIE) {
+      try {
+        return decodeURIComponent(value.join('='));
+      } catch {
+        return undefined; // malformed: no credential, so 401
+      }
+    }
   }
   return undefined;
 }
@@ -25,14 +31,20 @@ function bearerOrCookie(request: FastifyRequest): string | undefined {
 export async function authenticateViewer(
   db: Db,
   request: FastifyRequest,
-): Promise<Viewer | undefined> {
+): Promise<{ viewer: Viewer; stillValid: () => Promise<boolean> } | undefined> {
   const token = bearerOrCookie(request);
   if (!token) return undefined;
   const kind = tokenKindOf(token);
   if (kind !== 'session' && kind !== 'api') return undefined;
-  return findViewer(
-    db,
-    { kind: kind === 'session' ? 'session' : 'api_token', hash: hashToken(token) },
-    [LIVE_LOGS_SCOPE],
-  );
+  const credential = {
+    kind: kind === 'session' ? ('session' as const) : ('api_token' as const),
+    hash: hashToken(token),
+  };
+  const viewer = await findViewer(db, credential, [LIVE_LOGS_SCOPE]);
+  if (!viewer) return undefined;
+  return {
+    viewer,
+    // Re-checked while the socket is open: revoking, expiry or disabling the user ends it.
+    stillValid: async () => (await findViewer(db, credential, [LIVE_LOGS_SCOPE])) !== undefined,
+  };
 }
