@@ -306,6 +306,8 @@ export class RunWorker {
                 error: result.error ?? null,
                 result: result.result ?? null,
               };
+    // The error text (an HTTP body, an executor's message) is masked like the log.
+    if (outcome.error) outcome.error = masker.maskLine(outcome.error);
     const finished = await this.#finisher.finish(fence, outcome);
     if (finished)
       void this.#o.events?.publish([
