@@ -1,0 +1,244 @@
+import { hashToken } from '@cronium/auth';
+import { createTestDatabase, type TestDatabase } from '@cronium/db/testing';
+import { AppError } from '@cronium/service-kit';
+import {
+  LoginThrottle,
+  acceptInvitation,
+  authenticate,
+  createApiToken,
+  createFirstAdmin,
+  inviteUser,
+  listApiTokens,
+  listUsers,
+  needsSetup,
+  readMe,
+  revokeApiToken,
+  setUserDisabled,
+  signIn,
+  signOut,
+  type Principal,
+} from './index.ts';
+
+const meta = { ip: '127.0.0.1', userAgent: 'jest' };
+const PASSWORD = 'correct horse battery';
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('accounts (real database)', () => {
+  let t: TestDatabase;
+  let admin: Principal;
+  const throttle = new LoginThrottle({ attempts: 5, windowMs: 60_000 });
+
+  beforeAll(async () => {
+    t = await createTestDatabase({ poolMax: 5 });
+  });
+  afterAll(() => t.destroy());
+
+  it('creates the first admin exactly once, even when asked twice at the same moment', async () => {
+    expect(await needsSetup(t.db)).toBe(true);
+    const results = await Promise.allSettled([
+      createFirstAdmin(t.db, { email: 'Admin@Example.com', password: PASSWORD }, meta),
+      createFirstAdmin(t.db, { email: 'other@example.com', password: PASSWORD }, meta),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((refused.reason as AppError).status).toBe(409);
+    expect(await needsSetup(t.db)).toBe(false);
+    const session = await signIn(
+      t.db,
+      throttle,
+      { email: 'admin@example.com', password: PASSWORD },
+      meta,
+    );
+    admin = (await authenticate(t.db, session.token))!;
+    expect(admin).toMatchObject({ role: 'admin', via: 'session' });
+  });
+
+  it('answers the same for an unknown email and a wrong password, and throttles guessing', async () => {
+    const unknown = await rejection(
+      signIn(t.db, throttle, { email: 'nobody@example.com', password: PASSWORD }, meta),
+    );
+    const wrong = await rejection(
+      signIn(t.db, throttle, { email: 'admin@example.com', password: 'not the password' }, meta),
+    );
+    expect([unknown.status, unknown.message]).toEqual([401, 'wrong email or password']);
+    expect([wrong.status, wrong.message]).toEqual([401, 'wrong email or password']);
+    const guessing = new LoginThrottle({ attempts: 3, windowMs: 60_000 });
+    for (let i = 0; i < 3; i++)
+      await rejection(
+        signIn(t.db, guessing, { email: 'admin@example.com', password: `guess ${i} ...` }, meta),
+      );
+    const limited = await rejection(
+      signIn(t.db, guessing, { email: 'admin@example.com', password: PASSWORD }, meta),
+    );
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers?.['retry-after'])).toBeGreaterThan(0);
+    const failures = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'session.sign_in_failed')
+      .execute();
+    expect(failures.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('signs out: the session stops working', async () => {
+    const { token } = await signIn(
+      t.db,
+      throttle,
+      { email: 'admin@example.com', password: PASSWORD },
+      meta,
+    );
+    const principal = (await authenticate(t.db, token))!;
+    await signOut(t.db, principal, meta);
+    expect(await authenticate(t.db, token)).toBeUndefined();
+  });
+
+  it('API tokens: shown once, stored as a hash, scoped, expiring, revocable, last use recorded', async () => {
+    const { token, apiToken } = await createApiToken(
+      t.db,
+      admin,
+      { name: 'ci', scopes: ['runs:read', 'events:write'] },
+      meta,
+    );
+    const stored = await t.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', apiToken.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.token_hash.equals(hashToken(token))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(token.slice(4));
+    const principal = (await authenticate(t.db, token))!;
+    expect(principal).toMatchObject({ via: 'api_token', scopes: ['runs:read', 'events:write'] });
+    expect(
+      (await listApiTokens(t.db, admin)).find((a) => a.id === apiToken.id)!.lastUsedAt,
+    ).not.toBeNull();
+    // A token cannot mint tokens.
+    expect(
+      (await rejection(createApiToken(t.db, principal, { name: 'x', scopes: ['runs:read'] }, meta)))
+        .status,
+    ).toBe(403);
+    expect(
+      (await rejection(createApiToken(t.db, admin, { name: 'x', scopes: ['root'] }, meta))).status,
+    ).toBe(400);
+    await revokeApiToken(t.db, admin, apiToken.id, meta);
+    expect(await authenticate(t.db, token)).toBeUndefined();
+    const expiring = await createApiToken(
+      t.db,
+      admin,
+      { name: 'short', scopes: ['runs:read'], expiresAt: new Date(Date.now() + 1_000) },
+      meta,
+    );
+    await t.db
+      .updateTable('api_tokens')
+      .set({ expires_at: new Date(Date.now() - 1) })
+      .where('id', '=', expiring.apiToken.id)
+      .execute();
+    expect(await authenticate(t.db, expiring.token)).toBeUndefined();
+  });
+
+  it('invites a user, who sets a password; only admins invite or list users', async () => {
+    const { invitationToken } = await inviteUser(
+      t.db,
+      admin,
+      { email: 'bob@example.com', role: 'user' },
+      meta,
+    );
+    const { userId } = await acceptInvitation(
+      t.db,
+      { token: invitationToken, password: PASSWORD, name: 'Bob' },
+      meta,
+    );
+    expect(
+      (
+        await rejection(
+          acceptInvitation(t.db, { token: invitationToken, password: PASSWORD }, meta),
+        )
+      ).status,
+    ).toBe(404);
+    const bob = (await authenticate(
+      t.db,
+      (await signIn(t.db, throttle, { email: 'bob@example.com', password: PASSWORD }, meta)).token,
+    ))!;
+    expect(bob).toMatchObject({ userId, role: 'user' });
+    expect(await readMe(t.db, bob)).toMatchObject({
+      email: 'bob@example.com',
+      name: 'Bob',
+      role: 'user',
+    });
+    expect((await rejection(listUsers(t.db, bob))).status).toBe(403);
+    expect(
+      (await rejection(inviteUser(t.db, bob, { email: 'eve@example.com', role: 'admin' }, meta)))
+        .status,
+    ).toBe(403);
+    expect((await listUsers(t.db, admin)).map((u) => u.email)).toEqual([
+      'Admin@Example.com',
+      'bob@example.com',
+    ]);
+    // Someone else's token is "not found", not "forbidden".
+    const adminToken = await createApiToken(
+      t.db,
+      admin,
+      { name: 'mine', scopes: ['runs:read'] },
+      meta,
+    );
+    expect((await rejection(revokeApiToken(t.db, bob, adminToken.apiToken.id, meta))).status).toBe(
+      404,
+    );
+  });
+
+  it('disabling a user stops their sessions and tokens at once', async () => {
+    const { invitationToken } = await inviteUser(
+      t.db,
+      admin,
+      { email: 'carol@example.com', role: 'user' },
+      meta,
+    );
+    const { userId } = await acceptInvitation(
+      t.db,
+      { token: invitationToken, password: PASSWORD },
+      meta,
+    );
+    const session = await signIn(
+      t.db,
+      throttle,
+      { email: 'carol@example.com', password: PASSWORD },
+      meta,
+    );
+    const carol = (await authenticate(t.db, session.token))!;
+    const { token } = await createApiToken(t.db, carol, { name: 'c', scopes: ['runs:read'] }, meta);
+    await setUserDisabled(t.db, admin, userId, true, meta);
+    expect(await authenticate(t.db, session.token)).toBeUndefined();
+    expect(await authenticate(t.db, token)).toBeUndefined();
+    expect(
+      (
+        await rejection(
+          signIn(t.db, throttle, { email: 'carol@example.com', password: PASSWORD }, meta),
+        )
+      ).status,
+    ).toBe(401);
+    expect((await rejection(setUserDisabled(t.db, admin, admin.userId, true, meta))).status).toBe(
+      409,
+    );
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_id', 'ip'])
+      .where('action', '=', 'user.disable')
+      .execute();
+    expect(audit).toEqual([{ action: 'user.disable', target_id: String(userId), ip: '127.0.0.1' }]);
+  });
+
+  it('refuses setup once an admin exists', async () => {
+    const refused = await rejection(
+      createFirstAdmin(t.db, { email: 'x@example.com', password: PASSWORD }, meta),
+    );
+    expect(refused.status).toBe(409);
+  });
+});

@@ -1,0 +1,21 @@
+export { isAdmin, hasScope, type Principal, type RequestMeta } from './principal.ts';
+export { needsSetup, createFirstAdmin } from './first-admin.ts';
+export { LoginThrottle } from './login-throttle.ts';
+export { signIn, signOut, authenticate, SESSION_TTL_MS } from './sessions.ts';
+export {
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+  API_SCOPES,
+  type ApiScope,
+  type ApiTokenView,
+} from './api-tokens.ts';
+export {
+  readMe,
+  listUsers,
+  inviteUser,
+  acceptInvitation,
+  setUserDisabled,
+  INVITATION_TTL_MS,
+  type UserView,
+} from './users.ts';

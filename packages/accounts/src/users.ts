@@ -1,0 +1,214 @@
+import { sql } from 'kysely';
+import { MIN_PASSWORD_LENGTH, hashPassword, hashToken, issueToken } from '@cronium/auth';
+import { recordAudit, type Db } from '@cronium/db';
+import { AppError } from '@cronium/service-kit';
+import { isAdmin, type Principal, type RequestMeta } from './principal.ts';
+
+export interface UserView {
+  id: number;
+  email: string;
+  name: string;
+  role: 'admin' | 'user';
+  status: 'active' | 'invited' | 'disabled';
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+/** How long an invitation link works. */
+export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+
+function requireAdmin(principal: Principal): void {
+  if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'only an admin may do this');
+}
+
+const USER_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'status',
+  'created_at',
+  'last_login_at',
+] as const;
+
+function view(row: {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+  status: string;
+  created_at: Date;
+  last_login_at: Date | null;
+}): UserView {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role as UserView['role'],
+    status: row.status as UserView['status'],
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+export async function readMe(db: Db, principal: Principal): Promise<UserView> {
+  const row = await db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where('id', '=', principal.userId)
+    .executeTakeFirstOrThrow();
+  return view(row);
+}
+
+export async function listUsers(db: Db, principal: Principal): Promise<UserView[]> {
+  requireAdmin(principal);
+  const rows = await db.selectFrom('users').select(USER_COLUMNS).orderBy('id').execute();
+  return rows.map(view);
+}
+
+/** An admin invites someone by email; the answer holds the one-time invitation token. */
+export async function inviteUser(
+  db: Db,
+  principal: Principal,
+  input: { email: string; role: 'admin' | 'user' },
+  meta: RequestMeta,
+): Promise<{ invitationToken: string; expiresAt: Date }> {
+  requireAdmin(principal);
+  const email = input.email.trim();
+  const taken = await db
+    .selectFrom('users')
+    .select('id')
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+  if (taken) throw new AppError('CONFLICT', `a user with the email ${email} exists`);
+  const issued = issueToken('invitation');
+  const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
+  await db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('invitations')
+      .values({
+        email,
+        role: input.role,
+        token_hash: issued.hash,
+        invited_by: principal.userId,
+        expires_at: expiresAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+      actor_id: principal.userId,
+      action: 'user.invite',
+      target_type: 'invitation',
+      target_id: String(id),
+      details: { email, role: input.role },
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+  });
+  return { invitationToken: issued.token, expiresAt };
+}
+
+/** The invited person sets a password; the invitation then stops working. */
+export async function acceptInvitation(
+  db: Db,
+  input: { token: string; password: string; name?: string },
+  meta: RequestMeta,
+): Promise<{ userId: number }> {
+  if (input.password.length < MIN_PASSWORD_LENGTH)
+    throw new AppError('VALIDATION_FAILED', 'the password is too short', {
+      errors: [
+        { pointer: '/body/password', message: `at least ${MIN_PASSWORD_LENGTH} characters` },
+      ],
+    });
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const invitation = await trx
+      .selectFrom('invitations')
+      .selectAll()
+      .where('token_hash', '=', hashToken(input.token))
+      .where('accepted_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .forUpdate()
+      .executeTakeFirst();
+    if (!invitation) throw new AppError('NOT_FOUND', 'this invitation is unknown, used or expired');
+    const { id } = await trx
+      .insertInto('users')
+      .values({
+        email: invitation.email,
+        name: input.name?.trim() ?? '',
+        password_hash: passwordHash,
+        role: invitation.role,
+        status: 'active',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('invitations')
+      .set({ accepted_at: new Date(), user_id: id })
+      .where('id', '=', invitation.id)
+      .execute();
+    await recordAudit(trx, {
+      actor_kind: 'user',
+      actor_id: id,
+      action: 'user.accept_invitation',
+      target_type: 'user',
+      target_id: String(id),
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+    return { userId: id };
+  });
+}
+
+/**
+ * Disables a user: their sessions and API tokens stop working at once (revoked in the same
+ * transaction, and every authentication checks the user's status too). An admin cannot
+ * disable themself (there must stay someone to undo it).
+ */
+export async function setUserDisabled(
+  db: Db,
+  principal: Principal,
+  userId: number,
+  disabled: boolean,
+  meta: RequestMeta,
+): Promise<UserView> {
+  requireAdmin(principal);
+  if (userId === principal.userId)
+    throw new AppError('CONFLICT', 'you cannot disable your own account');
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('users')
+      .set({ status: disabled ? 'disabled' : 'active', updated_at: new Date() })
+      .where('id', '=', userId)
+      .where('status', '!=', 'invited')
+      .returning(USER_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `no user ${userId}`);
+    if (disabled) {
+      const now = new Date();
+      await trx
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    }
+    await recordAudit(trx, {
+      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+      actor_id: principal.userId,
+      action: disabled ? 'user.disable' : 'user.enable',
+      target_type: 'user',
+      target_id: String(userId),
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+    return view(row);
+  });
+}
