@@ -316,12 +316,17 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
         () => fast.logs(runId).length === total,
         60_000,
       );
-      const run_ = await t.db
-        .selectFrom('runs')
-        .select(['status', 'duration_ms'])
-        .where('id', '=', runId)
-        .executeTakeFirstOrThrow();
-      expect(run_.status).toBe('succeeded');
+      // The run ends while the slow client still reads nothing: it was not held back.
+      const status = async () =>
+        (
+          await t.db
+            .selectFrom('runs')
+            .select('status')
+            .where('id', '=', runId)
+            .executeTakeFirstOrThrow()
+        ).status;
+      for (let i = 0; i < 200 && (await status()) !== 'succeeded'; i++) await sleep(50);
+      expect(await status()).toBe('succeeded');
       (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.resume();
       await slow.until(
         'every line for the slow client',
