@@ -2,14 +2,29 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript sources (Node 24 runs them directly).
-  transpilePackages: ['@cronium/contracts', '@cronium/db', '@cronium/crypto', '@cronium/logger'],
-  serverExternalPackages: ['pg', 'pino', 'pino-pretty'],
+  transpilePackages: [
+    '@cronium/contracts',
+    '@cronium/db',
+    '@cronium/crypto',
+    '@cronium/logger',
+    '@cronium/accounts',
+    '@cronium/auth',
+    '@cronium/service-kit',
+  ],
+  serverExternalPackages: ['pg', 'pino', 'pino-pretty', '@node-rs/argon2', 'jsonwebtoken'],
   poweredByHeader: false,
   reactStrictMode: true,
   typescript: { tsconfigPath: './tsconfig.json' },
-  webpack: (webpackConfig) => {
+  webpack: (webpackConfig, { isServer }) => {
     // Sources import siblings with explicit `.ts` extensions.
     webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'] };
+    // Native and CommonJS-only dependencies of workspace packages are loaded by Node at run
+    // time, not bundled (apps/web lists them so they resolve from here).
+    if (isServer)
+      webpackConfig.externals = [
+        ...(Array.isArray(webpackConfig.externals) ? webpackConfig.externals : []),
+        { '@node-rs/argon2': 'commonjs @node-rs/argon2', jsonwebtoken: 'commonjs jsonwebtoken' },
+      ];
     return webpackConfig;
   },
 };

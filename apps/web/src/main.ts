@@ -4,6 +4,7 @@ import { runMain } from '@cronium/service-kit';
 import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
 import { provideWebDeps } from './server/web-deps.ts';
+import { LoginThrottle } from '@cronium/accounts';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -21,7 +22,12 @@ await runMain({
   exit: (code) => process.exit(code),
   start: async (config) => {
     const deps = createDeps(config, version);
-    provideWebDeps({ db: deps.service.db, logger: deps.logger, version });
+    provideWebDeps({
+      db: deps.service.db,
+      logger: deps.logger,
+      version,
+      loginThrottle: new LoginThrottle(),
+    });
     let nextApp: { close(): Promise<void> } | undefined;
     await deps.service.start(async () => {
       const { mountNext } = await import('./server/next-handler.ts');

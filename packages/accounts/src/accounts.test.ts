@@ -1,6 +1,6 @@
 import { hashToken } from '@cronium/auth';
 import { createTestDatabase, type TestDatabase } from '@cronium/db/testing';
-import { AppError } from '@cronium/service-kit';
+import { AppError } from '@cronium/service-kit/errors';
 import {
   LoginThrottle,
   acceptInvitation,

@@ -1,6 +1,6 @@
 import { issueToken } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
-import { AppError } from '@cronium/service-kit';
+import { AppError } from '@cronium/service-kit/errors';
 import type { Principal, RequestMeta } from './principal.ts';
 
 /** What an API token may be allowed to do. */

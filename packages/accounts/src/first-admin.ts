@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { MIN_PASSWORD_LENGTH, hashPassword } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
-import { AppError } from '@cronium/service-kit';
+import { AppError } from '@cronium/service-kit/errors';
 import type { RequestMeta } from './principal.ts';
 
 /** Whether the installation still needs its first admin. */

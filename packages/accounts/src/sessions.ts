@@ -7,7 +7,7 @@ import {
   verifyPassword,
 } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
-import { AppError } from '@cronium/service-kit';
+import { AppError } from '@cronium/service-kit/errors';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { Principal, RequestMeta } from './principal.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { MIN_PASSWORD_LENGTH, hashPassword, hashToken, issueToken } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
-import { AppError } from '@cronium/service-kit';
+import { AppError } from '@cronium/service-kit/errors';
 import { isAdmin, type Principal, type RequestMeta } from './principal.ts';
 
 export interface UserView {

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from '@cronium/accounts';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 
@@ -10,6 +11,8 @@ export interface WebDeps {
   db: Db;
   logger: Logger;
   version: string;
+  /** Failed sign-ins per email and address, for this process. */
+  loginThrottle: LoginThrottle;
 }
 
 const KEY = Symbol.for('cronium.web.deps');

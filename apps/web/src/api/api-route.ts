@@ -1,0 +1,202 @@
+import type { TSchema, Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { authenticate, hasScope, type Principal, type RequestMeta } from '@cronium/accounts';
+import { AppError, PROBLEM_CONTENT_TYPE, problemBody } from '@cronium/service-kit/errors';
+import { webDeps, type WebDeps } from '../server/web-deps.ts';
+import { registerOperation, type Operation } from './openapi-registry.ts';
+
+/** The session cookie the browser sends (httpOnly, SameSite=Lax, Secure over https). */
+export const SESSION_COOKIE = 'cronium_session';
+const MAX_BODY_BYTES = 1_048_576;
+
+export interface ApiContext<Body> {
+  deps: WebDeps;
+  principal: Principal;
+  body: Body;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  meta: RequestMeta;
+  request: Request;
+}
+
+type Handler<Body> = (context: ApiContext<Body>) => Promise<Response | unknown>;
+
+interface RouteOptions<B extends TSchema | undefined> extends Omit<
+  Operation,
+  'method' | 'path' | 'requestBody'
+> {
+  /** `none` for the few routes that work signed out (setup, sign-in, invitations). */
+  auth?: 'required' | 'none';
+  /** An API token needs this scope (sessions have every scope). */
+  scope?: string;
+  body?: B;
+}
+
+/**
+ * One route handler of the public API: authentication (session cookie or bearer token,
+ * checked by the server), the JSON body checked against its schema (unknown fields, wrong
+ * types: 400 with pointers), and every error as problem+json. The handler itself only calls
+ * a domain service. The operation is registered for /api/v1/openapi.json.
+ */
+export function apiRoute<B extends TSchema | undefined = undefined>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  options: RouteOptions<B>,
+  handler: Handler<B extends TSchema ? Static<B> : undefined>,
+) {
+  const check = options.body ? TypeCompiler.Compile(options.body) : undefined;
+  registerOperation({
+    method,
+    path,
+    summary: options.summary,
+    tags: options.tags,
+    responses: options.responses,
+    ...(options.body ? { requestBody: options.body } : {}),
+    auth: options.auth ?? 'required',
+    ...(options.scope ? { scope: options.scope } : {}),
+  });
+  return async (request: Request, context: { params: Promise<Record<string, string>> }) => {
+    const instance = new URL(request.url).pathname;
+    try {
+      const deps = webDeps();
+      const meta: RequestMeta = {
+        ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || null,
+        userAgent: request.headers.get('user-agent'),
+      };
+      let principal: Principal | undefined;
+      if (options.auth !== 'none') {
+        principal = await authenticate(deps.db, credentialOf(request));
+        if (!principal)
+          throw new AppError(
+            'UNAUTHENTICATED',
+            'sign in, or send an API token (Authorization: Bearer ...)',
+            {
+              headers: { 'www-authenticate': 'Bearer realm="cronium"' },
+            },
+          );
+        if (options.scope && !hasScope(principal, options.scope))
+          throw new AppError('FORBIDDEN', `this API token lacks the ${options.scope} scope`);
+      }
+      const body = check ? await readJsonBody(request, check) : undefined;
+      const result = await handler({
+        deps,
+        principal: principal!,
+        body: body as never,
+        params: (await context.params) ?? {},
+        query: new URL(request.url).searchParams,
+        meta,
+        request,
+      });
+      if (result instanceof Response) return result;
+      if (result === undefined) return new Response(null, { status: 204 });
+      return Response.json(result);
+    } catch (error) {
+      return problemResponse(error, instance);
+    }
+  };
+}
+
+function credentialOf(request: Request): string | undefined {
+  const header = request.headers.get('authorization');
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+async function readJsonBody(request: Request, check: ReturnType<typeof TypeCompiler.Compile>) {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json(;|$)/i.test(type))
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES)
+    throw new AppError('PAYLOAD_TOO_LARGE', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  const bytes = await readLimited(request, MAX_BODY_BYTES);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new AppError('BAD_REQUEST', 'the body is not valid JSON');
+  }
+  if (!check.Check(value)) {
+    const errors = [...check.Errors(value)].slice(0, 20).map((e) => ({
+      pointer: `/body${e.path}`,
+      message: e.message,
+    }));
+    throw new AppError('VALIDATION_FAILED', 'the body does not match the schema', { errors });
+  }
+  return value;
+}
+
+async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new AppError('PAYLOAD_TOO_LARGE', `bodies are limited to ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all;
+}
+
+/** Any error as RFC 9457 problem+json; unknown errors are logged and answered as 500. */
+export function problemResponse(error: unknown, instance: string): Response {
+  if (error instanceof AppError) {
+    const body = problemBody(error.status, error.code, error.message, instance, error.errors);
+    return new Response(JSON.stringify(body), {
+      status: error.status,
+      headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers },
+    });
+  }
+  try {
+    webDeps().logger.error({ err: error, instance }, 'API request failed');
+  } catch {
+    // no logger: nothing more to do
+  }
+  return new Response(JSON.stringify(problemBody(500, 'INTERNAL', undefined, instance)), {
+    status: 500,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  });
+}
+
+type RouteHandler = (
+  request: Request,
+  context: { params: Promise<Record<string, string>> },
+) => Promise<Response>;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * A route file's exports: the given handlers, and for every other method a 405 problem+json
+ * with `Allow` (Next.js would answer an empty 405 otherwise).
+ */
+export function routeMethods(
+  handlers: Partial<Record<(typeof METHODS)[number], RouteHandler>>,
+): Record<(typeof METHODS)[number], RouteHandler> {
+  const allow = Object.keys(handlers).join(', ');
+  const notAllowed: RouteHandler = async (request) =>
+    new Response(
+      JSON.stringify(
+        problemBody(405, 'BAD_REQUEST', `allowed here: ${allow}`, new URL(request.url).pathname),
+      ),
+      { status: 405, headers: { 'content-type': PROBLEM_CONTENT_TYPE, allow } },
+    );
+  return Object.fromEntries(METHODS.map((m) => [m, handlers[m] ?? notAllowed])) as Record<
+    (typeof METHODS)[number],
+    RouteHandler
+  >;
+}

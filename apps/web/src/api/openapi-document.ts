@@ -1,0 +1,103 @@
+import type { TSchema } from '@sinclair/typebox';
+import { registeredOperations } from './openapi-registry.ts';
+import './v1/index.ts';
+
+const PROBLEM = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { pointer: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+/** TypeBox schemas are JSON Schema; drop TypeBox's own symbol-keyed markers. */
+function schema(value: TSchema): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** The OpenAPI 3.1 document of every registered /api/v1 operation. */
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of registeredOperations().sort((a, b) => a.path.localeCompare(b.path))) {
+    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'integer', minimum: 1 },
+    }));
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(op.responses))
+      responses[status] = response.schema
+        ? {
+            description: response.description,
+            content: { 'application/json': { schema: schema(response.schema) } },
+          }
+        : Number(status) >= 400
+          ? {
+              description: response.description,
+              content: {
+                'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+              },
+            }
+          : { description: response.description };
+    for (const [status, description] of Object.entries({
+      400: 'malformed JSON, unknown fields or wrong types (with pointers)',
+      401: 'not signed in',
+      413: 'body too large',
+      415: 'not application/json',
+    }))
+      if (
+        !(status in responses) &&
+        (op.auth !== 'none' || status !== '401') &&
+        (op.requestBody || status === '401')
+      )
+        responses[status] = {
+          description,
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+          },
+        };
+    paths[op.path] ??= {};
+    paths[op.path]![op.method.toLowerCase()] = {
+      summary: op.summary,
+      tags: op.tags,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(op.requestBody
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema(op.requestBody) } },
+            },
+          }
+        : {}),
+      responses,
+      security: op.auth === 'none' ? [] : [{ session: [] }, { bearer: op.scope ? [op.scope] : [] }],
+      ...(op.scope ? { 'x-cronium-scope': op.scope } : {}),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Cronium API', version },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: { Problem: PROBLEM },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'cronium_session' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API token (crn_...)' },
+      },
+    },
+  };
+}

@@ -1,0 +1,252 @@
+import { Type } from '@sinclair/typebox';
+import {
+  acceptInvitation,
+  createApiToken,
+  createFirstAdmin,
+  inviteUser,
+  listApiTokens,
+  listUsers,
+  needsSetup,
+  readMe,
+  revokeApiToken,
+  setUserDisabled,
+  signIn,
+  signOut,
+  SESSION_TTL_MS,
+} from '@cronium/accounts';
+import { AppError } from '@cronium/service-kit/errors';
+import { SESSION_COOKIE, apiRoute } from '../api-route.ts';
+import {
+  AcceptInvitationBody,
+  ApiToken,
+  CreateTokenBody,
+  InviteBody,
+  SetupBody,
+  SignInBody,
+  UpdateUserBody,
+  User,
+} from './schemas.ts';
+
+const problem = (description: string) => ({ description });
+
+function idParam(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'no such resource');
+  return id;
+}
+
+function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
+  const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+export const getSetup = apiRoute(
+  'GET',
+  '/api/v1/setup',
+  {
+    summary: 'Whether the first admin still has to be created',
+    tags: ['accounts'],
+    auth: 'none',
+    responses: {
+      200: { description: 'setup state', schema: Type.Object({ needed: Type.Boolean() }) },
+    },
+  },
+  async ({ deps }) => ({ needed: await needsSetup(deps.db) }),
+);
+
+export const postSetup = apiRoute(
+  'POST',
+  '/api/v1/setup',
+  {
+    summary: 'Create the first admin (only while no user exists)',
+    tags: ['accounts'],
+    auth: 'none',
+    body: SetupBody,
+    responses: {
+      201: {
+        description: 'the admin was created',
+        schema: Type.Object({ userId: Type.Integer() }),
+      },
+      409: problem('setup is already done'),
+    },
+  },
+  async ({ deps, body, meta }) =>
+    Response.json(await createFirstAdmin(deps.db, body, meta), { status: 201 }),
+);
+
+export const postSession = apiRoute(
+  'POST',
+  '/api/v1/sessions',
+  {
+    summary: 'Sign in: sets the httpOnly session cookie and returns the session token',
+    tags: ['accounts'],
+    auth: 'none',
+    body: SignInBody,
+    responses: {
+      201: {
+        description: 'signed in',
+        schema: Type.Object({
+          userId: Type.Integer(),
+          token: Type.String(),
+          expiresAt: Type.String({ format: 'date-time' }),
+        }),
+      },
+      401: problem('wrong email or password'),
+      429: problem('too many failed sign-ins'),
+    },
+  },
+  async ({ deps, body, meta, request }) => {
+    const session = await signIn(deps.db, deps.loginThrottle, body, meta);
+    return Response.json(session, {
+      status: 201,
+      headers: { 'set-cookie': sessionCookie(request, session.token, SESSION_TTL_MS / 1000) },
+    });
+  },
+);
+
+export const deleteSession = apiRoute(
+  'DELETE',
+  '/api/v1/sessions/current',
+  {
+    summary: 'Sign out (ends the session in use)',
+    tags: ['accounts'],
+    responses: { 204: { description: 'signed out' } },
+  },
+  async ({ deps, principal, meta, request }) => {
+    await signOut(deps.db, principal, meta);
+    return new Response(null, {
+      status: 204,
+      headers: { 'set-cookie': sessionCookie(request, '', 0) },
+    });
+  },
+);
+
+export const getMe = apiRoute(
+  'GET',
+  '/api/v1/me',
+  {
+    summary: 'The signed-in user',
+    tags: ['accounts'],
+    responses: { 200: { description: 'the user', schema: User } },
+  },
+  async ({ deps, principal }) => readMe(deps.db, principal),
+);
+
+export const getTokens = apiRoute(
+  'GET',
+  '/api/v1/tokens',
+  {
+    summary: 'Your API tokens (never the secret part)',
+    tags: ['tokens'],
+    responses: { 200: { description: 'tokens', schema: Type.Array(ApiToken) } },
+  },
+  async ({ deps, principal }) => listApiTokens(deps.db, principal),
+);
+
+export const postToken = apiRoute(
+  'POST',
+  '/api/v1/tokens',
+  {
+    summary: 'Create an API token (the token is shown in this answer only)',
+    tags: ['tokens'],
+    body: CreateTokenBody,
+    responses: {
+      201: {
+        description: 'created',
+        schema: Type.Object({ token: Type.String(), apiToken: ApiToken }),
+      },
+    },
+  },
+  async ({ deps, principal, body, meta }) =>
+    Response.json(
+      await createApiToken(
+        deps.db,
+        principal,
+        {
+          name: body.name,
+          scopes: body.scopes,
+          expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+        },
+        meta,
+      ),
+      { status: 201 },
+    ),
+);
+
+export const deleteToken = apiRoute(
+  'DELETE',
+  '/api/v1/tokens/{id}',
+  {
+    summary: 'Revoke one of your API tokens',
+    tags: ['tokens'],
+    responses: { 204: { description: 'revoked' }, 404: problem('no such active token of yours') },
+  },
+  async ({ deps, principal, params, meta }) => {
+    await revokeApiToken(deps.db, principal, idParam(params.id), meta);
+  },
+);
+
+export const getUsers = apiRoute(
+  'GET',
+  '/api/v1/users',
+  {
+    summary: 'Every user (admin)',
+    tags: ['users'],
+    responses: {
+      200: { description: 'users', schema: Type.Array(User) },
+      403: problem('not an admin'),
+    },
+  },
+  async ({ deps, principal }) => listUsers(deps.db, principal),
+);
+
+export const postInvitation = apiRoute(
+  'POST',
+  '/api/v1/invitations',
+  {
+    summary: 'Invite a user by email (admin); the answer holds the one-time invitation token',
+    tags: ['users'],
+    body: InviteBody,
+    responses: {
+      201: {
+        description: 'invited',
+        schema: Type.Object({
+          invitationToken: Type.String(),
+          expiresAt: Type.String({ format: 'date-time' }),
+        }),
+      },
+    },
+  },
+  async ({ deps, principal, body, meta }) =>
+    Response.json(await inviteUser(deps.db, principal, body, meta), { status: 201 }),
+);
+
+export const postInvitationAcceptance = apiRoute(
+  'POST',
+  '/api/v1/invitations/accept',
+  {
+    summary: 'Accept an invitation: set a password and create the account',
+    tags: ['users'],
+    auth: 'none',
+    body: AcceptInvitationBody,
+    responses: {
+      201: { description: 'account created', schema: Type.Object({ userId: Type.Integer() }) },
+      404: problem('unknown, used or expired invitation'),
+    },
+  },
+  async ({ deps, body, meta }) =>
+    Response.json(await acceptInvitation(deps.db, body, meta), { status: 201 }),
+);
+
+export const patchUser = apiRoute(
+  'PATCH',
+  '/api/v1/users/{id}',
+  {
+    summary: 'Disable or re-enable a user (admin); their sessions and tokens stop at once',
+    tags: ['users'],
+    body: UpdateUserBody,
+    responses: { 200: { description: 'the user', schema: User } },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    setUserDisabled(deps.db, principal, idParam(params.id), body.disabled, meta),
+);

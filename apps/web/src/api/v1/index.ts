@@ -1,0 +1,2 @@
+// Every /api/v1 module, so that the OpenAPI document sees all operations.
+export * from './accounts.ts';
