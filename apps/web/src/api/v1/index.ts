@@ -1,2 +1,3 @@
 // Every /api/v1 module, so that the OpenAPI document sees all operations.
 export * from './accounts.ts';
+export * from './events.ts';

@@ -1,0 +1,251 @@
+// Events and runs over the public API, end to end over real HTTP: a running web process and a
+// running orchestrator (local executor) on one real database.
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createEmptyTestDatabase } from '@cronium/db/testing';
+import {
+  freePort,
+  spawnService,
+  waitForStatus,
+  type ServiceProcess,
+} from '@cronium/service-kit/testing';
+
+const PASSWORD = 'correct horse battery';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('events and runs API over HTTP', () => {
+  let base: string;
+  const procs: ServiceProcess[] = [];
+  let dropDatabase: () => Promise<void>;
+
+  beforeAll(async () => {
+    const database = await createEmptyTestDatabase();
+    dropDatabase = database.drop;
+    const env = {
+      DATABASE_URL: database.url,
+      CRONIUM_DATA_DIR: mkdtempSync(join(tmpdir(), 'cronium-api-')),
+      CRONIUM_ENCRYPTION_KEY: 'ab'.repeat(32),
+      CRONIUM_JWT_SECRET: 'j'.repeat(40),
+      LOG_LEVEL: 'warn',
+    };
+    const webPort = await freePort();
+    const web = spawnService(join(__dirname, '..', 'main.ts'), {
+      ...env,
+      WEB_PORT: String(webPort),
+    });
+    procs.push(web);
+    base = `http://127.0.0.1:${webPort}`;
+    await waitForStatus(`${base}/ready`, 200, { process: web, timeoutMs: 60_000 });
+    const orchPort = await freePort();
+    const orchestrator = spawnService(
+      join(__dirname, '..', '..', '..', 'orchestrator', 'src', 'main.ts'),
+      {
+        ...env,
+        ORCHESTRATOR_PORT: String(orchPort),
+        ORCHESTRATOR_CONTAINERS: 'off',
+        ORCHESTRATOR_POLL_MS: '200',
+      },
+    );
+    procs.push(orchestrator);
+    await waitForStatus(`http://127.0.0.1:${orchPort}/ready`, 200, {
+      process: orchestrator,
+      timeoutMs: 60_000,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of procs) await p.stop(10_000);
+    await dropDatabase?.();
+  });
+
+  const call = async (method: string, path: string, auth: string | undefined, body?: unknown) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        ...(auth
+          ? auth.startsWith('crn_')
+            ? { authorization: `Bearer ${auth}` }
+            : { cookie: auth }
+          : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      json: text ? JSON.parse(text) : undefined,
+    };
+  };
+  const signIn = async (email: string) => {
+    const response = await fetch(`${base}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    return response.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const finished = async (auth: string, runId: number) => {
+    for (let i = 0; i < 200; i++) {
+      const run = (await call('GET', `/api/v1/runs/${runId}`, auth)).json;
+      if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(run.status)) return run;
+      await sleep(50);
+    }
+    throw new Error(`run ${runId} did not finish`);
+  };
+
+  let admin: string;
+  let token: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    await call('POST', '/api/v1/setup', undefined, {
+      email: 'admin@example.com',
+      password: PASSWORD,
+    });
+    admin = await signIn('admin@example.com');
+    token = (
+      await call('POST', '/api/v1/tokens', admin, {
+        name: 'cli',
+        scopes: ['events:read', 'events:write', 'runs:read', 'runs:write'],
+      })
+    ).json.token;
+    const invitation = (
+      await call('POST', '/api/v1/invitations', admin, { email: 'bob@example.com', role: 'user' })
+    ).json;
+    await call('POST', '/api/v1/invitations/accept', undefined, {
+      token: invitation.invitationToken,
+      password: PASSWORD,
+    });
+    bob = await signIn('bob@example.com');
+  }, 60_000);
+
+  it.each([
+    ['bash', 'echo "hello $1from bash"; echo "to stderr" >&2'],
+    ['python', 'print("hello from python")'],
+    ['node', 'console.log("hello from node")'],
+  ])(
+    'creates a %s event with a token, runs it, and reads its output and logs',
+    async (type, script) => {
+      const created = await call('POST', '/api/v1/events', token, {
+        name: `${type} hello`,
+        type,
+        script,
+        tags: ['demo'],
+      });
+      expect(created.status).toBe(201);
+      const event = created.json;
+      expect(event).toMatchObject({ type, targetKind: 'local', status: 'active', tags: ['demo'] });
+      const triggered = await call('POST', `/api/v1/events/${event.id}/runs`, token, {
+        input: { n: 1 },
+      });
+      expect(triggered.status).toBe(201);
+      const run = await finished(token, triggered.json.id);
+      expect(run).toMatchObject({ status: 'succeeded', exitCode: 0, input: { n: 1 }, attempt: 1 });
+      const logs = (await call('GET', `/api/v1/runs/${run.id}/logs?after=0`, token)).json;
+      expect(logs[0]).toMatchObject({ seq: 1, stream: 'stdout', text: `hello from ${type}` });
+      const rest = (await call('GET', `/api/v1/runs/${run.id}/logs?after=1`, token)).json;
+      expect(rest.every((l: { seq: number }) => l.seq > 1)).toBe(true);
+    },
+  );
+
+  it('cancels a long run', async () => {
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'slow',
+        type: 'bash',
+        script: 'sleep 60',
+      })
+    ).json;
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    for (
+      let i = 0;
+      i < 100 && (await call('GET', `/api/v1/runs/${run.id}`, admin)).json.status !== 'running';
+      i++
+    )
+      await sleep(50);
+    expect((await call('POST', `/api/v1/runs/${run.id}/cancel`, admin)).status).toBe(200);
+    expect((await finished(admin, run.id)).status).toBe('cancelled');
+    expect((await call('POST', `/api/v1/runs/${run.id}/cancel`, admin)).status).toBe(409);
+  });
+
+  it('validates events: field pointers for schedules, 404 for someone else’s', async () => {
+    const badCron = await call('POST', '/api/v1/events', admin, {
+      name: 'x',
+      type: 'bash',
+      script: 'true',
+      schedule: { cron: '61 * * * *' },
+    });
+    expect([badCron.status, badCron.json.errors[0].pointer]).toEqual([422, '/body/schedule/cron']);
+    const badZone = await call('POST', '/api/v1/events', admin, {
+      name: 'x',
+      type: 'bash',
+      script: 'true',
+      schedule: { cron: '0 * * * *', timezone: 'Mars/Olympus' },
+    });
+    expect([badZone.status, badZone.json.errors[0].pointer]).toEqual([
+      422,
+      '/body/schedule/timezone',
+    ]);
+    const never = await call('POST', '/api/v1/events', admin, {
+      name: 'x',
+      type: 'bash',
+      script: 'true',
+      schedule: { cron: '0 0 30 2 *' },
+    });
+    expect(never.status).toBe(422);
+    const noScript = await call('POST', '/api/v1/events', admin, { name: 'x', type: 'bash' });
+    expect([noScript.status, noScript.json.errors[0].pointer]).toEqual([422, '/body/script']);
+    const unknown = await call('POST', '/api/v1/events', admin, {
+      name: 'x',
+      type: 'bash',
+      script: 'true',
+      owner_id: 1,
+    });
+    expect(unknown.status).toBe(400);
+    const scheduled = await call('POST', '/api/v1/events', admin, {
+      name: 'nightly',
+      type: 'bash',
+      script: 'true',
+      schedule: { cron: '0 3 * * *', timezone: 'Europe/Paris' },
+    });
+    expect(scheduled.json.schedule).toEqual({
+      cron: '0 3 * * *',
+      timezone: 'Europe/Paris',
+      misfirePolicy: 'last',
+    });
+    const id = scheduled.json.id;
+    expect(
+      (await call('PATCH', `/api/v1/events/${id}`, admin, { status: 'paused' })).json.status,
+    ).toBe('paused');
+    // Bob sees none of it: not in lists, 404 on direct access, cannot run or change it.
+    expect((await call('GET', '/api/v1/events', bob)).json.events).toEqual([]);
+    expect((await call('GET', `/api/v1/events/${id}`, bob)).status).toBe(404);
+    expect((await call('POST', `/api/v1/events/${id}/runs`, bob, {})).status).toBe(404);
+    expect((await call('PATCH', `/api/v1/events/${id}`, bob, { name: 'mine now' })).status).toBe(
+      404,
+    );
+    expect((await call('DELETE', `/api/v1/events/${id}`, bob)).status).toBe(404);
+    expect((await call('GET', '/api/v1/runs', bob)).json.runs).toEqual([]);
+    expect((await call('GET', `/api/v1/events/${id}/ticks`, admin)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/events/${id}`, admin)).status).toBe(204);
+    expect((await call('GET', `/api/v1/events/${id}`, admin)).status).toBe(404);
+  });
+
+  it('lists with filters and pages in SQL', async () => {
+    const all = (await call('GET', '/api/v1/events?limit=2', token)).json;
+    expect(all.events).toHaveLength(2);
+    expect(all.nextBefore).toBe(all.events[1].id);
+    const next = (await call('GET', `/api/v1/events?limit=2&before=${all.nextBefore}`, token)).json;
+    expect(next.events.every((e: { id: number }) => e.id < all.nextBefore)).toBe(true);
+    expect((await call('GET', '/api/v1/events?tag=demo', token)).json.events).toHaveLength(3);
+    expect((await call('GET', '/api/v1/events?limit=abc', token)).status).toBe(400);
+  });
+
+  it('a revoked token stops working', async () => {
+    const tokens = (await call('GET', '/api/v1/tokens', admin)).json;
+    await call('DELETE', `/api/v1/tokens/${tokens[0].id}`, admin);
+    expect((await call('GET', '/api/v1/events', token)).status).toBe(401);
+  });
+});

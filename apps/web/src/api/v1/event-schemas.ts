@@ -1,0 +1,124 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+const Strict = { additionalProperties: false } as const;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ maxLength: 5_000 }),
+  type: Type.Union([
+    Type.Literal('bash'),
+    Type.Literal('python'),
+    Type.Literal('node'),
+    Type.Literal('http'),
+  ]),
+  script: Nullable(Type.String({ maxLength: 1_000_000 })),
+  http: Nullable(
+    Type.Object(
+      {
+        method: Type.Union(
+          ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => Type.Literal(m)),
+        ),
+        url: Type.String({ minLength: 1, maxLength: 4_000 }),
+        headers: Type.Optional(
+          Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 8_000 })),
+        ),
+        body: Type.Optional(Nullable(Type.String({ maxLength: 1_000_000 }))),
+      },
+      Strict,
+    ),
+  ),
+  schedule: Nullable(
+    Type.Object(
+      {
+        cron: Type.String({ minLength: 1, maxLength: 200 }),
+        timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        misfirePolicy: Type.Optional(
+          Type.Union([Type.Literal('all'), Type.Literal('last'), Type.Literal('none')]),
+        ),
+      },
+      Strict,
+    ),
+  ),
+  status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
+  targetKind: Type.Union([Type.Literal('local'), Type.Literal('container'), Type.Literal('ssh')]),
+  image: Nullable(Type.String({ minLength: 1, maxLength: 500 })),
+  serverIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }),
+  timeoutSeconds: Type.Integer({ minimum: 1, maximum: 604_800 }),
+  retry: Type.Object(
+    {
+      maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+      delaySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+      backoffFactor: Type.Optional(Type.Number({ minimum: 1, maximum: 10 })),
+    },
+    Strict,
+  ),
+  concurrency: Type.Object(
+    {
+      policy: Type.Optional(
+        Type.Union([
+          Type.Literal('allow'),
+          Type.Literal('skip'),
+          Type.Literal('queue'),
+          Type.Literal('replace'),
+        ]),
+      ),
+      max: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
+    },
+    Strict,
+  ),
+  priority: Type.Integer({ minimum: -100, maximum: 100 }),
+  env: Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100_000 })),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 }),
+  limits: Type.Object(
+    {
+      memoryMb: Type.Optional(Nullable(Type.Integer({ minimum: 16, maximum: 1_048_576 }))),
+      cpuMillis: Type.Optional(Nullable(Type.Integer({ minimum: 10, maximum: 256_000 }))),
+      pids: Type.Optional(Nullable(Type.Integer({ minimum: 8, maximum: 1_000_000 }))),
+    },
+    Strict,
+  ),
+  networkEnabled: Type.Boolean(),
+};
+
+const EventFields = Type.Object(fields);
+/** Every field optional (Type.Partial keeps each field's own schema). */
+const optional = Type.Partial(EventFields).properties;
+
+export const CreateEventBody = Type.Object(
+  { ...optional, name: fields.name, type: fields.type },
+  Strict,
+);
+export const UpdateEventBody = Type.Object(optional, { ...Strict, minProperties: 1 });
+export const TriggerRunBody = Type.Object({ input: Type.Optional(Type.Unknown()) }, Strict);
+
+export const Event = Type.Object({
+  id: Type.Integer(),
+  ownerId: Type.Integer(),
+  ...fields,
+  serverIds: Type.Array(Type.Integer()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export const Run = Type.Object({
+  id: Type.Integer(),
+  eventId: Type.Integer(),
+  status: Type.String(),
+  trigger: Type.String(),
+  attempt: Type.Integer(),
+  exitCode: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  input: Type.Unknown(),
+  output: Type.Unknown(),
+  condition: Nullable(Type.Boolean()),
+  durationMs: Nullable(Type.Integer()),
+  lastLogSeq: Type.Integer(),
+});
+export const LogLine = Type.Object({
+  seq: Type.Integer(),
+  attempt: Type.Integer(),
+  stream: Type.String(),
+  serverId: Nullable(Type.Integer()),
+  at: Type.String({ format: 'date-time' }),
+  text: Type.String(),
+});

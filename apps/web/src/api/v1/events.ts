@@ -1,0 +1,263 @@
+import { Type } from '@sinclair/typebox';
+import {
+  cancelRun,
+  createEvent,
+  deleteEvent,
+  listEvents,
+  listRuns,
+  listScheduleTicks,
+  readEvent,
+  readRun,
+  readRunLogLines,
+  triggerEventRun,
+  updateEvent,
+} from '@cronium/event-service';
+import { AppError } from '@cronium/service-kit/errors';
+import { apiRoute } from '../api-route.ts';
+import {
+  CreateEventBody,
+  Event,
+  LogLine,
+  Run,
+  TriggerRunBody,
+  UpdateEventBody,
+} from './event-schemas.ts';
+
+const problem = (description: string) => ({ description });
+
+function idParam(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'no such resource');
+  return id;
+}
+
+/** An optional integer query parameter; anything else is a 400 with its name. */
+function intQuery(query: URLSearchParams, name: string, min = 0): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `query parameter ${name} must be an integer >= ${min}`,
+      {
+        errors: [{ pointer: `/query/${name}`, message: `an integer >= ${min}` }],
+      },
+    );
+  return value;
+}
+
+function dateQuery(query: URLSearchParams, name: string): Date | undefined {
+  const raw = query.get(name);
+  if (!raw) return undefined;
+  const value = new Date(raw);
+  if (Number.isNaN(value.getTime()))
+    throw new AppError('VALIDATION_FAILED', `query parameter ${name} must be an ISO 8601 time`, {
+      errors: [{ pointer: `/query/${name}`, message: 'an ISO 8601 time' }],
+    });
+  return value;
+}
+
+export const getEvents = apiRoute(
+  'GET',
+  '/api/v1/events',
+  {
+    summary:
+      'Your events (admins: all), newest first; filter by status, type, tag; page with before',
+    tags: ['events'],
+    scope: 'events:read',
+    responses: {
+      200: {
+        description: 'a page of events',
+        schema: Type.Object({
+          events: Type.Array(Event),
+          nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+        }),
+      },
+    },
+  },
+  async ({ deps, principal, query }) =>
+    listEvents(deps.db, principal, {
+      status: query.get('status') ?? undefined,
+      type: query.get('type') ?? undefined,
+      tag: query.get('tag') ?? undefined,
+      before: intQuery(query, 'before', 1),
+      limit: intQuery(query, 'limit', 1),
+    }),
+);
+
+export const postEvent = apiRoute(
+  'POST',
+  '/api/v1/events',
+  {
+    summary: 'Create an event',
+    tags: ['events'],
+    scope: 'events:write',
+    body: CreateEventBody,
+    responses: {
+      201: { description: 'created', schema: Event },
+      422: problem('invalid cron, time zone, never-firing schedule, or missing script/request'),
+    },
+  },
+  async ({ deps, principal, body, meta }) =>
+    Response.json(await createEvent(deps.db, principal, body, meta), { status: 201 }),
+);
+
+export const getEvent = apiRoute(
+  'GET',
+  '/api/v1/events/{id}',
+  {
+    summary: 'One event',
+    tags: ['events'],
+    scope: 'events:read',
+    responses: {
+      200: { description: 'the event', schema: Event },
+      404: problem('no such event of yours'),
+    },
+  },
+  async ({ deps, principal, params }) => readEvent(deps.db, principal, idParam(params.id)),
+);
+
+export const patchEvent = apiRoute(
+  'PATCH',
+  '/api/v1/events/{id}',
+  {
+    summary:
+      'Change an event (the fields given); pause or resume with {"status": "paused"|"active"}',
+    tags: ['events'],
+    scope: 'events:write',
+    body: UpdateEventBody,
+    responses: {
+      200: { description: 'the event', schema: Event },
+      404: problem('no such event of yours'),
+      422: problem('invalid result'),
+    },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    updateEvent(deps.db, principal, idParam(params.id), body, meta),
+);
+
+export const deleteEventRoute = apiRoute(
+  'DELETE',
+  '/api/v1/events/{id}',
+  {
+    summary: 'Delete an event and its runs',
+    tags: ['events'],
+    scope: 'events:write',
+    responses: {
+      204: { description: 'deleted' },
+      409: problem('a run is in progress, or the event is in a workflow'),
+    },
+  },
+  async ({ deps, principal, params, meta }) => {
+    await deleteEvent(deps.db, principal, idParam(params.id), meta);
+  },
+);
+
+export const postEventRun = apiRoute(
+  'POST',
+  '/api/v1/events/{id}/runs',
+  {
+    summary: 'Run the event now, with an input value (any JSON)',
+    tags: ['runs'],
+    scope: 'runs:write',
+    body: TriggerRunBody,
+    responses: {
+      201: { description: 'the run was queued', schema: Run },
+      409: problem('skipped by the concurrency policy'),
+    },
+  },
+  async ({ deps, principal, params, body, meta }) => {
+    const result = await triggerEventRun(deps.db, principal, idParam(params.id), body.input, meta);
+    if (!result.run) throw new AppError('CONFLICT', `not run: ${result.reason ?? result.outcome}`);
+    return Response.json(result.run, { status: 201 });
+  },
+);
+
+export const getEventTicks = apiRoute(
+  'GET',
+  '/api/v1/events/{id}/ticks',
+  {
+    summary: 'The schedule ledger: every due slot and what became of it',
+    tags: ['events'],
+    scope: 'events:read',
+    responses: { 200: { description: 'ticks, newest first' } },
+  },
+  async ({ deps, principal, params, query }) =>
+    listScheduleTicks(deps.db, principal, idParam(params.id), intQuery(query, 'limit', 1) ?? 100),
+);
+
+export const getRuns = apiRoute(
+  'GET',
+  '/api/v1/runs',
+  {
+    summary: 'Runs, newest first; filter by eventId, status, from, to; page with before',
+    tags: ['runs'],
+    scope: 'runs:read',
+    responses: {
+      200: {
+        description: 'a page of runs',
+        schema: Type.Object({
+          runs: Type.Array(Run),
+          nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+        }),
+      },
+    },
+  },
+  async ({ deps, principal, query }) =>
+    listRuns(deps.db, principal, {
+      eventId: intQuery(query, 'eventId', 1),
+      status: query.get('status') ?? undefined,
+      from: dateQuery(query, 'from'),
+      to: dateQuery(query, 'to'),
+      before: intQuery(query, 'before', 1),
+      limit: intQuery(query, 'limit', 1),
+    }),
+);
+
+export const getRun = apiRoute(
+  'GET',
+  '/api/v1/runs/{id}',
+  {
+    summary: 'One run: status, attempt, exit code, output, condition, timings, per-server results',
+    tags: ['runs'],
+    scope: 'runs:read',
+    responses: {
+      200: { description: 'the run', schema: Run },
+      404: problem('no such run of yours'),
+    },
+  },
+  async ({ deps, principal, params }) => readRun(deps.db, principal, idParam(params.id)),
+);
+
+export const getRunLogs = apiRoute(
+  'GET',
+  '/api/v1/runs/{id}/logs',
+  {
+    summary: 'Log lines after a sequence number (?after=, ?limit=)',
+    tags: ['runs'],
+    scope: 'runs:read',
+    responses: { 200: { description: 'lines in order', schema: Type.Array(LogLine) } },
+  },
+  async ({ deps, principal, params, query }) =>
+    readRunLogLines(
+      deps.db,
+      principal,
+      idParam(params.id),
+      intQuery(query, 'after') ?? 0,
+      intQuery(query, 'limit', 1) ?? 1_000,
+    ),
+);
+
+export const postRunCancel = apiRoute(
+  'POST',
+  '/api/v1/runs/{id}/cancel',
+  {
+    summary: 'Cancel a queued or running run',
+    tags: ['runs'],
+    scope: 'runs:write',
+    responses: { 200: { description: 'the run', schema: Run }, 409: problem('already finished') },
+  },
+  async ({ deps, principal, params, meta }) =>
+    cancelRun(deps.db, principal, idParam(params.id), meta),
+);

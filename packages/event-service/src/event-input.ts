@@ -1,0 +1,86 @@
+import { CronSchedule, InvalidScheduleError } from '@cronium/scheduler';
+import { AppError } from '@cronium/service-kit/errors';
+
+/** An event as the API writes it (camelCase; every field but name and type optional). */
+export interface EventInput {
+  name: string;
+  description?: string;
+  type: 'bash' | 'python' | 'node' | 'http';
+  script?: string | null;
+  http?: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    body?: string | null;
+  } | null;
+  schedule?: { cron: string; timezone?: string; misfirePolicy?: 'all' | 'last' | 'none' } | null;
+  status?: 'active' | 'paused';
+  targetKind?: 'local' | 'container' | 'ssh';
+  image?: string | null;
+  serverIds?: number[];
+  timeoutSeconds?: number;
+  retry?: { maxAttempts?: number; delaySeconds?: number; backoffFactor?: number };
+  concurrency?: { policy?: 'allow' | 'skip' | 'queue' | 'replace'; max?: number };
+  priority?: number;
+  env?: Record<string, string>;
+  tags?: string[];
+  limits?: { memoryMb?: number | null; cpuMillis?: number | null; pids?: number | null };
+  networkEnabled?: boolean;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * What the schema cannot say: a script for script events, a request for HTTP events, a
+ * schedule that parses in its time zone and fires at least once, environment names a shell
+ * can hold, servers for SSH events. Problems come back together, with JSON pointers, as 422.
+ */
+export function checkEventInput(input: EventInput): void {
+  const problems: { pointer: string; message: string }[] = [];
+  const scriptType = input.type === 'bash' || input.type === 'python' || input.type === 'node';
+  if (scriptType && !input.script)
+    problems.push({ pointer: '/body/script', message: `a ${input.type} event needs a script` });
+  if (input.type === 'http' && !input.http)
+    problems.push({ pointer: '/body/http', message: 'an http event needs method and url' });
+  if (input.http) {
+    try {
+      const url = new URL(input.http.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    } catch {
+      problems.push({ pointer: '/body/http/url', message: 'an absolute http(s) URL' });
+    }
+  }
+  if (input.schedule) {
+    try {
+      const schedule = new CronSchedule(input.schedule.cron, input.schedule.timezone ?? 'UTC');
+      if (!schedule.nextAfter(new Date()))
+        problems.push({ pointer: '/body/schedule/cron', message: 'this schedule never fires' });
+    } catch (error) {
+      if (!(error instanceof InvalidScheduleError)) throw error;
+      problems.push({
+        pointer: error.field === 'timezone' ? '/body/schedule/timezone' : '/body/schedule/cron',
+        message: error.message,
+      });
+    }
+  }
+  for (const name of Object.keys(input.env ?? {}))
+    if (!ENV_NAME.test(name) || name.startsWith('CRONIUM_'))
+      problems.push({
+        pointer: `/body/env/${name}`,
+        message: 'a shell variable name, not starting with CRONIUM_',
+      });
+  if (input.targetKind === 'ssh' && (input.serverIds ?? []).length === 0)
+    problems.push({
+      pointer: '/body/serverIds',
+      message: 'an ssh event needs at least one server',
+    });
+  if (input.targetKind !== 'ssh' && (input.serverIds ?? []).length > 0)
+    problems.push({ pointer: '/body/serverIds', message: 'servers are for ssh events only' });
+  if (input.type === 'http' && input.targetKind && input.targetKind !== 'local')
+    problems.push({
+      pointer: '/body/targetKind',
+      message: 'http events run from the orchestrator (local)',
+    });
+  if (problems.length > 0)
+    throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', { errors: problems });
+}

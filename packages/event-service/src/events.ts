@@ -1,0 +1,238 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import { recordAudit, type Db, type EventsTable } from '@cronium/db';
+import { CHANNELS } from '@cronium/run-queue';
+import { AppError } from '@cronium/service-kit/errors';
+import { checkEventInput, type EventInput } from './event-input.ts';
+import { eventView, type EventView } from './event-view.ts';
+
+/** Columns from API input (only the fields given; defaults are the database's). */
+function columns(input: Partial<EventInput>): Updateable<EventsTable> {
+  const c: Updateable<EventsTable> = {};
+  if (input.name !== undefined) c.name = input.name.trim();
+  if (input.description !== undefined) c.description = input.description;
+  if (input.type !== undefined) c.type = input.type;
+  if (input.script !== undefined) c.script = input.script;
+  if (input.http !== undefined) {
+    c.http_method = input.http?.method ?? null;
+    c.http_url = input.http?.url ?? null;
+    c.http_headers = JSON.stringify(input.http?.headers ?? {}) as never;
+    c.http_body = input.http?.body ?? null;
+  }
+  if (input.schedule !== undefined) {
+    c.schedule_cron = input.schedule?.cron ?? null;
+    c.schedule_timezone = input.schedule?.timezone ?? 'UTC';
+    if (input.schedule?.misfirePolicy) c.misfire_policy = input.schedule.misfirePolicy;
+    // Re-evaluated by the scheduler from now on.
+    c.schedule_next_at = null;
+    c.schedule_cursor = null;
+  }
+  if (input.status !== undefined) c.status = input.status;
+  if (input.targetKind !== undefined) c.target_kind = input.targetKind;
+  if (input.image !== undefined) c.image = input.image;
+  if (input.timeoutSeconds !== undefined) c.timeout_seconds = input.timeoutSeconds;
+  if (input.retry?.maxAttempts !== undefined) c.retry_max_attempts = input.retry.maxAttempts;
+  if (input.retry?.delaySeconds !== undefined) c.retry_delay_seconds = input.retry.delaySeconds;
+  if (input.retry?.backoffFactor !== undefined) c.retry_backoff_factor = input.retry.backoffFactor;
+  if (input.concurrency?.policy !== undefined) c.concurrency_policy = input.concurrency.policy;
+  if (input.concurrency?.max !== undefined) c.max_concurrent_runs = input.concurrency.max;
+  if (input.priority !== undefined) c.priority = input.priority;
+  if (input.env !== undefined) c.env = JSON.stringify(input.env) as never;
+  if (input.tags !== undefined) c.tags = [...new Set(input.tags)];
+  if (input.limits?.memoryMb !== undefined) c.memory_mb = input.limits.memoryMb;
+  if (input.limits?.cpuMillis !== undefined) c.cpu_millis = input.limits.cpuMillis;
+  if (input.limits?.pids !== undefined) c.pids_limit = input.limits.pids;
+  if (input.networkEnabled !== undefined) c.network_enabled = input.networkEnabled;
+  return c;
+}
+
+/** The event if the principal may see it (owner or admin); "not found" otherwise. */
+export async function ownedEvent(db: Db, principal: Principal, id: number) {
+  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row || (!isAdmin(principal) && row.owner_id !== principal.userId))
+    throw new AppError('NOT_FOUND', `no event ${id}`);
+  return row;
+}
+
+async function serverIdsOf(db: Db, eventIds: number[]): Promise<Map<number, number[]>> {
+  const map = new Map<number, number[]>(eventIds.map((id) => [id, []]));
+  if (eventIds.length === 0) return map;
+  const rows = await db
+    .selectFrom('event_servers')
+    .select(['event_id', 'server_id'])
+    .where('event_id', 'in', eventIds)
+    .orderBy('server_id')
+    .execute();
+  for (const r of rows) map.get(r.event_id)!.push(r.server_id);
+  return map;
+}
+
+async function setServers(db: Db, ownerId: number, eventId: number, serverIds: number[]) {
+  const owned = serverIds.length
+    ? await db
+        .selectFrom('servers')
+        .select('id')
+        .where('id', 'in', serverIds)
+        .where('owner_id', '=', ownerId)
+        .execute()
+    : [];
+  if (owned.length !== new Set(serverIds).size)
+    throw new AppError('UNPROCESSABLE', 'some servers are not yours or do not exist', {
+      errors: [{ pointer: '/body/serverIds', message: 'ids of your own servers' }],
+    });
+  await db.deleteFrom('event_servers').where('event_id', '=', eventId).execute();
+  if (owned.length > 0)
+    await db
+      .insertInto('event_servers')
+      .values(owned.map((s) => ({ event_id: eventId, server_id: s.id })))
+      .execute();
+}
+
+export interface EventFilter {
+  status?: string;
+  type?: string;
+  tag?: string;
+  /** Keyset pagination: events with an id below this one. */
+  before?: number;
+  limit?: number;
+}
+
+/** The principal's events (an admin's: everyone's), newest first, paginated in SQL. */
+export async function listEvents(
+  db: Db,
+  principal: Principal,
+  filter: EventFilter,
+): Promise<{ events: EventView[]; nextBefore: number | null }> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  let query = db
+    .selectFrom('events')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (!isAdmin(principal)) query = query.where('owner_id', '=', principal.userId);
+  if (filter.status) query = query.where('status', '=', filter.status as never);
+  if (filter.type) query = query.where('type', '=', filter.type as never);
+  if (filter.tag) query = query.where(sql<boolean>`tags @> ARRAY[${filter.tag}]::text[]`);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const servers = await serverIdsOf(
+    db,
+    page.map((r) => r.id),
+  );
+  return {
+    events: page.map((r) => eventView(r, servers.get(r.id)!)),
+    nextBefore: rows.length > limit ? page.at(-1)!.id : null,
+  };
+}
+
+export async function readEvent(db: Db, principal: Principal, id: number): Promise<EventView> {
+  const row = await ownedEvent(db, principal, id);
+  return eventView(row, (await serverIdsOf(db, [id])).get(id)!);
+}
+
+export async function createEvent(
+  db: Db,
+  principal: Principal,
+  input: EventInput,
+  meta: RequestMeta,
+): Promise<EventView> {
+  checkEventInput(input);
+  const id = await db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('events')
+      .values({ ...(columns(input) as Insertable<EventsTable>), owner_id: principal.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await setServers(trx as unknown as Db, principal.userId, id, input.serverIds ?? []);
+    await audit(trx as unknown as Db, principal, 'event.create', id, meta);
+    await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(id)})`.execute(trx);
+    return id;
+  });
+  return readEvent(db, principal, id);
+}
+
+/** Changes the given fields; the result is checked as a whole before it is written. */
+export async function updateEvent(
+  db: Db,
+  principal: Principal,
+  id: number,
+  patch: Partial<EventInput>,
+  meta: RequestMeta,
+): Promise<EventView> {
+  const current = await readEvent(db, principal, id);
+  const merged = {
+    ...current,
+    ...patch,
+    http: patch.http !== undefined ? patch.http : current.http,
+    schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
+  } as EventInput;
+  checkEventInput(merged);
+  await db.transaction().execute(async (trx) => {
+    const set = columns(patch);
+    if (Object.keys(set).length > 0)
+      await trx
+        .updateTable('events')
+        .set({ ...set, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    if (patch.serverIds !== undefined)
+      await setServers(trx as unknown as Db, current.ownerId, id, patch.serverIds);
+    await audit(trx as unknown as Db, principal, 'event.update', id, meta, {
+      fields: Object.keys(patch),
+    });
+    await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(id)})`.execute(trx);
+  });
+  return readEvent(db, principal, id);
+}
+
+/** Deletes an event and its runs (their logs too). */
+export async function deleteEvent(
+  db: Db,
+  principal: Principal,
+  id: number,
+  meta: RequestMeta,
+): Promise<void> {
+  await ownedEvent(db, principal, id);
+  await db.transaction().execute(async (trx) => {
+    const active = await trx
+      .selectFrom('runs')
+      .select('id')
+      .where('event_id', '=', id)
+      .where('status', 'in', ['running', 'cancelling'])
+      .limit(1)
+      .executeTakeFirst();
+    if (active) throw new AppError('CONFLICT', 'the event has a run in progress: cancel it first');
+    const inWorkflow = await trx
+      .selectFrom('workflow_nodes')
+      .select('id')
+      .where('event_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    if (inWorkflow)
+      throw new AppError('CONFLICT', 'the event is part of a workflow: remove it there first');
+    await trx.deleteFrom('event_servers').where('event_id', '=', id).execute();
+    await trx.deleteFrom('events').where('id', '=', id).execute();
+    await audit(trx as unknown as Db, principal, 'event.delete', id, meta);
+  });
+}
+
+async function audit(
+  db: Db,
+  principal: Principal,
+  action: string,
+  id: number,
+  meta: RequestMeta,
+  details: Record<string, unknown> = {},
+) {
+  await recordAudit(db, {
+    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+    actor_id: principal.userId,
+    action,
+    target_type: 'event',
+    target_id: String(id),
+    details,
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+  });
+}

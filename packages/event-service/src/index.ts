@@ -1,0 +1,21 @@
+export { checkEventInput, type EventInput } from './event-input.ts';
+export { eventView, type EventView } from './event-view.ts';
+export {
+  listEvents,
+  readEvent,
+  createEvent,
+  updateEvent,
+  deleteEvent,
+  ownedEvent,
+  type EventFilter,
+} from './events.ts';
+export {
+  triggerEventRun,
+  readRun,
+  listRuns,
+  readRunLogLines,
+  cancelRun,
+  listScheduleTicks,
+  type RunView,
+  type RunFilter,
+} from './runs.ts';

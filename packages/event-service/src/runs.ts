@@ -1,0 +1,219 @@
+import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import { recordAudit, type Db } from '@cronium/db';
+import { readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
+import { AppError } from '@cronium/service-kit/errors';
+import { ownedEvent } from './events.ts';
+
+function runView(r: {
+  id: number;
+  event_id: number;
+  owner_id: number;
+  status: string;
+  trigger: string;
+  attempt: number;
+  max_attempts: number;
+  exit_code: number | null;
+  error: string | null;
+  input: unknown;
+  output: unknown;
+  condition: boolean | null;
+  result: unknown;
+  scheduled_for: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  log_seq: number;
+}) {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    ownerId: r.owner_id,
+    status: r.status,
+    trigger: r.trigger,
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    exitCode: r.exit_code,
+    error: r.error,
+    input: r.input,
+    output: r.output,
+    condition: r.condition,
+    result: r.result,
+    scheduledFor: r.scheduled_for,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+    lastLogSeq: r.log_seq,
+  };
+}
+export type RunView = ReturnType<typeof runView>;
+
+const RUN_COLUMNS = [
+  'id',
+  'event_id',
+  'owner_id',
+  'status',
+  'trigger',
+  'attempt',
+  'max_attempts',
+  'exit_code',
+  'error',
+  'input',
+  'output',
+  'condition',
+  'result',
+  'scheduled_for',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'log_seq',
+] as const;
+
+/** Triggers a run of the event now, with an input value (any JSON). */
+export async function triggerEventRun(
+  db: Db,
+  principal: Principal,
+  eventId: number,
+  input: unknown,
+  meta: RequestMeta,
+): Promise<{ run: RunView | null; outcome: string; reason?: string }> {
+  await ownedEvent(db, principal, eventId);
+  const result = await triggerRun(db, eventId, { trigger: 'manual', input: input ?? null });
+  await recordAudit(db, {
+    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+    actor_id: principal.userId,
+    action: 'run.trigger',
+    target_type: 'event',
+    target_id: String(eventId),
+    details: result.outcome === 'enqueued' ? { runId: result.runId } : { outcome: result.outcome },
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+  });
+  if (result.outcome !== 'enqueued')
+    return { run: null, outcome: result.outcome, reason: result.reason };
+  return { run: await readRun(db, principal, result.runId), outcome: 'enqueued' };
+}
+
+async function ownedRun(db: Db, principal: Principal, runId: number) {
+  const row = await db
+    .selectFrom('runs')
+    .select(RUN_COLUMNS)
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  if (!row || (!isAdmin(principal) && row.owner_id !== principal.userId))
+    throw new AppError('NOT_FOUND', `no run ${runId}`);
+  return row;
+}
+
+/** A run with its per-server results (SSH runs on several servers). */
+export async function readRun(db: Db, principal: Principal, runId: number) {
+  const row = await ownedRun(db, principal, runId);
+  const targets = await db
+    .selectFrom('run_targets')
+    .select(['server_id', 'attempt', 'status', 'exit_code', 'error', 'started_at', 'finished_at'])
+    .where('run_id', '=', runId)
+    .orderBy('attempt')
+    .orderBy('server_id')
+    .execute();
+  return {
+    ...runView(row),
+    targets: targets.map((t) => ({
+      serverId: t.server_id,
+      attempt: t.attempt,
+      status: t.status,
+      exitCode: t.exit_code,
+      error: t.error,
+      startedAt: t.started_at,
+      finishedAt: t.finished_at,
+    })),
+  };
+}
+
+export interface RunFilter {
+  eventId?: number;
+  status?: string;
+  from?: Date;
+  to?: Date;
+  before?: number;
+  limit?: number;
+}
+
+export async function listRuns(db: Db, principal: Principal, filter: RunFilter) {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  let query = db
+    .selectFrom('runs')
+    .select(RUN_COLUMNS)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (!isAdmin(principal)) query = query.where('owner_id', '=', principal.userId);
+  if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+  if (filter.status) query = query.where('status', '=', filter.status as never);
+  if (filter.from) query = query.where('created_at', '>=', filter.from);
+  if (filter.to) query = query.where('created_at', '<', filter.to);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return { runs: page.map(runView), nextBefore: rows.length > limit ? page.at(-1)!.id : null };
+}
+
+/** Log lines after a sequence number (stored and masked), in order. */
+export async function readRunLogLines(
+  db: Db,
+  principal: Principal,
+  runId: number,
+  afterSeq: number,
+  limit: number,
+) {
+  await ownedRun(db, principal, runId);
+  const lines = await readRunLogs(db, runId, afterSeq, Math.min(Math.max(limit, 1), 5_000));
+  return lines.map((l) => ({
+    seq: l.seq,
+    attempt: l.attempt,
+    stream: l.stream,
+    serverId: l.server_id,
+    at: l.logged_at,
+    text: l.data,
+  }));
+}
+
+export async function cancelRun(db: Db, principal: Principal, runId: number, meta: RequestMeta) {
+  await ownedRun(db, principal, runId);
+  const cancelled = await requestCancel(db, runId, `cancelled by user ${principal.userId}`);
+  if (!cancelled) throw new AppError('CONFLICT', `run ${runId} has already finished`);
+  await recordAudit(db, {
+    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+    actor_id: principal.userId,
+    action: 'run.cancel',
+    target_type: 'run',
+    target_id: String(runId),
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+  });
+  return readRun(db, principal, runId);
+}
+
+/** The event's schedule ledger: every due slot and what became of it, newest first. */
+export async function listScheduleTicks(
+  db: Db,
+  principal: Principal,
+  eventId: number,
+  limit: number,
+) {
+  await ownedEvent(db, principal, eventId);
+  const rows = await db
+    .selectFrom('schedule_ticks')
+    .select(['slot', 'outcome', 'reason', 'run_id', 'created_at'])
+    .where('event_id', '=', eventId)
+    .orderBy('slot', 'desc')
+    .limit(Math.min(Math.max(limit, 1), 1_000))
+    .execute();
+  return rows.map((r) => ({
+    slot: r.slot,
+    outcome: r.outcome,
+    reason: r.reason,
+    runId: r.run_id,
+    recordedAt: r.created_at,
+  }));
+}
