@@ -138,7 +138,7 @@ try {
       }),
     );
     const allTriggered = performance.now() - began;
-    let runs: { status: string; startedAt: string | null; finishedAt: string | null }[] = [];
+    let runs: { status: string; startedAt: string | null; finishedAt: string | null }[];
     for (;;) {
       const page = await call('GET', `/runs?eventId=${event.id}&limit=200`, token);
       runs = page.runs;
