@@ -46,7 +46,7 @@ describe('accounts (real database)', () => {
     expect(await needsSetup(t.db)).toBe(true);
     const results = await Promise.allSettled([
       createFirstAdmin(t.db, { email: 'Admin@Example.com', password: PASSWORD }, meta),
-      createFirstAdmin(t.db, { email: 'other@example.com', password: PASSWORD }, meta),
+      createFirstAdmin(t.db, { email: 'Admin@Example.com', password: PASSWORD }, meta),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -163,6 +163,14 @@ describe('accounts (real database)', () => {
         )
       ).status,
     ).toBe(404);
+    // A second invitation for an email that has an account by now: 409, not a crash.
+    const second = await inviteUser(t.db, admin, { email: 'dave@example.com', role: 'user' }, meta);
+    const third = await inviteUser(t.db, admin, { email: 'dave@example.com', role: 'user' }, meta);
+    await acceptInvitation(t.db, { token: second.invitationToken, password: PASSWORD }, meta);
+    const duplicate = await rejection(
+      acceptInvitation(t.db, { token: third.invitationToken, password: PASSWORD }, meta),
+    );
+    expect(duplicate.status).toBe(409);
     const bob = (await authenticate(
       t.db,
       (await signIn(t.db, throttle, { email: 'bob@example.com', password: PASSWORD }, meta)).token,
@@ -181,6 +189,7 @@ describe('accounts (real database)', () => {
     expect((await listUsers(t.db, admin)).map((u) => u.email)).toEqual([
       'Admin@Example.com',
       'bob@example.com',
+      'dave@example.com',
     ]);
     // Someone else's token is "not found", not "forbidden".
     const adminToken = await createApiToken(

@@ -13,6 +13,8 @@ export const API_SCOPES = [
   'variables:write',
   'servers:read',
   'servers:write',
+  'users:read',
+  'users:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -132,6 +132,16 @@ export async function acceptInvitation(
       .forUpdate()
       .executeTakeFirst();
     if (!invitation) throw new AppError('NOT_FOUND', 'this invitation is unknown, used or expired');
+    const taken = await trx
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, '=', invitation.email.toLowerCase())
+      .executeTakeFirst();
+    if (taken)
+      throw new AppError(
+        'CONFLICT',
+        `an account for ${invitation.email} exists already: sign in instead`,
+      );
     const { id } = await trx
       .insertInto('users')
       .values({

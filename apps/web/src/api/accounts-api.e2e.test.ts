@@ -121,6 +121,8 @@ describe('accounts API over HTTP', () => {
     const token = created.json!.token as string;
     expect(token).toMatch(/^crn_/);
     expect((await call('GET', '/api/v1/me', { token })).json).toMatchObject({ id: adminId });
+    // An admin's token without the users scopes cannot administer users.
+    expect((await call('GET', '/api/v1/users', { token })).status).toBe(403);
     const listed = await call('GET', '/api/v1/tokens', { cookie: adminCookie });
     expect(JSON.stringify(listed.json)).not.toContain(token);
     const id = (created.json!.apiToken as { id: number }).id;
@@ -193,6 +195,7 @@ describe('accounts API over HTTP', () => {
         413,
       ],
       ['DELETE', '/api/v1/tokens/abc', { cookie: adminCookie }, 404],
+      ['GET', '/api/v1/no/such/path', { cookie: adminCookie }, 404],
     ];
     for (const [method, path, options, status] of cases) {
       const response = await call(method, path, options);

@@ -60,7 +60,8 @@ export function apiRoute<B extends TSchema | undefined = undefined>(
     try {
       const deps = webDeps();
       const meta: RequestMeta = {
-        ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || null,
+        // Set by the Fastify shell from the connection; X-Forwarded-For is not trusted.
+        ip: request.headers.get('x-cronium-client-ip') || null,
         userAgent: request.headers.get('user-agent'),
       };
       let principal: Principal | undefined;

@@ -87,6 +87,14 @@ export function openApiDocument(version: string) {
       ...(op.scope ? { 'x-cronium-scope': op.scope } : {}),
     };
   }
+  paths['/api/v1/openapi.json'] = {
+    get: {
+      summary: 'This document',
+      tags: ['meta'],
+      security: [],
+      responses: { 200: { description: 'the OpenAPI 3.1 document' } },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: { title: 'Cronium API', version },

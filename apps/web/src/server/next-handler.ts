@@ -32,6 +32,9 @@ export async function mountNext(
       reply: import('fastify').FastifyReply,
     ) => {
       reply.hijack();
+      // The client's address as the server saw it (the connecting socket); a value the
+      // client sent under this name is replaced.
+      request.raw.headers['x-cronium-client-ip'] = request.ip;
       await handle(request.raw, reply.raw);
     };
     scope.all('/', forward);

@@ -192,6 +192,7 @@ export const getUsers = apiRoute(
   {
     summary: 'Every user (admin)',
     tags: ['users'],
+    scope: 'users:read',
     responses: {
       200: { description: 'users', schema: Type.Array(User) },
       403: problem('not an admin'),
@@ -206,6 +207,7 @@ export const postInvitation = apiRoute(
   {
     summary: 'Invite a user by email (admin); the answer holds the one-time invitation token',
     tags: ['users'],
+    scope: 'users:write',
     body: InviteBody,
     responses: {
       201: {
@@ -244,6 +246,7 @@ export const patchUser = apiRoute(
   {
     summary: 'Disable or re-enable a user (admin); their sessions and tokens stop at once',
     tags: ['users'],
+    scope: 'users:write',
     body: UpdateUserBody,
     responses: { 200: { description: 'the user', schema: User } },
   },
