@@ -213,7 +213,7 @@ interface ClaimedRow {
 function claimSet(options: ClaimOptions) {
   return sql`status = 'running', attempt = r.attempt + 1, lease_owner = ${options.owner},
     lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond',
-    started_at = now(), finished_at = NULL, exit_code = NULL, duration_ms = NULL`;
+    started_at = clock_timestamp(), finished_at = NULL, exit_code = NULL, duration_ms = NULL`;
 }
 
 const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for,

@@ -73,8 +73,8 @@ export async function finishRuns(
       -- A retry starts clean: what a failed attempt set is not the next attempt's.
       output = CASE WHEN d.retry THEN NULL ELSE r.output END,
       condition = CASE WHEN d.retry THEN NULL ELSE r.condition END,
-      finished_at = CASE WHEN d.retry THEN NULL ELSE now() END,
-      duration_ms = (extract(epoch FROM now() - r.started_at) * 1000)::int,
+      finished_at = CASE WHEN d.retry THEN NULL ELSE clock_timestamp() END,
+      duration_ms = (extract(epoch FROM clock_timestamp() - r.started_at) * 1000)::int,
       lease_owner = NULL,
       lease_expires_at = NULL
     FROM decided d
