@@ -14,6 +14,8 @@ import { summarize, writeResults } from './results.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const CAP = Number(process.env.BENCH_CAP ?? 10);
+/** Sampling memory and the database costs CPU on a 2-core machine; 0 turns it off (timing only). */
+const SAMPLE = process.env.BENCH_SAMPLE !== '0';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const API = 'http://127.0.0.1:3000/api/v1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,7 +139,7 @@ try {
     let maxRunningSeen = 0;
     let sampling = true;
     const sampler = (async () => {
-      while (sampling) {
+      while (sampling && SAMPLE) {
         const now = stackMemoryMiB(stack.pid!);
         peak.rss = Math.max(peak.rss, now.rss);
         peak.pss = Math.max(peak.pss, now.pss);
@@ -145,7 +147,7 @@ try {
       }
     })();
     const runningSampler = (async () => {
-      while (sampling) {
+      while (sampling && SAMPLE) {
         const { rows } = await pg.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM runs WHERE event_id = $1 AND status IN ('running', 'cancelling')`,
           [event.id],

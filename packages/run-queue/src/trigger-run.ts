@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
 import {
   enqueueRun,
@@ -15,17 +15,58 @@ export class EventNotFoundError extends Error {
   }
 }
 
-/** Manual, webhook or one-off runs (`runAt` in the future): one transaction, policy applied. */
+class PolicyChanged extends Error {}
+
+const SERIALIZED = new Set(['skip', 'replace']);
+
+/**
+ * Manual, webhook or one-off runs (`runAt` in the future): one transaction, policy applied.
+ * allow and queue only insert (the claim enforces queue's limit), so concurrent triggers of
+ * one event do not wait for each other: a key-share lock only keeps the event from being
+ * deleted meanwhile. skip and replace decide from the active runs, so those decisions are
+ * serialized per event: an advisory lock first, then the row (in that order everywhere, so
+ * two triggers cannot deadlock); a scheduler pass holding the row is waited for.
+ */
 export async function triggerRun(
   db: Kysely<Database>,
   eventId: number,
   request: EnqueueRequest,
 ): Promise<EnqueueResult> {
-  return db.transaction().execute(async (trx) => {
-    const event = await lockEvent(trx, eventId);
-    if (!event) throw new EventNotFoundError(eventId);
-    return enqueueRun(trx, event, request);
-  });
+  for (let attempt = 1; ; attempt++) {
+    const policy = (
+      await db
+        .selectFrom('events')
+        .select('concurrency_policy')
+        .where('id', '=', eventId)
+        .executeTakeFirst()
+    )?.concurrency_policy;
+    if (!policy) throw new EventNotFoundError(eventId);
+    try {
+      return await db.transaction().execute(async (trx) => {
+        let event;
+        if (SERIALIZED.has(policy)) {
+          await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`cronium:event:${eventId}`}, 0))`.execute(
+            trx,
+          );
+          event = await lockEvent(trx, eventId);
+        } else {
+          event = await trx
+            .selectFrom('events')
+            .selectAll()
+            .where('id', '=', eventId)
+            .forKeyShare()
+            .executeTakeFirst();
+        }
+        if (!event) throw new EventNotFoundError(eventId);
+        // Changed between the read and the lock: start again under the right lock.
+        if (SERIALIZED.has(event.concurrency_policy) !== SERIALIZED.has(policy))
+          throw new PolicyChanged();
+        return enqueueRun(trx, event, request);
+      });
+    } catch (error) {
+      if (!(error instanceof PolicyChanged) || attempt >= 5) throw error;
+    }
+  }
 }
 
 /** Cancellation from any process: returns whether the run was still active. */
