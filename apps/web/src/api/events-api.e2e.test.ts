@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import fc from 'fast-check';
 import { createEmptyTestDatabase } from '@cronium/db/testing';
 import {
   freePort,
@@ -242,6 +243,94 @@ describe('events and runs API over HTTP', () => {
     expect((await call('GET', '/api/v1/events?tag=demo', token)).json.events).toHaveLength(3);
     expect((await call('GET', '/api/v1/events?limit=abc', token)).status).toBe(400);
   });
+
+  it('never answers 5xx to generated requests, valid or broken, on every events and runs route', async () => {
+    const event = (
+      await call('POST', '/api/v1/events', admin, { name: 'target', type: 'bash', script: 'true' })
+    ).json;
+    const eventsBefore = (await call('GET', '/api/v1/events?limit=200', admin)).json.events.length;
+    const field = fc.oneof(
+      fc.constant(undefined),
+      fc.jsonValue(),
+      fc.constantFrom(
+        'bash',
+        'python',
+        'http',
+        '* * * * *',
+        '61 * * * *',
+        'Mars/Olympus',
+        'paused',
+        'queue',
+        -1,
+        0,
+        1e9,
+      ),
+    );
+    const body = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            name: field,
+            type: field,
+            script: field,
+            schedule: fc.oneof(
+              field,
+              fc.record({ cron: field, timezone: field }, { requiredKeys: [] }),
+            ),
+            status: field,
+            concurrency: fc.oneof(
+              field,
+              fc.record({ policy: field, max: field }, { requiredKeys: [] }),
+            ),
+            limits: field,
+            env: field,
+            input: field,
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+        fc.constantFrom(
+          '/api/v1/events',
+          `/api/v1/events/${event.id}`,
+          `/api/v1/events/${event.id}/runs`,
+          `/api/v1/events/${event.id}/ticks?limit=x`,
+          '/api/v1/events/999999',
+          '/api/v1/runs?eventId=abc',
+          '/api/v1/runs/1/logs?after=-1',
+          '/api/v1/runs/1/cancel',
+          '/api/v1/events?before=0&limit=1000',
+        ),
+        body,
+        async (method, path, raw) => {
+          // Deleting the target event would end the property early; everything else goes.
+          if (method === 'DELETE' && path === `/api/v1/events/${event.id}`) return;
+          const response = await fetch(base + path, {
+            method,
+            headers: { cookie: admin, 'content-type': 'application/json' },
+            ...(method === 'GET' ? {} : { body: raw }),
+          });
+          expect(response.status).toBeLessThan(500);
+          if (response.status >= 400)
+            expect(response.headers.get('content-type')).toBe('application/problem+json');
+          await response.arrayBuffer();
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // Every event the property created is a whole, valid event (no partial writes).
+    const events = (await call('GET', '/api/v1/events?limit=200', admin)).json.events;
+    expect(events.length).toBeGreaterThanOrEqual(eventsBefore);
+    for (const e of events.filter((x: { type: string }) =>
+      ['bash', 'python', 'node'].includes(x.type),
+    ))
+      expect(typeof e.script).toBe('string');
+  }, 120_000);
 
   it('a revoked token stops working', async () => {
     const tokens = (await call('GET', '/api/v1/tokens', admin)).json;
