@@ -5,6 +5,7 @@ import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
 import { provideWebDeps } from './server/web-deps.ts';
 import { LoginThrottle } from '@cronium/accounts';
+import { SecretBox, parseMasterKey } from '@cronium/crypto';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -27,6 +28,7 @@ await runMain({
       logger: deps.logger,
       version,
       loginThrottle: new LoginThrottle(),
+      box: new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!)),
     });
     let nextApp: { close(): Promise<void> } | undefined;
     await deps.service.start(async () => {

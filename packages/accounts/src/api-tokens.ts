@@ -15,6 +15,7 @@ export const API_SCOPES = [
   'servers:write',
   'users:read',
   'users:write',
+  'audit:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -19,3 +19,11 @@ export {
   type RunView,
   type RunFilter,
 } from './runs.ts';
+export {
+  listVariables,
+  readVariableView,
+  putVariable,
+  deleteVariable,
+  listAuditLog,
+  type VariableView,
+} from './variables.ts';

@@ -16,7 +16,10 @@ function curlOperations(text: string): string[] {
     const method = /-X\s+([A-Z]+)/.exec(line)?.[1] ?? 'GET';
     const path = /\$API(\/[^\s"'?]*)/.exec(line)?.[1];
     if (!path) continue;
-    const normalized = path.replace(/\/\$\{?\w+\}?/g, '/{id}').replace(/\/\d+(?=\/|$)/g, '/{id}');
+    const normalized = path
+      .replace(/^\/variables\/[^/]+/, '/variables/{key}')
+      .replace(/\/\$\{?\w+\}?/g, '/{id}')
+      .replace(/\/\d+(?=\/|$)/g, '/{id}');
     operations.push(`${method} /api/v1${normalized}`);
   }
   return operations;

@@ -38,6 +38,16 @@ describe('events and runs API over HTTP', () => {
     procs.push(web);
     base = `http://127.0.0.1:${webPort}`;
     await waitForStatus(`${base}/ready`, 200, { process: web, timeoutMs: 60_000 });
+    const apiPort = await freePort();
+    const runtimeApi = spawnService(
+      join(__dirname, '..', '..', '..', 'runtime-api', 'src', 'main.ts'),
+      { ...env, RUNTIME_API_PORT: String(apiPort), RUNTIME_API_SOCKET: 'off' },
+    );
+    procs.push(runtimeApi);
+    await waitForStatus(`http://127.0.0.1:${apiPort}/ready`, 200, {
+      process: runtimeApi,
+      timeoutMs: 60_000,
+    });
     const orchPort = await freePort();
     const orchestrator = spawnService(
       join(__dirname, '..', '..', '..', 'orchestrator', 'src', 'main.ts'),
@@ -45,6 +55,8 @@ describe('events and runs API over HTTP', () => {
         ...env,
         ORCHESTRATOR_PORT: String(orchPort),
         ORCHESTRATOR_CONTAINERS: 'off',
+        RUNTIME_API_URL: `http://127.0.0.1:${apiPort}`,
+        RUNTIME_API_SOCKET: 'off',
         ORCHESTRATOR_POLL_MS: '200',
       },
     );
@@ -331,6 +343,43 @@ describe('events and runs API over HTTP', () => {
     ))
       expect(typeof e.script).toBe('string');
   }, 120_000);
+
+  it('variables: secret values never returned, readable by runs, masked in logs; the audit log', async () => {
+    const put = await call('PUT', '/api/v1/variables/api_key', admin, {
+      value: 's3cr3t-value-42',
+      secret: true,
+    });
+    expect(put.json).toMatchObject({ key: 'api_key', value: null, isSecret: true });
+    await call('PUT', '/api/v1/variables/greeting', admin, { value: 'hello' });
+    const listed = (await call('GET', '/api/v1/variables', admin)).json;
+    expect(listed.map((v: { key: string; value: string | null }) => [v.key, v.value])).toEqual([
+      ['api_key', null],
+      ['greeting', 'hello'],
+    ]);
+    expect(JSON.stringify(listed)).not.toContain('s3cr3t');
+    expect((await call('GET', '/api/v1/variables/bad%20name', admin)).status).toBe(400);
+    expect((await call('GET', '/api/v1/variables/api_key', bob)).status).toBe(404);
+    // A run reads it through the SDK; its log shows it masked.
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'uses a secret',
+        type: 'bash',
+        script:
+          'echo "key=$(cronium_get_variable api_key) greeting=$(cronium_get_variable greeting)"',
+      })
+    ).json;
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    expect((await finished(admin, run.id)).status).toBe('succeeded');
+    const logs = (await call('GET', `/api/v1/runs/${run.id}/logs`, admin)).json;
+    expect(logs.map((l: { text: string }) => l.text)).toEqual(['key=*** greeting=hello']);
+    expect((await call('DELETE', '/api/v1/variables/greeting', admin)).status).toBe(204);
+    expect((await call('DELETE', '/api/v1/variables/greeting', admin)).status).toBe(404);
+    const audit = (await call('GET', '/api/v1/audit?limit=100', admin)).json;
+    expect(audit.entries.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['variable.create', 'variable.delete', 'run.trigger', 'event.create']),
+    );
+    expect((await call('GET', '/api/v1/audit', bob)).status).toBe(403);
+  });
 
   it('a revoked token stops working', async () => {
     const tokens = (await call('GET', '/api/v1/tokens', admin)).json;

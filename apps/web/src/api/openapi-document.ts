@@ -35,7 +35,10 @@ export function openApiDocument(version: string) {
       name,
       in: 'path',
       required: true,
-      schema: { type: 'integer', minimum: 1 },
+      schema:
+        name === 'key'
+          ? { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$' }
+          : { type: 'integer', minimum: 1 },
     }));
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(op.responses))

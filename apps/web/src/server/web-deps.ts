@@ -1,4 +1,5 @@
 import type { LoginThrottle } from '@cronium/accounts';
+import type { SecretBox } from '@cronium/crypto';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 
@@ -13,6 +14,8 @@ export interface WebDeps {
   version: string;
   /** Failed sign-ins per email and address, for this process. */
   loginThrottle: LoginThrottle;
+  /** Encrypts secret values (variables) at rest with the installation's master key. */
+  box: SecretBox;
 }
 
 const KEY = Symbol.for('cronium.web.deps');

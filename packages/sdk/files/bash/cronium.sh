@@ -22,7 +22,7 @@ __cronium_call() { # METHOD PATH [JSON-BODY]: sets __cronium_status and __croniu
     echo "cronium: the Bash SDK needs curl, and there is none here (add it to the image or server)" >&2
     return 2
   fi
-  local -a args=(--silent --show-error --max-time 30 -X "$method" -H 'Accept: application/json' -w '\n%{http_code}')
+  local -a args=(--silent --max-time 30 -X "$method" -H 'Accept: application/json' -w '\n%{http_code}')
   if [[ $url == unix://* ]]; then
     args+=(--unix-socket "${url#unix://}")
     base=http://localhost

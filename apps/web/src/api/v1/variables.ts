@@ -1,0 +1,128 @@
+import { Type } from '@sinclair/typebox';
+import { VARIABLE_KEY_PATTERN } from '@cronium/db';
+import {
+  deleteVariable,
+  listAuditLog,
+  listVariables,
+  putVariable,
+  readVariableView,
+} from '@cronium/event-service';
+import { AppError } from '@cronium/service-kit/errors';
+import { apiRoute } from '../api-route.ts';
+
+const KEY = new RegExp(VARIABLE_KEY_PATTERN);
+const Variable = Type.Object({
+  key: Type.String(),
+  value: Type.Union([Type.String(), Type.Null()]),
+  isSecret: Type.Boolean(),
+  description: Type.String(),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+const PutVariableBody = Type.Object(
+  {
+    value: Type.String({ maxLength: 1_000_000 }),
+    secret: Type.Optional(Type.Boolean()),
+    description: Type.Optional(Type.String({ maxLength: 2_000 })),
+  },
+  { additionalProperties: false },
+);
+
+function keyParam(value: string | undefined): string {
+  const key = decodeURIComponent(value ?? '');
+  if (!KEY.test(key))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'a variable name is letters, digits, _ . - (up to 128), not starting with a digit',
+      {
+        errors: [{ pointer: '/params/key', message: VARIABLE_KEY_PATTERN }],
+      },
+    );
+  return key;
+}
+
+export const getVariables = apiRoute(
+  'GET',
+  '/api/v1/variables',
+  {
+    summary: 'Your variables (secret values are never returned)',
+    tags: ['variables'],
+    scope: 'variables:read',
+    responses: { 200: { description: 'variables', schema: Type.Array(Variable) } },
+  },
+  async ({ deps, principal }) => listVariables(deps.db, principal),
+);
+
+export const getVariable = apiRoute(
+  'GET',
+  '/api/v1/variables/{key}',
+  {
+    summary: 'One variable (a secret one without its value)',
+    tags: ['variables'],
+    scope: 'variables:read',
+    responses: {
+      200: { description: 'the variable', schema: Variable },
+      404: { description: 'no such variable of yours' },
+    },
+  },
+  async ({ deps, principal, params }) => readVariableView(deps.db, principal, keyParam(params.key)),
+);
+
+export const putVariableRoute = apiRoute(
+  'PUT',
+  '/api/v1/variables/{key}',
+  {
+    summary:
+      'Create or replace a variable; "secret": true stores it encrypted and masks it in run logs',
+    tags: ['variables'],
+    scope: 'variables:write',
+    body: PutVariableBody,
+    responses: { 200: { description: 'the variable', schema: Variable } },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    putVariable(deps.db, deps.box, principal, keyParam(params.key), body, meta),
+);
+
+export const deleteVariableRoute = apiRoute(
+  'DELETE',
+  '/api/v1/variables/{key}',
+  {
+    summary: 'Delete a variable',
+    tags: ['variables'],
+    scope: 'variables:write',
+    responses: {
+      204: { description: 'deleted' },
+      404: { description: 'no such variable of yours' },
+    },
+  },
+  async ({ deps, principal, params, meta }) => {
+    await deleteVariable(deps.db, principal, keyParam(params.key), meta);
+  },
+);
+
+export const getAuditLog = apiRoute(
+  'GET',
+  '/api/v1/audit',
+  {
+    summary: 'The audit log, newest first (admin); page with ?before=&limit=',
+    tags: ['audit'],
+    scope: 'audit:read',
+    responses: { 200: { description: 'entries' }, 403: { description: 'not an admin' } },
+  },
+  async ({ deps, principal, query }) => {
+    const int = (name: string) => {
+      const raw = query.get(name);
+      if (raw === null) return undefined;
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `query parameter ${name} must be a positive integer`,
+          {
+            errors: [{ pointer: `/query/${name}`, message: 'a positive integer' }],
+          },
+        );
+      return value;
+    };
+    return listAuditLog(deps.db, principal, { before: int('before'), limit: int('limit') });
+  },
+);

@@ -1,0 +1,182 @@
+import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import type { SecretBox } from '@cronium/crypto';
+import { recordAudit, variableSecretAad, type Db } from '@cronium/db';
+import { AppError } from '@cronium/service-kit/errors';
+
+export interface VariableView {
+  key: string;
+  /** The value, or null for a secret variable (its value never leaves the server this way). */
+  value: string | null;
+  isSecret: boolean;
+  description: string;
+  updatedAt: Date;
+}
+
+function view(row: {
+  key: string;
+  value: string | null;
+  is_secret: boolean;
+  description: string;
+  updated_at: Date;
+}): VariableView {
+  return {
+    key: row.key,
+    value: row.is_secret ? null : row.value,
+    isSecret: row.is_secret,
+    description: row.description,
+    updatedAt: row.updated_at,
+  };
+}
+
+const COLUMNS = ['key', 'value', 'is_secret', 'description', 'updated_at'] as const;
+
+/** The principal's own variables (scripts read them through the runtime API). */
+export async function listVariables(db: Db, principal: Principal): Promise<VariableView[]> {
+  const rows = await db
+    .selectFrom('variables')
+    .select(COLUMNS)
+    .where('owner_id', '=', principal.userId)
+    .orderBy('key')
+    .execute();
+  return rows.map(view);
+}
+
+export async function readVariableView(
+  db: Db,
+  principal: Principal,
+  key: string,
+): Promise<VariableView> {
+  const row = await db
+    .selectFrom('variables')
+    .select(COLUMNS)
+    .where('owner_id', '=', principal.userId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `no variable ${key}`);
+  return view(row);
+}
+
+/**
+ * Creates or replaces a variable. A secret one is stored encrypted (bound to its owner and
+ * key) and masked in run logs; `secret` left out keeps what the variable was.
+ */
+export async function putVariable(
+  db: Db,
+  box: SecretBox,
+  principal: Principal,
+  key: string,
+  input: { value: string; secret?: boolean; description?: string },
+  meta: RequestMeta,
+): Promise<VariableView> {
+  if (input.value.includes('\0'))
+    throw new AppError('VALIDATION_FAILED', 'a variable cannot hold NUL characters', {
+      errors: [{ pointer: '/body/value', message: 'no NUL characters' }],
+    });
+  await db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('variables')
+      .select(['id', 'is_secret'])
+      .where('owner_id', '=', principal.userId)
+      .where('key', '=', key)
+      .forUpdate()
+      .executeTakeFirst();
+    const secret = input.secret ?? existing?.is_secret ?? false;
+    const stored = secret
+      ? {
+          is_secret: true,
+          value: null,
+          value_encrypted: box.encrypt(input.value, variableSecretAad(principal.userId, key)),
+        }
+      : { is_secret: false, value: input.value, value_encrypted: null };
+    if (existing)
+      await trx
+        .updateTable('variables')
+        .set({
+          ...stored,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          updated_at: new Date(),
+        })
+        .where('id', '=', existing.id)
+        .execute();
+    else
+      await trx
+        .insertInto('variables')
+        .values({
+          owner_id: principal.userId,
+          key,
+          description: input.description ?? '',
+          ...stored,
+        })
+        .execute();
+    await recordAudit(trx, {
+      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+      actor_id: principal.userId,
+      action: existing ? 'variable.update' : 'variable.create',
+      target_type: 'variable',
+      target_id: key,
+      details: { secret },
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+  });
+  return readVariableView(db, principal, key);
+}
+
+export async function deleteVariable(
+  db: Db,
+  principal: Principal,
+  key: string,
+  meta: RequestMeta,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const deleted = await trx
+      .deleteFrom('variables')
+      .where('owner_id', '=', principal.userId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new AppError('NOT_FOUND', `no variable ${key}`);
+    await recordAudit(trx, {
+      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
+      actor_id: principal.userId,
+      action: 'variable.delete',
+      target_type: 'variable',
+      target_id: key,
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+  });
+}
+
+/** The audit log, newest first (admins only), paged by id. */
+export async function listAuditLog(
+  db: Db,
+  principal: Principal,
+  filter: { before?: number; limit?: number },
+) {
+  if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'only an admin may read the audit log');
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+  let query = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return {
+    entries: page.map((r) => ({
+      id: r.id,
+      occurredAt: r.occurred_at,
+      actorKind: r.actor_kind,
+      actorId: r.actor_id,
+      actorRef: r.actor_ref,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      details: r.details,
+      ip: r.ip,
+      userAgent: r.user_agent,
+    })),
+    nextBefore: rows.length > limit ? page.at(-1)!.id : null,
+  };
+}
