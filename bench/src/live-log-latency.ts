@@ -5,7 +5,6 @@
 // Usage: node bench/src/live-log-latency.ts   (BENCH_RATE, BENCH_SECONDS, BENCH_DATABASE_URL)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { issueToken } from '@cronium/auth';
 import { startPrivateValkey, valkeyServerBinary } from '@cronium/run-events/testing';
 import { triggerRun } from '@cronium/run-queue';
 import { openBenchDatabase } from './bench-database.ts';
+import { freePort, waitUntilReady } from './local-ports.ts';
 import { summarize, writeResults } from './results.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -23,32 +23,6 @@ const JWT = 'j'.repeat(40);
 const appMain = (app: string) =>
   fileURLToPath(new URL(`../../apps/${app}/src/main.ts`, import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function ready(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become ready`);
-}
 
 const bench = await openBenchDatabase();
 const valkey = valkeyServerBinary() ? await startPrivateValkey() : undefined;
@@ -80,8 +54,8 @@ try {
       }),
     );
     try {
-      await ready(`http://127.0.0.1:${orchPort}/ready`);
-      await ready(`http://127.0.0.1:${wsPort}/ready`);
+      await waitUntilReady(`http://127.0.0.1:${orchPort}/ready`);
+      await waitUntilReady(`http://127.0.0.1:${wsPort}/ready`);
       const userId = (
         await db!
           .insertInto('users')

@@ -14,8 +14,8 @@ import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { writeVariable } from '@cronium/db';
 import { claimRuns, triggerRun } from '@cronium/run-queue';
 import { SDK_DIR } from '@cronium/sdk';
-import { createServer } from 'node:net';
 import { openBenchDatabase } from './bench-database.ts';
+import { freePort, waitUntilReady } from './local-ports.ts';
 import { summarize, writeResults } from './results.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
@@ -25,30 +25,6 @@ const KEY = 'ab'.repeat(32);
 const JWT = 'j'.repeat(40);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const runtimeMain = fileURLToPath(new URL('../../apps/runtime-api/src/main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilReady(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become ready`);
-}
 
 const bench = await openBenchDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'cronium-bench-rt-'));

@@ -14,8 +14,8 @@ import {
   signOut,
   SESSION_TTL_MS,
 } from '@cronium/accounts';
-import { AppError } from '@cronium/service-kit/errors';
 import { SESSION_COOKIE, apiRoute } from '../api-route.ts';
+import { idParam } from '../request-params.ts';
 import {
   AcceptInvitationBody,
   ApiToken,
@@ -28,12 +28,6 @@ import {
 } from './schemas.ts';
 
 const problem = (description: string) => ({ description });
-
-function idParam(value: string | undefined): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'no such resource');
-  return id;
-}
 
 function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
   const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';

@@ -9,6 +9,7 @@ import {
 } from '@cronium/event-service';
 import { AppError } from '@cronium/service-kit/errors';
 import { apiRoute } from '../api-route.ts';
+import { intQuery } from '../request-params.ts';
 
 const KEY = new RegExp(VARIABLE_KEY_PATTERN);
 const Variable = Type.Object({
@@ -109,20 +110,9 @@ export const getAuditLog = apiRoute(
     responses: { 200: { description: 'entries' }, 403: { description: 'not an admin' } },
   },
   async ({ deps, principal, query }) => {
-    const int = (name: string) => {
-      const raw = query.get(name);
-      if (raw === null) return undefined;
-      const value = Number(raw);
-      if (!Number.isSafeInteger(value) || value < 1)
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `query parameter ${name} must be a positive integer`,
-          {
-            errors: [{ pointer: `/query/${name}`, message: 'a positive integer' }],
-          },
-        );
-      return value;
-    };
-    return listAuditLog(deps.db, principal, { before: int('before'), limit: int('limit') });
+    return listAuditLog(deps.db, principal, {
+      before: intQuery(query, 'before', 1),
+      limit: intQuery(query, 'limit', 1),
+    });
   },
 );
