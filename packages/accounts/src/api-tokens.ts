@@ -11,8 +11,6 @@ export const API_SCOPES = [
   'runs:write',
   'variables:read',
   'variables:write',
-  'servers:read',
-  'servers:write',
   'users:read',
   'users:write',
   'audit:read',

@@ -2,6 +2,7 @@
 // operation that exists (method and path), and every operation is shown at least once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_SCOPES } from '@cronium/accounts';
 import { openApiDocument } from './openapi-document.ts';
 
 const guide = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'api.md'), 'utf8');
@@ -42,5 +43,16 @@ describe('the API guide and the README against the OpenAPI document', () => {
   it('shows every operation at least once', () => {
     const shown = new Set(curlOperations(guide));
     expect([...known].filter((op) => !shown.has(op)).sort()).toEqual([]);
+  });
+
+  it('offers only token scopes that some route checks', () => {
+    const checked = new Set(
+      Object.values(document.paths).flatMap((ops) =>
+        Object.values(ops as Record<string, { 'x-cronium-scope'?: string }>).map(
+          (op) => op['x-cronium-scope'],
+        ),
+      ),
+    );
+    expect(API_SCOPES.filter((scope) => !checked.has(scope))).toEqual([]);
   });
 });
