@@ -2,6 +2,7 @@ import { issueToken } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 import type { Principal, RequestMeta } from './principal.ts';
+import { auditAction } from './audit-action.ts';
 
 /** What an API token may be allowed to do. */
 export const API_SCOPES = [
@@ -11,6 +12,8 @@ export const API_SCOPES = [
   'runs:write',
   'variables:read',
   'variables:write',
+  'servers:read',
+  'servers:write',
   'users:read',
   'users:write',
   'audit:read',
@@ -102,14 +105,10 @@ export async function revokeApiToken(
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) throw new AppError('NOT_FOUND', `no active API token ${id}`);
-    await recordAudit(trx, {
-      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-      actor_id: principal.userId,
+    await auditAction(trx, principal, meta, {
       action: 'api_token.revoke',
-      target_type: 'api_token',
-      target_id: String(id),
-      ip: meta.ip,
-      user_agent: meta.userAgent,
+      targetType: 'api_token',
+      targetId: String(id),
     });
   });
 }

@@ -3,6 +3,7 @@ import { MIN_PASSWORD_LENGTH, hashPassword, hashToken, issueToken } from '@croni
 import { recordAudit, type Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 import { isAdmin, type Principal, type RequestMeta } from './principal.ts';
+import { auditAction } from './audit-action.ts';
 
 export interface UserView {
   id: number;
@@ -95,15 +96,11 @@ export async function inviteUser(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-      actor_id: principal.userId,
+    await auditAction(trx, principal, meta, {
       action: 'user.invite',
-      target_type: 'invitation',
-      target_id: String(id),
+      targetType: 'invitation',
+      targetId: String(id),
       details: { email, role: input.role },
-      ip: meta.ip,
-      user_agent: meta.userAgent,
     });
   });
   return { invitationToken: issued.token, expiresAt };
@@ -210,14 +207,10 @@ export async function setUserDisabled(
         .where('revoked_at', 'is', null)
         .execute();
     }
-    await recordAudit(trx, {
-      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-      actor_id: principal.userId,
+    await auditAction(trx, principal, meta, {
       action: disabled ? 'user.disable' : 'user.enable',
-      target_type: 'user',
-      target_id: String(userId),
-      ip: meta.ip,
-      user_agent: meta.userAgent,
+      targetType: 'user',
+      targetId: String(userId),
     });
     return view(row);
   });

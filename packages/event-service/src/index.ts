@@ -27,3 +27,15 @@ export {
   listAuditLog,
   type VariableView,
 } from './variables.ts';
+export {
+  listServers,
+  readServer,
+  createServer,
+  updateServer,
+  deleteServer,
+  scanServerHostKey,
+  confirmServerHostKey,
+  testServerConnection,
+  type ServerView,
+} from './servers.ts';
+export { checkServerInput, type ServerInput, type ServerAuthInput } from './server-input.ts';

@@ -1,5 +1,5 @@
-import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
-import { recordAudit, type Db } from '@cronium/db';
+import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import type { Db } from '@cronium/db';
 import { readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { ownedEvent } from './events.ts';
@@ -81,19 +81,17 @@ export async function triggerEventRun(
 ): Promise<{ run: RunView | null; outcome: string; reason?: string }> {
   await ownedEvent(db, principal, eventId);
   const result = await triggerRun(db, eventId, { trigger: 'manual', input: input ?? null });
-  await recordAudit(db, {
-    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-    actor_id: principal.userId,
+  await auditAction(db, principal, meta, {
     action: 'run.trigger',
-    target_type: 'event',
-    target_id: String(eventId),
+    targetType: 'event',
+    targetId: String(eventId),
     details: result.outcome === 'enqueued' ? { runId: result.runId } : { outcome: result.outcome },
-    ip: meta.ip,
-    user_agent: meta.userAgent,
   });
   if (result.outcome !== 'enqueued')
     return { run: null, outcome: result.outcome, reason: result.reason };
-  return { run: await readRun(db, principal, result.runId), outcome: 'enqueued' };
+  // The run as inserted: a new run has no per-server results yet.
+  const run = { ...runView(result.run), targets: [] };
+  return { run, outcome: 'enqueued' };
 }
 
 async function ownedRun(db: Db, principal: Principal, runId: number) {
@@ -182,14 +180,10 @@ export async function cancelRun(db: Db, principal: Principal, runId: number, met
   await ownedRun(db, principal, runId);
   const cancelled = await requestCancel(db, runId, `cancelled by user ${principal.userId}`);
   if (!cancelled) throw new AppError('CONFLICT', `run ${runId} has already finished`);
-  await recordAudit(db, {
-    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-    actor_id: principal.userId,
+  await auditAction(db, principal, meta, {
     action: 'run.cancel',
-    target_type: 'run',
-    target_id: String(runId),
-    ip: meta.ip,
-    user_agent: meta.userAgent,
+    targetType: 'run',
+    targetId: String(runId),
   });
   return readRun(db, principal, runId);
 }

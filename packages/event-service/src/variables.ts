@@ -1,6 +1,6 @@
-import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
 import type { SecretBox } from '@cronium/crypto';
-import { recordAudit, variableSecretAad, type Db } from '@cronium/db';
+import { variableSecretAad, type Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 
 export interface VariableView {
@@ -108,15 +108,11 @@ export async function putVariable(
           ...stored,
         })
         .execute();
-    await recordAudit(trx, {
-      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-      actor_id: principal.userId,
+    await auditAction(trx, principal, meta, {
       action: existing ? 'variable.update' : 'variable.create',
-      target_type: 'variable',
-      target_id: key,
+      targetType: 'variable',
+      targetId: key,
       details: { secret },
-      ip: meta.ip,
-      user_agent: meta.userAgent,
     });
   });
   return readVariableView(db, principal, key);
@@ -135,14 +131,10 @@ export async function deleteVariable(
       .where('key', '=', key)
       .executeTakeFirst();
     if (deleted.numDeletedRows === 0n) throw new AppError('NOT_FOUND', `no variable ${key}`);
-    await recordAudit(trx, {
-      actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-      actor_id: principal.userId,
+    await auditAction(trx, principal, meta, {
       action: 'variable.delete',
-      target_type: 'variable',
-      target_id: key,
-      ip: meta.ip,
-      user_agent: meta.userAgent,
+      targetType: 'variable',
+      targetId: key,
     });
   });
 }

@@ -42,4 +42,9 @@ export {
 export { connectSsh, scanHostKey, SshConnectError } from './ssh/ssh-connect.ts';
 export { testSshConnection, type SshConnectionReport } from './ssh/test-ssh-connection.ts';
 export { hostKeyFingerprint, isHostKeyFingerprint, HostKeyRefused } from './ssh/host-key.ts';
-export { describeServer, type SshServer } from './ssh/ssh-server.ts';
+export {
+  describeServer,
+  sshServerOf,
+  type SshServer,
+  type StoredServer,
+} from './ssh/ssh-server.ts';

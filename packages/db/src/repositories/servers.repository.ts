@@ -18,8 +18,9 @@ export interface NewServer {
   username: string;
   authMethod: 'private_key' | 'password';
   credential: string;
-  passphrase?: string;
+  passphrase?: string | null;
   hostKeyFingerprint?: string;
+  maxConnections?: number;
 }
 
 export interface ServerCredentials {
@@ -32,7 +33,7 @@ export function serverSecretAad(serverId: number, column: 'credential' | 'passph
   return `servers:${serverId}:${column}`;
 }
 
-const PUBLIC_COLUMNS = [
+export const SERVER_PUBLIC_COLUMNS = [
   'id',
   'owner_id',
   'name',
@@ -56,40 +57,63 @@ export async function insertServer(
   box: SecretBox,
   server: NewServer,
 ): Promise<ServerRow> {
-  return db.transaction().execute(async (trx) => {
-    const { id } = await trx
-      .insertInto('servers')
-      .values({
-        owner_id: server.ownerId,
-        name: server.name,
-        host: server.host,
-        port: server.port,
-        username: server.username,
-        auth_method: server.authMethod,
-        credential_encrypted: 'pending',
-        host_key_fingerprint: server.hostKeyFingerprint ?? null,
-        // A fingerprint given when adding the server is the one the user confirmed.
-        host_key_confirmed_at: server.hostKeyFingerprint ? new Date() : null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return trx
-      .updateTable('servers')
-      .set({
-        credential_encrypted: box.encrypt(server.credential, serverSecretAad(id, 'credential')),
-        passphrase_encrypted:
-          server.passphrase === undefined
-            ? null
-            : box.encrypt(server.passphrase, serverSecretAad(id, 'passphrase')),
-      })
-      .where('id', '=', id)
-      .returning(PUBLIC_COLUMNS)
-      .executeTakeFirstOrThrow();
-  });
+  return db.transaction().execute((trx) => insertServerIn(trx, box, server));
+}
+
+/** `insertServer` inside the caller's transaction (with the audit entry beside it, say). */
+export async function insertServerIn(
+  trx: Transaction<Database>,
+  box: SecretBox,
+  server: NewServer,
+): Promise<ServerRow> {
+  const { id } = await trx
+    .insertInto('servers')
+    .values({
+      owner_id: server.ownerId,
+      name: server.name,
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      auth_method: server.authMethod,
+      credential_encrypted: 'pending',
+      host_key_fingerprint: server.hostKeyFingerprint ?? null,
+      // A fingerprint given when adding the server is the one the user confirmed.
+      host_key_confirmed_at: server.hostKeyFingerprint ? new Date() : null,
+      max_connections: server.maxConnections,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await writeServerCredentials(trx, box, id, server);
+  return (await findServerById(trx, id))!;
+}
+
+/** Replaces a server's credentials (encrypted, bound to the row) and its auth method. */
+export async function writeServerCredentials(
+  db: Executor,
+  box: SecretBox,
+  id: number,
+  auth: Pick<NewServer, 'authMethod' | 'credential' | 'passphrase'>,
+): Promise<void> {
+  await db
+    .updateTable('servers')
+    .set({
+      auth_method: auth.authMethod,
+      credential_encrypted: box.encrypt(auth.credential, serverSecretAad(id, 'credential')),
+      passphrase_encrypted:
+        auth.passphrase === undefined || auth.passphrase === null
+          ? null
+          : box.encrypt(auth.passphrase, serverSecretAad(id, 'passphrase')),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function findServerById(db: Executor, id: number): Promise<ServerRow | undefined> {
-  return db.selectFrom('servers').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('servers')
+    .select(SERVER_PUBLIC_COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Decrypts a server's credentials; throws DecryptionError if the key or the row is wrong. */
@@ -129,7 +153,7 @@ export async function pinServerHostKey(
       updated_at: new Date(),
     })
     .where('id', '=', id)
-    .returning(PUBLIC_COLUMNS)
+    .returning(SERVER_PUBLIC_COLUMNS)
     .executeTakeFirst();
 }
 
@@ -148,7 +172,7 @@ export async function listEventServers(
     .selectFrom('event_servers as es')
     .innerJoin('servers as s', 's.id', 'es.server_id')
     .select([
-      ...PUBLIC_COLUMNS.map((c) => `s.${c}` as const),
+      ...SERVER_PUBLIC_COLUMNS.map((c) => `s.${c}` as const),
       's.credential_encrypted',
       's.passphrase_encrypted',
     ])

@@ -2,3 +2,4 @@
 export * from './accounts.ts';
 export * from './events.ts';
 export * from './variables.ts';
+export * from './servers.ts';

@@ -1,0 +1,141 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmptyTestDatabase } from '@cronium/db/testing';
+import {
+  freePort,
+  spawnService,
+  waitForStatus,
+  type ServiceProcess,
+} from '@cronium/service-kit/testing';
+
+export const TEST_PASSWORD = 'correct horse battery';
+const appsDir = join(__dirname, '..', '..', '..', '..');
+const FINAL = ['succeeded', 'failed', 'partial', 'cancelled', 'timed_out'];
+
+export interface ApiAnswer {
+  status: number;
+  type: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read any JSON shape
+  json: any;
+  text: string;
+}
+
+export interface ApiStack {
+  base: string;
+  /** A request; `auth` is an API token (crn_...) or a session cookie (name=value). */
+  call(method: string, path: string, auth?: string, body?: unknown): Promise<ApiAnswer>;
+  /** Signs in with the test password; the session cookie to pass as `auth`. */
+  signIn(email: string): Promise<string>;
+  /** Polls a run until it ends. */
+  finished(auth: string, runId: number): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A running web process on a fresh database, for end-to-end tests of the public API; with
+ * `engine`, also a runtime API and an orchestrator (local executor, no containers), so runs
+ * really run.
+ */
+export async function startApiStack(options: { engine?: boolean } = {}): Promise<ApiStack> {
+  const database = await createEmptyTestDatabase();
+  const procs: ServiceProcess[] = [];
+  const stop = async () => {
+    for (const p of procs.reverse()) await p.stop(10_000);
+    await database.drop();
+  };
+  try {
+    const env = {
+      DATABASE_URL: database.url,
+      CRONIUM_DATA_DIR: mkdtempSync(join(tmpdir(), 'cronium-api-')),
+      CRONIUM_ENCRYPTION_KEY: 'ab'.repeat(32),
+      CRONIUM_JWT_SECRET: 'j'.repeat(40),
+      LOG_LEVEL: 'warn',
+    };
+    const start = async (main: string, portVariable: string, extra: Record<string, string>) => {
+      const port = await freePort();
+      const proc = spawnService(join(appsDir, main), {
+        ...env,
+        ...extra,
+        [portVariable]: String(port),
+      });
+      procs.push(proc);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForStatus(`${url}/ready`, 200, { process: proc, timeoutMs: 60_000 });
+      return url;
+    };
+    const base = await start('web/src/main.ts', 'WEB_PORT', {});
+    if (options.engine) {
+      const runtimeApi = await start('runtime-api/src/main.ts', 'RUNTIME_API_PORT', {
+        RUNTIME_API_SOCKET: 'off',
+      });
+      await start('orchestrator/src/main.ts', 'ORCHESTRATOR_PORT', {
+        ORCHESTRATOR_CONTAINERS: 'off',
+        RUNTIME_API_URL: runtimeApi,
+        RUNTIME_API_SOCKET: 'off',
+        ORCHESTRATOR_POLL_MS: '200',
+      });
+    }
+    const call: ApiStack['call'] = async (method, path, auth, body) => {
+      const response = await fetch(base + path, {
+        method,
+        headers: {
+          ...(auth
+            ? auth.startsWith('crn_')
+              ? { authorization: `Bearer ${auth}` }
+              : { cookie: auth }
+            : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        type: response.headers.get('content-type') ?? '',
+        json: text ? JSON.parse(text) : undefined,
+        text,
+      };
+    };
+    const signIn = async (email: string) => {
+      const response = await fetch(`${base}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: TEST_PASSWORD }),
+      });
+      return response.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const finished = async (auth: string, runId: number) => {
+      for (let i = 0; i < 400; i++) {
+        const run = (await call('GET', `/api/v1/runs/${runId}`, auth)).json;
+        if (FINAL.includes(run.status)) return run;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`run ${runId} did not finish`);
+    };
+    return { base, call, signIn, finished, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Sets up the first admin and a second, ordinary user; their session cookies. */
+export async function adminAndUser(stack: ApiStack): Promise<{ admin: string; user: string }> {
+  await stack.call('POST', '/api/v1/setup', undefined, {
+    email: 'admin@example.com',
+    password: TEST_PASSWORD,
+  });
+  const admin = await stack.signIn('admin@example.com');
+  const invitation = (
+    await stack.call('POST', '/api/v1/invitations', admin, {
+      email: 'bob@example.com',
+      role: 'user',
+    })
+  ).json;
+  await stack.call('POST', '/api/v1/invitations/accept', undefined, {
+    token: invitation.invitationToken,
+    password: TEST_PASSWORD,
+  });
+  return { admin, user: await stack.signIn('bob@example.com') };
+}

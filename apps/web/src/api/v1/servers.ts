@@ -1,0 +1,149 @@
+import { Type } from '@sinclair/typebox';
+import {
+  confirmServerHostKey,
+  createServer,
+  deleteServer,
+  listServers,
+  readServer,
+  scanServerHostKey,
+  testServerConnection,
+  updateServer,
+} from '@cronium/event-service';
+import { apiRoute } from '../api-route.ts';
+import { idParam } from '../request-params.ts';
+import {
+  ConfirmHostKeyBody,
+  ConnectionReport,
+  CreateServerBody,
+  HostKeyScan,
+  Server,
+  UpdateServerBody,
+} from './server-schemas.ts';
+
+const tags = ['servers'];
+const notYours = { description: 'no such server of yours' };
+
+export const getServers = apiRoute(
+  'GET',
+  '/api/v1/servers',
+  {
+    summary: 'Your SSH servers (admins: all), by name; credentials are never returned',
+    tags,
+    scope: 'servers:read',
+    responses: { 200: { description: 'servers', schema: Type.Array(Server) } },
+  },
+  async ({ deps, principal }) => listServers(deps.db, principal),
+);
+
+export const postServer = apiRoute(
+  'POST',
+  '/api/v1/servers',
+  {
+    summary:
+      'Add an SSH server (private key or password, stored encrypted); a hostKeyFingerprint given here is pinned',
+    tags,
+    scope: 'servers:write',
+    body: CreateServerBody,
+    responses: {
+      201: { description: 'added', schema: Server },
+      409: { description: 'you have a server of that name' },
+      422: { description: 'bad host or user name, unusable key or passphrase, bad fingerprint' },
+    },
+  },
+  async ({ deps, principal, body, meta }) =>
+    Response.json(await createServer(deps.db, deps.box, principal, body, meta), { status: 201 }),
+);
+
+export const getServer = apiRoute(
+  'GET',
+  '/api/v1/servers/{id}',
+  {
+    summary: 'One server',
+    tags,
+    scope: 'servers:read',
+    responses: { 200: { description: 'the server', schema: Server }, 404: notYours },
+  },
+  async ({ deps, principal, params }) => readServer(deps.db, principal, idParam(params.id)),
+);
+
+export const patchServer = apiRoute(
+  'PATCH',
+  '/api/v1/servers/{id}',
+  {
+    summary:
+      'Change a server; a new host or port unpins its host key unless hostKeyFingerprint is given too',
+    tags,
+    scope: 'servers:write',
+    body: UpdateServerBody,
+    responses: { 200: { description: 'the server', schema: Server }, 404: notYours },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    updateServer(deps.db, deps.box, principal, idParam(params.id), body, meta),
+);
+
+export const deleteServerRoute = apiRoute(
+  'DELETE',
+  '/api/v1/servers/{id}',
+  {
+    summary: 'Delete a server no event runs on',
+    tags,
+    scope: 'servers:write',
+    responses: {
+      204: { description: 'deleted' },
+      404: notYours,
+      409: { description: 'events run on this server' },
+    },
+  },
+  async ({ deps, principal, params, meta }) => {
+    await deleteServer(deps.db, principal, idParam(params.id), meta);
+  },
+);
+
+export const postServerHostKeyScan = apiRoute(
+  'POST',
+  '/api/v1/servers/{id}/host-key/scan',
+  {
+    summary:
+      'Read the host key the server presents now, to compare before confirming it (nothing is pinned)',
+    tags,
+    scope: 'servers:write',
+    responses: {
+      200: { description: 'the presented key and the pinned one', schema: HostKeyScan },
+      404: notYours,
+      422: { description: 'the server could not be reached or presented no key' },
+    },
+  },
+  async ({ deps, principal, params }) => scanServerHostKey(deps.db, principal, idParam(params.id)),
+);
+
+export const putServerHostKey = apiRoute(
+  'PUT',
+  '/api/v1/servers/{id}/host-key',
+  {
+    summary:
+      'Confirm (pin) the host key fingerprint; connections presenting any other key are refused',
+    tags,
+    scope: 'servers:write',
+    body: ConfirmHostKeyBody,
+    responses: { 200: { description: 'the server', schema: Server }, 404: notYours },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    confirmServerHostKey(deps.db, principal, idParam(params.id), body.fingerprint, meta),
+);
+
+export const postServerTest = apiRoute(
+  'POST',
+  '/api/v1/servers/{id}/test',
+  {
+    summary:
+      'Test the connection: reachable, pinned key, credentials, port forwarding, interpreters (a failed check is ok: false with the reason)',
+    tags,
+    scope: 'servers:write',
+    responses: {
+      200: { description: 'the report', schema: ConnectionReport },
+      404: notYours,
+    },
+  },
+  async ({ deps, principal, params }) =>
+    testServerConnection(deps.db, deps.box, principal, idParam(params.id)),
+);
