@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { insertServer, variableSecretAad } from '@cronium/db';
-import { eventSecretEnvAad } from '@cronium/engine';
+import { insertServer, sealEventSecretEnv, variableSecretAad } from '@cronium/db';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -307,10 +306,7 @@ describe('the example catalogue in every executor', () => {
     await t.db
       .updateTable('events')
       .set({
-        secret_env_encrypted: box.encrypt(
-          JSON.stringify({ API_KEY: envSecret }),
-          eventSecretEnvAad(eventId),
-        ),
+        secret_env_encrypted: sealEventSecretEnv(box, eventId, { API_KEY: envSecret }),
       })
       .where('id', '=', eventId)
       .execute();

@@ -1,6 +1,5 @@
 import type { SecretBox } from '@cronium/crypto';
-import { listSecretVariableValues, type Db } from '@cronium/db';
-import { eventSecretEnvAad } from '@cronium/engine';
+import { listSecretVariableValues, openEventSecretEnv, type Db } from '@cronium/db';
 import type { SshServer } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
 
@@ -15,13 +14,9 @@ export async function secretsForRun(
   run: ClaimedRun,
   servers: SshServer[],
 ): Promise<string[]> {
-  const secretEnv = run.event.secretEnvEncrypted
-    ? Object.values(
-        JSON.parse(
-          box.decrypt(run.event.secretEnvEncrypted, eventSecretEnvAad(run.event.id)),
-        ) as Record<string, string>,
-      )
-    : [];
+  const secretEnv = Object.values(
+    openEventSecretEnv(box, run.event.id, run.event.secretEnvEncrypted),
+  );
   const credentials = servers.flatMap((s) =>
     s.auth.method === 'password'
       ? [s.auth.password]

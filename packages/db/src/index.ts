@@ -14,3 +14,4 @@ export { listenForNotifications, type NotificationListener } from './notificatio
 export * from './repositories/run-state.repository.ts';
 export * from './repositories/variables.repository.ts';
 export * from './repositories/viewer.repository.ts';
+export * from './repositories/event-secret-env.ts';

@@ -3,5 +3,5 @@ export { RunLogWriter } from './run-log-writer.ts';
 export { SchedulerLoop } from './scheduler-loop.ts';
 export { MaintenanceLoop, type MaintenanceOptions } from './maintenance-loop.ts';
 export { ExecutorRegistry } from './executor-registry.ts';
-export { buildRunEnvironment, eventSecretEnvAad } from './run-environment.ts';
+export { buildRunEnvironment } from './run-environment.ts';
 export { FinishBatcher } from './finish-batcher.ts';

@@ -1,10 +1,6 @@
 import type { SecretBox } from '@cronium/crypto';
+import { openEventSecretEnv } from '@cronium/db';
 import type { ClaimedRun } from '@cronium/run-queue';
-
-/** Associated data binding an event's encrypted environment to its row. */
-export function eventSecretEnvAad(eventId: number): string {
-  return `events:${eventId}:secret_env`;
-}
 
 /**
  * The environment a script starts with: PATH, the event's variables, its secret variables
@@ -15,11 +11,7 @@ export function buildRunEnvironment(
   /** `path: null` for scripts that run elsewhere (SSH): the remote login's own PATH applies. */
   options: { box: SecretBox; path: string | null },
 ): Record<string, string> {
-  const secrets: Record<string, string> = run.event.secretEnvEncrypted
-    ? (JSON.parse(
-        options.box.decrypt(run.event.secretEnvEncrypted, eventSecretEnvAad(run.event.id)),
-      ) as Record<string, string>)
-    : {};
+  const secrets = openEventSecretEnv(options.box, run.event.id, run.event.secretEnvEncrypted);
   return {
     ...(options.path === null ? {} : { PATH: options.path, LANG: 'C.UTF-8' }),
     ...run.event.env,

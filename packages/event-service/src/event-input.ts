@@ -1,4 +1,5 @@
 import { CronSchedule, InvalidScheduleError } from '@cronium/scheduler';
+import { MIN_SECRET_LENGTH } from '@cronium/log-masking';
 import { AppError } from '@cronium/service-kit/errors';
 
 /** An event as the API writes it (camelCase; every field but name and type optional). */
@@ -23,6 +24,8 @@ export interface EventInput {
   concurrency?: { policy?: 'allow' | 'skip' | 'queue' | 'replace'; max?: number };
   priority?: number;
   env?: Record<string, string>;
+  /** Write-only secret environment; on update, merged (null removes a name). */
+  secretEnv?: Record<string, string | null>;
   tags?: string[];
   limits?: { memoryMb?: number | null; cpuMillis?: number | null; pids?: number | null };
   networkEnabled?: boolean;
@@ -69,6 +72,19 @@ export function checkEventInput(input: EventInput): void {
         pointer: `/body/env/${name}`,
         message: 'a shell variable name, not starting with CRONIUM_',
       });
+  for (const [name, value] of Object.entries(input.secretEnv ?? {})) {
+    const pointer = `/body/secretEnv/${name}`;
+    if (!ENV_NAME.test(name) || name.startsWith('CRONIUM_'))
+      problems.push({ pointer, message: 'a shell variable name, not starting with CRONIUM_' });
+    else if (value !== null && name in (input.env ?? {}))
+      problems.push({ pointer, message: 'also set in env: a name is either secret or not' });
+    if (value !== null && value.length < MIN_SECRET_LENGTH)
+      problems.push({
+        pointer,
+        message: `at least ${MIN_SECRET_LENGTH} characters (shorter values could not be masked in logs)`,
+      });
+    if (value?.includes('\0')) problems.push({ pointer, message: 'no NUL characters' });
+  }
   if (input.targetKind === 'ssh' && (input.serverIds ?? []).length === 0)
     problems.push({
       pointer: '/body/serverIds',

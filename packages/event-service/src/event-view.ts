@@ -31,6 +31,7 @@ export function eventView(row: Selectable<EventsTable>, serverIds: number[]) {
     targetKind: row.target_kind,
     image: row.image,
     serverIds,
+    secretEnvKeys: row.secret_env_keys,
     timeoutSeconds: row.timeout_seconds,
     retry: {
       maxAttempts: row.retry_max_attempts,

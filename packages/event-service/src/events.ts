@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
-import { recordAudit, type Db, type EventsTable } from '@cronium/db';
+import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import type { SecretBox } from '@cronium/crypto';
+import { openEventSecretEnv, sealEventSecretEnv, type Db, type EventsTable } from '@cronium/db';
 import { CHANNELS } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { checkEventInput, type EventInput } from './event-input.ts';
@@ -131,8 +132,51 @@ export async function readEvent(db: Db, principal: Principal, id: number): Promi
   return eventView(row, (await serverIdsOf(db, [id])).get(id)!);
 }
 
+/**
+ * Applies a secret environment change (a value sets a name, null removes it) to what the
+ * event has, re-encrypted as a whole and bound to the event; the names are kept in clear.
+ */
+async function writeSecretEnv(
+  trx: Db,
+  box: SecretBox,
+  eventId: number,
+  change: Record<string, string | null>,
+) {
+  const { secret_env_encrypted } = await trx
+    .selectFrom('events')
+    .select('secret_env_encrypted')
+    .where('id', '=', eventId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const env = openEventSecretEnv(box, eventId, secret_env_encrypted);
+  for (const [name, value] of Object.entries(change))
+    if (value === null) delete env[name];
+    else env[name] = value;
+  await trx
+    .updateTable('events')
+    .set({
+      secret_env_encrypted: sealEventSecretEnv(box, eventId, env),
+      secret_env_keys: Object.keys(env).sort(),
+    })
+    .where('id', '=', eventId)
+    .execute();
+}
+
+/** A name may not be both in env and secret; checked against what the event will hold. */
+function checkSecretNamesAgainstEnv(secretNames: string[], env: Record<string, string>) {
+  const both = secretNames.filter((name) => name in env);
+  if (both.length > 0)
+    throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', {
+      errors: both.map((name) => ({
+        pointer: `/body/env/${name}`,
+        message: 'also a secret environment variable: a name is either secret or not',
+      })),
+    });
+}
+
 export async function createEvent(
   db: Db,
+  box: SecretBox,
   principal: Principal,
   input: EventInput,
   meta: RequestMeta,
@@ -145,7 +189,10 @@ export async function createEvent(
       .returning('id')
       .executeTakeFirstOrThrow();
     await setServers(trx as unknown as Db, principal.userId, id, input.serverIds ?? []);
-    await audit(trx as unknown as Db, principal, 'event.create', id, meta);
+    if (input.secretEnv) await writeSecretEnv(trx as unknown as Db, box, id, input.secretEnv);
+    await audit(trx as unknown as Db, principal, 'event.create', id, meta, {
+      secretEnvKeys: Object.keys(input.secretEnv ?? {}),
+    });
     await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(id)})`.execute(trx);
     return id;
   });
@@ -155,6 +202,7 @@ export async function createEvent(
 /** Changes the given fields; the result is checked as a whole before it is written. */
 export async function updateEvent(
   db: Db,
+  box: SecretBox,
   principal: Principal,
   id: number,
   patch: Partial<EventInput>,
@@ -168,6 +216,10 @@ export async function updateEvent(
     schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
   } as EventInput;
   checkEventInput(merged);
+  checkSecretNamesAgainstEnv(
+    current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
+    merged.env ?? {},
+  );
   await db.transaction().execute(async (trx) => {
     const set = columns(patch);
     if (Object.keys(set).length > 0)
@@ -178,8 +230,11 @@ export async function updateEvent(
         .execute();
     if (patch.serverIds !== undefined)
       await setServers(trx as unknown as Db, current.ownerId, id, patch.serverIds);
+    if (patch.secretEnv !== undefined)
+      await writeSecretEnv(trx as unknown as Db, box, id, patch.secretEnv);
     await audit(trx as unknown as Db, principal, 'event.update', id, meta, {
       fields: Object.keys(patch),
+      ...(patch.secretEnv ? { secretEnvKeys: Object.keys(patch.secretEnv) } : {}),
     });
     await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(id)})`.execute(trx);
   });
@@ -225,14 +280,10 @@ async function audit(
   meta: RequestMeta,
   details: Record<string, unknown> = {},
 ) {
-  await recordAudit(db, {
-    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-    actor_id: principal.userId,
+  await auditAction(db, principal, meta, {
     action,
-    target_type: 'event',
-    target_id: String(id),
+    targetType: 'event',
+    targetId: String(id),
     details,
-    ip: meta.ip,
-    user_agent: meta.userAgent,
   });
 }

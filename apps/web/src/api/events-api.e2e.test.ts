@@ -1,138 +1,32 @@
 // Events and runs over the public API, end to end over real HTTP: a running web process and a
 // running orchestrator (local executor) on one real database.
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { createEmptyTestDatabase } from '@cronium/db/testing';
-import {
-  freePort,
-  spawnService,
-  waitForStatus,
-  type ServiceProcess,
-} from '@cronium/service-kit/testing';
-
-const PASSWORD = 'correct horse battery';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
 
 describe('events and runs API over HTTP', () => {
+  let stack: ApiStack;
   let base: string;
-  const procs: ServiceProcess[] = [];
-  let dropDatabase: () => Promise<void>;
-
-  beforeAll(async () => {
-    const database = await createEmptyTestDatabase();
-    dropDatabase = database.drop;
-    const env = {
-      DATABASE_URL: database.url,
-      CRONIUM_DATA_DIR: mkdtempSync(join(tmpdir(), 'cronium-api-')),
-      CRONIUM_ENCRYPTION_KEY: 'ab'.repeat(32),
-      CRONIUM_JWT_SECRET: 'j'.repeat(40),
-      LOG_LEVEL: 'warn',
-    };
-    const webPort = await freePort();
-    const web = spawnService(join(__dirname, '..', 'main.ts'), {
-      ...env,
-      WEB_PORT: String(webPort),
-    });
-    procs.push(web);
-    base = `http://127.0.0.1:${webPort}`;
-    await waitForStatus(`${base}/ready`, 200, { process: web, timeoutMs: 60_000 });
-    const apiPort = await freePort();
-    const runtimeApi = spawnService(
-      join(__dirname, '..', '..', '..', 'runtime-api', 'src', 'main.ts'),
-      { ...env, RUNTIME_API_PORT: String(apiPort), RUNTIME_API_SOCKET: 'off' },
-    );
-    procs.push(runtimeApi);
-    await waitForStatus(`http://127.0.0.1:${apiPort}/ready`, 200, {
-      process: runtimeApi,
-      timeoutMs: 60_000,
-    });
-    const orchPort = await freePort();
-    const orchestrator = spawnService(
-      join(__dirname, '..', '..', '..', 'orchestrator', 'src', 'main.ts'),
-      {
-        ...env,
-        ORCHESTRATOR_PORT: String(orchPort),
-        ORCHESTRATOR_CONTAINERS: 'off',
-        RUNTIME_API_URL: `http://127.0.0.1:${apiPort}`,
-        RUNTIME_API_SOCKET: 'off',
-        ORCHESTRATOR_POLL_MS: '200',
-      },
-    );
-    procs.push(orchestrator);
-    await waitForStatus(`http://127.0.0.1:${orchPort}/ready`, 200, {
-      process: orchestrator,
-      timeoutMs: 60_000,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of procs) await p.stop(10_000);
-    await dropDatabase?.();
-  });
-
-  const call = async (method: string, path: string, auth: string | undefined, body?: unknown) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        ...(auth
-          ? auth.startsWith('crn_')
-            ? { authorization: `Bearer ${auth}` }
-            : { cookie: auth }
-          : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      type: response.headers.get('content-type') ?? '',
-      json: text ? JSON.parse(text) : undefined,
-    };
-  };
-  const signIn = async (email: string) => {
-    const response = await fetch(`${base}/api/v1/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    return response.headers.get('set-cookie')!.split(';')[0]!;
-  };
-  const finished = async (auth: string, runId: number) => {
-    for (let i = 0; i < 200; i++) {
-      const run = (await call('GET', `/api/v1/runs/${runId}`, auth)).json;
-      if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(run.status)) return run;
-      await sleep(50);
-    }
-    throw new Error(`run ${runId} did not finish`);
-  };
-
   let admin: string;
   let token: string;
   let bob: string;
+  const call: ApiStack['call'] = (...args) => stack.call(...args);
+  const finished = (auth: string, runId: number) => stack.finished(auth, runId);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {
-    await call('POST', '/api/v1/setup', undefined, {
-      email: 'admin@example.com',
-      password: PASSWORD,
-    });
-    admin = await signIn('admin@example.com');
+    stack = await startApiStack({ engine: true });
+    base = stack.base;
+    ({ admin, user: bob } = await adminAndUser(stack));
     token = (
       await call('POST', '/api/v1/tokens', admin, {
         name: 'cli',
         scopes: ['events:read', 'events:write', 'runs:read', 'runs:write'],
       })
     ).json.token;
-    const invitation = (
-      await call('POST', '/api/v1/invitations', admin, { email: 'bob@example.com', role: 'user' })
-    ).json;
-    await call('POST', '/api/v1/invitations/accept', undefined, {
-      token: invitation.invitationToken,
-      password: PASSWORD,
-    });
-    bob = await signIn('bob@example.com');
-  }, 60_000);
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
 
   it.each([
     ['bash', 'echo "hello $1from bash"; echo "to stderr" >&2'],
@@ -379,6 +273,51 @@ describe('events and runs API over HTTP', () => {
       expect.arrayContaining(['variable.create', 'variable.delete', 'run.trigger', 'event.create']),
     );
     expect((await call('GET', '/api/v1/audit', bob)).status).toBe(403);
+  });
+
+  it('secret environment: write-only, given to the script, masked in its log, merged on update', async () => {
+    const created = await call('POST', '/api/v1/events', admin, {
+      name: 'secret env',
+      type: 'bash',
+      script: 'echo "token=$API_TOKEN other=${OTHER:-unset}"',
+      secretEnv: { API_TOKEN: 'sup3r-s3cret-token' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.secretEnvKeys).toEqual(['API_TOKEN']);
+    const event = created.json;
+    for (const path of [`/api/v1/events/${event.id}`, '/api/v1/events?limit=200'])
+      expect((await call('GET', path, admin)).text).not.toContain('sup3r-s3cret');
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    expect((await finished(admin, run.id)).status).toBe('succeeded');
+    const logs = (await call('GET', `/api/v1/runs/${run.id}/logs`, admin)).json;
+    expect(logs.map((l: { text: string }) => l.text)).toEqual(['token=*** other=unset']);
+
+    const merged = await call('PATCH', `/api/v1/events/${event.id}`, admin, {
+      secretEnv: { OTHER: 'another-secret', API_TOKEN: null },
+    });
+    expect(merged.json.secretEnvKeys).toEqual(['OTHER']);
+    const second = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    await finished(admin, second.id);
+    const secondLogs = (await call('GET', `/api/v1/runs/${second.id}/logs`, admin)).json;
+    expect(secondLogs.map((l: { text: string }) => l.text)).toEqual(['token= other=***']);
+
+    const problems = async (body: unknown) => {
+      const answer = await call('PATCH', `/api/v1/events/${event.id}`, admin, body);
+      return [answer.status, answer.json.errors?.map((e: { pointer: string }) => e.pointer)];
+    };
+    expect(await problems({ secretEnv: { SHORT: 'abc' } })).toEqual([
+      422,
+      ['/body/secretEnv/SHORT'],
+    ]);
+    expect(await problems({ secretEnv: { 'BAD-NAME': 'long enough' } })).toEqual([
+      422,
+      ['/body/secretEnv/BAD-NAME'],
+    ]);
+    expect(await problems({ env: { OTHER: 'plain' } })).toEqual([422, ['/body/env/OTHER']]);
+    expect(await problems({ secretEnv: { OTHER: 42 } })).toEqual([400, ['/body/secretEnv/OTHER']]);
+    expect((await call('GET', `/api/v1/events/${event.id}`, admin)).json.secretEnvKeys).toEqual([
+      'OTHER',
+    ]);
   });
 
   it('a revoked token stops working', async () => {

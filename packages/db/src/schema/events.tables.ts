@@ -53,6 +53,7 @@ export interface EventsTable {
     Record<string, string> | string
   >;
   secret_env_encrypted: string | null;
+  secret_env_keys: WithDefault<string[]>;
   memory_mb: number | null;
   cpu_millis: number | null;
   pids_limit: number | null;

@@ -85,11 +85,33 @@ const EventFields = Type.Object(fields);
 /** Every field optional (Type.Partial keeps each field's own schema). */
 const optional = Type.Partial(EventFields).properties;
 
+const SecretValue = Type.String({ maxLength: 100_000 });
+/** Write-only: stored encrypted, given to the script as environment, masked in its log. */
+const secretEnvDoc =
+  'Secret environment variables: stored encrypted, never returned (see secretEnvKeys), masked in run logs; values of at least 6 characters';
+
 export const CreateEventBody = Type.Object(
-  { ...optional, name: fields.name, type: fields.type },
+  {
+    ...optional,
+    name: fields.name,
+    type: fields.type,
+    secretEnv: Type.Optional(
+      Type.Record(Type.String({ maxLength: 200 }), SecretValue, { description: secretEnvDoc }),
+    ),
+  },
   Strict,
 );
-export const UpdateEventBody = Type.Object(optional, { ...Strict, minProperties: 1 });
+export const UpdateEventBody = Type.Object(
+  {
+    ...optional,
+    secretEnv: Type.Optional(
+      Type.Record(Type.String({ maxLength: 200 }), Nullable(SecretValue), {
+        description: `${secretEnvDoc}. Merged into what is set: a value sets or replaces that name, null removes it`,
+      }),
+    ),
+  },
+  { ...Strict, minProperties: 1 },
+);
 export const TriggerRunBody = Type.Object({ input: Type.Optional(Type.Unknown()) }, Strict);
 
 export const Event = Type.Object({
@@ -97,6 +119,9 @@ export const Event = Type.Object({
   ownerId: Type.Integer(),
   ...fields,
   serverIds: Type.Array(Type.Integer()),
+  secretEnvKeys: Type.Array(Type.String(), {
+    description: 'names of the secret environment variables set (their values are never returned)',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

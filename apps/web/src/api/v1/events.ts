@@ -68,7 +68,7 @@ export const postEvent = apiRoute(
     },
   },
   async ({ deps, principal, body, meta }) =>
-    Response.json(await createEvent(deps.db, principal, body, meta), { status: 201 }),
+    Response.json(await createEvent(deps.db, deps.box, principal, body, meta), { status: 201 }),
 );
 
 export const getEvent = apiRoute(
@@ -102,7 +102,7 @@ export const patchEvent = apiRoute(
     },
   },
   async ({ deps, principal, params, body, meta }) =>
-    updateEvent(deps.db, principal, idParam(params.id), body, meta),
+    updateEvent(deps.db, deps.box, principal, idParam(params.id), body, meta),
 );
 
 export const deleteEventRoute = apiRoute(
