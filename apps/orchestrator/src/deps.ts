@@ -1,5 +1,5 @@
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { listenForNotifications, type NotificationListener } from '@cronium/db';
+import { listenForNotifications, publishSandboxCaps, type NotificationListener } from '@cronium/db';
 import { HttpExecutor, LocalExecutor, SshConnectionPool, SshExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
@@ -116,6 +116,10 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     async start() {
       await service.start(async () => {
         await events.whenReady(5_000);
+        await publishSandboxCaps(db, {
+          ...config.containers.caps,
+          network: Boolean(config.containers.network),
+        });
         const containers = await connectContainerBackend(config, db, logger);
         if (containers) {
           executors.register('container', containers.executor);

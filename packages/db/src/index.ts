@@ -15,3 +15,4 @@ export * from './repositories/run-state.repository.ts';
 export * from './repositories/variables.repository.ts';
 export * from './repositories/viewer.repository.ts';
 export * from './repositories/event-secret-env.ts';
+export * from './repositories/sandbox-caps.repository.ts';

@@ -32,6 +32,12 @@ export interface EventInput {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A Docker image reference: [registry[:port]/]path[:tag][@sha256:digest], path in lower case.
+const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE = new RegExp(
+  `^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?${PATH_PART}(?:/${PATH_PART})*` +
+    '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
+);
 
 /**
  * What the schema cannot say: a script for script events, a request for HTTP events, a
@@ -66,6 +72,11 @@ export function checkEventInput(input: EventInput): void {
       });
     }
   }
+  if (input.image && !IMAGE.test(input.image))
+    problems.push({
+      pointer: '/body/image',
+      message: 'an image reference such as python:3.12-slim or registry.example.com/team/job:1.0',
+    });
   for (const name of Object.keys(input.env ?? {}))
     if (!ENV_NAME.test(name) || name.startsWith('CRONIUM_'))
       problems.push({

@@ -4,6 +4,7 @@ import type { SecretBox } from '@cronium/crypto';
 import { openEventSecretEnv, sealEventSecretEnv, type Db, type EventsTable } from '@cronium/db';
 import { CHANNELS } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
+import { checkEventAgainstCaps } from './event-caps.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
 import { eventView, type EventView } from './event-view.ts';
 
@@ -182,6 +183,7 @@ export async function createEvent(
   meta: RequestMeta,
 ): Promise<EventView> {
   checkEventInput(input);
+  await checkEventAgainstCaps(db, input);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('events')
@@ -216,6 +218,7 @@ export async function updateEvent(
     schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
   } as EventInput;
   checkEventInput(merged);
+  await checkEventAgainstCaps(db, merged);
   checkSecretNamesAgainstEnv(
     current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
     merged.env ?? {},

@@ -320,6 +320,61 @@ describe('events and runs API over HTTP', () => {
     ]);
   });
 
+  it('checks container events against the administrator’s caps and image references', async () => {
+    const pointers = async (body: Record<string, unknown>) => {
+      const answer = await call('POST', '/api/v1/events', admin, {
+        name: 'boxed',
+        type: 'bash',
+        script: 'true',
+        targetKind: 'container',
+        ...body,
+      });
+      return [answer.status, answer.json.errors?.map((e: { pointer: string }) => e.pointer)];
+    };
+    // The orchestrator published its caps (the defaults: 2048 MB, 2000 millicpus, 1024
+    // processes, no container network) when it started.
+    expect(
+      await pointers({
+        limits: { memoryMb: 4096, cpuMillis: 8000, pids: 5000 },
+        networkEnabled: true,
+      }),
+    ).toEqual([
+      422,
+      [
+        '/body/limits/memoryMb',
+        '/body/limits/cpuMillis',
+        '/body/limits/pids',
+        '/body/networkEnabled',
+      ],
+    ]);
+    expect(await pointers({ image: 'Not An Image!' })).toEqual([422, ['/body/image']]);
+    const ok = await call('POST', '/api/v1/events', admin, {
+      name: 'boxed',
+      type: 'bash',
+      script: 'true',
+      targetKind: 'container',
+      image: 'registry.example.com:5000/team/job:1.0',
+      limits: { memoryMb: 2048, pids: 64 },
+    });
+    expect(ok.status).toBe(201);
+    const raised = await call('PATCH', `/api/v1/events/${ok.json.id}`, admin, {
+      limits: { memoryMb: 2049 },
+    });
+    expect(raised.json.errors[0]).toEqual({
+      pointer: '/body/limits/memoryMb',
+      message: 'the administrator allows at most 2048 MB',
+    });
+    // Local events do not use the limits: nothing to check.
+    expect(
+      (
+        await call('PATCH', `/api/v1/events/${ok.json.id}`, admin, {
+          targetKind: 'local',
+          limits: { memoryMb: 9000 },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
   it('a revoked token stops working', async () => {
     const tokens = (await call('GET', '/api/v1/tokens', admin)).json;
     await call('DELETE', `/api/v1/tokens/${tokens[0].id}`, admin);
