@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { EventsTable } from '@cronium/db';
 import type { RunTrigger } from '@cronium/contracts';
 import { ACTIVE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
+import { insertRun, type RunRow } from './insert-run.ts';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -19,7 +20,7 @@ export interface EnqueueRequest {
 }
 
 export type EnqueueResult =
-  | { outcome: 'enqueued'; runId: number; replaced: number[] }
+  | { outcome: 'enqueued'; runId: number; run: RunRow; replaced: number[] }
   | { outcome: 'skipped_overlap'; reason: string };
 
 /**
@@ -70,23 +71,9 @@ export async function enqueueRun(
       await requestCancelInTransaction(trx, replaced, `replaced by a newer run (policy replace)`);
     }
   }
-  // One statement: the run, the ledger's link to it (schedule ticks), and the wake-up
-  // notification, delivered when the transaction commits.
-  const inserted = await sql<{ id: number }>`
-    WITH run AS (
-      INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
-                        workflow_run_id, workflow_node_id)
-      VALUES (${event.id}, ${event.owner_id}, ${request.trigger}, 'queued', ${event.priority},
-              ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
-              ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, ${event.retry_max_attempts},
-              ${request.workflowRunId ?? null}::bigint, ${request.workflowNodeId ?? null}::bigint)
-      RETURNING id
-    ), tick AS (
-      UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
-    )
-    SELECT id, pg_notify(${CHANNELS.runsQueued}, ${String(event.id)}) FROM run`.execute(trx);
-  const id = inserted.rows[0]!.id;
-  return { outcome: 'enqueued', runId: id, replaced };
+  const run = await insertRun(trx, event.id, request);
+  if (!run) throw new Error(`event ${event.id} vanished while locked`);
+  return { outcome: 'enqueued', runId: run.id, run, replaced };
 }
 
 /**

@@ -35,7 +35,9 @@ describe('run lifecycle', () => {
     const eventId = await insertTestEvent(t.db, userId);
     const enq = await triggerRun(t.db, eventId, { trigger: 'manual', input: { n: 1 } });
     if (enq.outcome !== 'enqueued') throw new Error('not enqueued');
-    expect((await run(enq.runId)).status).toBe('queued');
+    // The trigger answers with the run as stored, without reading it again.
+    expect(enq.run).toEqual(await run(enq.runId));
+    expect(enq.run).toMatchObject({ status: 'queued', input: { n: 1 }, event_id: eventId });
     const [claimed] = await claimRuns(t.db, { owner: 'o1', limit: 10, leaseMs: 30_000 });
     expect(claimed).toMatchObject({
       runId: enq.runId,

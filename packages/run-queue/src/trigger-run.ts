@@ -7,6 +7,7 @@ import {
   type EnqueueRequest,
   type EnqueueResult,
 } from './enqueue-run.ts';
+import { insertRun } from './insert-run.ts';
 
 export class EventNotFoundError extends Error {
   constructor(eventId: number) {
@@ -20,18 +21,22 @@ class PolicyChanged extends Error {}
 const SERIALIZED = new Set(['skip', 'replace']);
 
 /**
- * Manual, webhook or one-off runs (`runAt` in the future): one transaction, policy applied.
- * allow and queue only insert (the claim enforces queue's limit), so concurrent triggers of
- * one event do not wait for each other: a key-share lock only keeps the event from being
- * deleted meanwhile. skip and replace decide from the active runs, so those decisions are
- * serialized per event: an advisory lock first, then the row (in that order everywhere, so
- * two triggers cannot deadlock); a scheduler pass holding the row is waited for.
+ * Manual, webhook or one-off runs (`runAt` in the future), policy applied.
+ * allow and queue only insert (the claim enforces queue's limit): one statement, which reads
+ * the policy and takes the key-share lock that only keeps the event from being deleted
+ * meanwhile, so concurrent triggers of one event do not wait for each other. skip and replace
+ * decide from the active runs, so those decisions are serialized per event in a transaction:
+ * an advisory lock first, then the row (in that order everywhere, so two triggers cannot
+ * deadlock); a scheduler pass holding the row is waited for.
  */
 export async function triggerRun(
   db: Kysely<Database>,
   eventId: number,
   request: EnqueueRequest,
 ): Promise<EnqueueResult> {
+  const run = await insertRun(db, eventId, request, { onlyUnserialized: true });
+  if (run) return { outcome: 'enqueued', runId: run.id, run, replaced: [] };
+  // The event is missing, or its policy needs the serialized path.
   for (let attempt = 1; ; attempt++) {
     const policy = (
       await db

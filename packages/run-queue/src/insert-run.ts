@@ -1,0 +1,47 @@
+import { sql, type Selectable } from 'kysely';
+import type { RunsTable } from '@cronium/db';
+import { CHANNELS, type DbExecutor } from './queue-types.ts';
+import type { EnqueueRequest } from './enqueue-run.ts';
+
+export type RunRow = Selectable<RunsTable>;
+
+/** Policies under which a new run only needs inserting: no decision from the active runs. */
+const UNSERIALIZED_POLICIES = ['allow', 'queue'];
+
+/**
+ * One statement: the event's row read under a key-share lock (it cannot be deleted meanwhile),
+ * the run inserted from it, the schedule ledger's link to it, and the wake-up notification,
+ * delivered on commit. Returns the new run, or undefined when the event does not exist or,
+ * with `onlyUnserialized`, when its policy (skip, replace) needs the serialized path.
+ */
+export async function insertRun(
+  executor: DbExecutor,
+  eventId: number,
+  request: EnqueueRequest,
+  options: { onlyUnserialized?: boolean } = {},
+): Promise<RunRow | undefined> {
+  const policyFilter = options.onlyUnserialized
+    ? sql`AND concurrency_policy IN (${sql.join(UNSERIALIZED_POLICIES)})`
+    : sql``;
+  const inserted = await sql<RunRow>`
+    WITH event AS (
+      SELECT id, owner_id, priority, retry_max_attempts FROM events
+      WHERE id = ${eventId} ${policyFilter}
+      FOR KEY SHARE
+    ), run AS (
+      INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
+                        workflow_run_id, workflow_node_id)
+      SELECT event.id, event.owner_id, ${request.trigger}, 'queued', event.priority,
+             ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
+             ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, event.retry_max_attempts,
+             ${request.workflowRunId ?? null}::bigint, ${request.workflowNodeId ?? null}::bigint
+      FROM event
+      RETURNING *
+    ), tick AS (
+      UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
+    ), notified AS (
+      SELECT pg_notify(${CHANNELS.runsQueued}, ${String(eventId)}) FROM run
+    )
+    SELECT run.* FROM run, notified`.execute(executor);
+  return inserted.rows[0];
+}
