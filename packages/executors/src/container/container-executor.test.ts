@@ -94,6 +94,27 @@ describeWithDocker('ContainerExecutor (real Docker)', () => {
     expect(out).toEqual(['stdin closed']);
   });
 
+  it.each([
+    ['bash', (filler: string) => `x="${filler}"\necho "\${#x}"`],
+    ['python', (filler: string) => `x = "${filler}"\nprint(len(x))`],
+    ['node', (filler: string) => `const x = "${filler}";\nconsole.log(x.length)`],
+  ] as const)(
+    'runs a %s script far larger than one command-line argument may be (128 KiB)',
+    async (type, script) => {
+      const { result, out } = await execute(request(type, script('a'.repeat(600_000))));
+      expect(result).toEqual({ status: 'succeeded', exitCode: 0 });
+      expect(out).toEqual(['600000']);
+    },
+  );
+
+  it('gives the script its working directory /work, its own', async () => {
+    const { result, out } = await execute(
+      request('bash', 'echo data > f && cat f && stat -c "%u %a" /work && pwd'),
+    );
+    expect(result.status).toBe('succeeded');
+    expect(out).toEqual(['data', '65534 755', '/work']);
+  });
+
   it('reports the exit code of a failing script', async () => {
     const { result } = await execute(request('bash', 'exit 7'));
     expect(result).toEqual({ status: 'failed', exitCode: 7, error: 'exited with code 7' });

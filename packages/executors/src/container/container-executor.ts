@@ -37,11 +37,23 @@ export interface ContainerExecutorOptions {
   killGraceMs: number;
 }
 
-const COMMANDS: Record<'bash' | 'python' | 'node', (script: string) => string[]> = {
-  bash: (script) => ['bash', '-c', script],
-  python: (script) => ['python3', '-c', script],
-  node: (script) => ['node', '-e', script],
+/** The interpreter of each language and the file its script is written to in /work. */
+const INTERPRETERS: Record<'bash' | 'python' | 'node', [interpreter: string, file: string]> = {
+  bash: ['bash', '/work/script.sh'],
+  python: ['python3', '/work/script.py'],
+  node: ['node', '/work/script.js'],
 };
+
+/**
+ * The script is not an argument (one argument is limited to 128 KiB by the kernel, and the
+ * command line is visible to `docker inspect`): it arrives on stdin, a shell writes it to
+ * /work and then becomes the interpreter, whose stdin is then at end-of-file, as a local
+ * script's is.
+ */
+function commandFor(type: 'bash' | 'python' | 'node'): string[] {
+  const [interpreter, file] = INTERPRETERS[type];
+  return ['sh', '-c', 'cat > "$1" && exec "$0" "$1"', interpreter, file];
+}
 
 /**
  * Runs each attempt in a fresh, hardened container (see hardened-create-request.ts), checked
@@ -76,7 +88,7 @@ export class ContainerExecutor implements Executor {
 
     const createRequest = hardenedCreateRequest({
       image,
-      cmd: COMMANDS[type](request.script),
+      cmd: commandFor(type),
       // The image's own PATH applies inside the container, not the orchestrator's.
       env: {
         ...Object.fromEntries(Object.entries(request.env).filter(([name]) => name !== 'PATH')),
@@ -130,7 +142,13 @@ export class ContainerExecutor implements Executor {
     };
     context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      stream = await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+      });
       const attached = stream;
       const stdout = new PassThrough();
       const stderr = new PassThrough();
@@ -158,6 +176,7 @@ export class ContainerExecutor implements Executor {
         };
       }
       await container.start();
+      attached.end(request.script);
       // An abort that came while the container was starting is applied now that it runs.
       if (context.signal.aborted && !aborted) onAbort();
       const waited = (await container.wait()) as { StatusCode: number };

@@ -34,6 +34,9 @@ export const CONTAINER_RUNTIME_DIR = '/run/cronium';
  */
 export function hardenedCreateRequest(input: HardenedRequestInput): Record<string, unknown> {
   const tmpfs = `rw,nosuid,nodev,size=${input.limits.tmpfsBytes}`;
+  // The working directory belongs to the script's user (a tmpfs is root's otherwise).
+  const [uid, gid = uid] = input.user.split(':');
+  const work = `${tmpfs},uid=${uid},gid=${gid}`;
   return {
     Image: input.image,
     Cmd: input.cmd,
@@ -41,12 +44,12 @@ export function hardenedCreateRequest(input: HardenedRequestInput): Record<strin
     WorkingDir: '/work',
     User: input.user,
     Labels: input.labels,
-    // No stdin: a script that reads it gets end-of-file at once, as a local one does.
-    AttachStdin: false,
+    // Stdin carries the script once, then closes (see the container executor's command).
+    AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
-    OpenStdin: false,
-    StdinOnce: false,
+    OpenStdin: true,
+    StdinOnce: true,
     Tty: false,
     NetworkDisabled: input.network === 'none',
     HostConfig: {
@@ -55,7 +58,7 @@ export function hardenedCreateRequest(input: HardenedRequestInput): Record<strin
       NanoCpus: input.limits.nanoCpus,
       PidsLimit: input.limits.pids,
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': tmpfs, '/work': tmpfs },
+      Tmpfs: { '/tmp': tmpfs, '/work': work },
       CapDrop: ['ALL'],
       CapAdd: [],
       SecurityOpt: ['no-new-privileges:true'],
