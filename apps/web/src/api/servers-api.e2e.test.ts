@@ -12,7 +12,12 @@ import {
   startPrivateSshd,
   type PrivateSshd,
 } from '@cronium/executors/testing';
-import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
+import {
+  adminAndUser,
+  expectWellFormedAnswer,
+  startApiStack,
+  type ApiStack,
+} from './testing/api-stack.ts';
 
 const withSshd = privateSshdAvailable() || process.env.CI === 'true' ? it : it.skip;
 const OTHER_FINGERPRINT = `SHA256:${'A'.repeat(43)}`;
@@ -343,15 +348,7 @@ describe('servers API over HTTP', () => {
         body,
         async (method, path, raw) => {
           if (method === 'DELETE' && path === `/api/v1/servers/${target.id}`) return;
-          const response = await fetch(stack.base + path, {
-            method,
-            headers: { cookie: admin, 'content-type': 'application/json' },
-            ...(method === 'GET' ? {} : { body: raw }),
-          });
-          expect(response.status).toBeLessThan(500);
-          if (response.status >= 400)
-            expect(response.headers.get('content-type')).toBe('application/problem+json');
-          await response.arrayBuffer();
+          await expectWellFormedAnswer(stack, admin, method, path, raw);
         },
       ),
       { numRuns: 150 },

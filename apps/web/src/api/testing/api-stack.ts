@@ -139,3 +139,25 @@ export async function adminAndUser(stack: ApiStack): Promise<{ admin: string; us
   });
   return { admin, user: await stack.signIn('bob@example.com') };
 }
+
+/**
+ * Sends a raw body (valid JSON or not) and checks the answer is never a server error, and
+ * that every error is problem+json: what the property tests over the routes hold.
+ */
+export async function expectWellFormedAnswer(
+  stack: ApiStack,
+  auth: string,
+  method: string,
+  path: string,
+  raw: string,
+): Promise<void> {
+  const response = await fetch(stack.base + path, {
+    method,
+    headers: { cookie: auth, 'content-type': 'application/json' },
+    ...(method === 'GET' ? {} : { body: raw }),
+  });
+  expect(response.status).toBeLessThan(500);
+  if (response.status >= 400)
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  await response.arrayBuffer();
+}
