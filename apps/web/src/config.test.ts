@@ -30,4 +30,16 @@ describe('web config', () => {
       expect.stringMatching(/^CRONIUM_ENCRYPTION_KEY is required when NODE_ENV=production/),
     ]);
   });
+
+  it('reads trusted proxies as addresses and CIDR ranges, and refuses anything else', () => {
+    expect(loadConfig({ CRONIUM_DATA_DIR: dataDir }).trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ CRONIUM_DATA_DIR: dataDir, WEB_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1' })
+        .trustedProxies,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    for (const bad of ['proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', 'true'])
+      expect(() => loadConfig({ CRONIUM_DATA_DIR: dataDir, WEB_TRUSTED_PROXIES: bad })).toThrow(
+        /WEB_TRUSTED_PROXIES is invalid: expected comma-separated IP addresses or CIDR ranges/,
+      );
+  });
 });

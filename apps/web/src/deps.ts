@@ -15,6 +15,7 @@ export function createDeps(config: WebConfig, version: string) {
     host: config.host,
     port: config.port,
     shutdownGraceMs: config.shutdownGraceMs,
+    trustedProxies: config.trustedProxies,
   });
   return { logger, service };
 }

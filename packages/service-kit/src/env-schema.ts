@@ -53,7 +53,12 @@ function fallbackOf<T>(options: FieldOptions<T>): Fallback<T> {
 
 export const env = {
   string(
-    options: FieldOptions<string> & { minLength?: number; pattern?: RegExp; patternHint?: string },
+    options: FieldOptions<string> & {
+      minLength?: number;
+      /** A RegExp, or any check of the whole value. */
+      pattern?: { test(value: string): boolean };
+      patternHint?: string;
+    },
   ) {
     const min = options.minLength ?? 1;
     const expected =

@@ -68,3 +68,39 @@ describe('http service graceful shutdown', () => {
     expect(String(await hanging)).toMatch(/socket hang up|ECONNRESET/);
   });
 });
+
+describe('http service client address', () => {
+  const serviceWith = (trustedProxies?: string[]) => {
+    const service = createHttpService({
+      service: 'test',
+      version: '0',
+      logger: createLogger({ service: 'test', destination: new PassThrough(), level: 'silent' }),
+      host: '127.0.0.1',
+      port: 0,
+      checks: {},
+      ...(trustedProxies ? { trustedProxies } : {}),
+    });
+    service.app.get('/ip', async (request) => ({ ip: request.ip }));
+    return service;
+  };
+  const ipSeen = async (trustedProxies: string[] | undefined, forwardedFor: string) => {
+    const service = serviceWith(trustedProxies);
+    const { port } = await service.start();
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/ip`, {
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+      return ((await response.json()) as { ip: string }).ip;
+    } finally {
+      await service.stop();
+    }
+  };
+
+  it('is the connecting address unless the connection comes from a trusted proxy', async () => {
+    expect(await ipSeen(undefined, '203.0.113.7')).toBe('127.0.0.1');
+    expect(await ipSeen(['10.0.0.0/8'], '203.0.113.7')).toBe('127.0.0.1');
+    expect(await ipSeen(['127.0.0.1'], '203.0.113.7')).toBe('203.0.113.7');
+    // A client's own X-Forwarded-For entries before the proxy's are not believed.
+    expect(await ipSeen(['127.0.0.0/8'], '198.51.100.1, 203.0.113.7')).toBe('203.0.113.7');
+  });
+});

@@ -11,6 +11,12 @@ export interface HttpServiceOptions {
   port: number;
   checks: Record<string, ReadinessCheck>;
   bodyLimitBytes?: number;
+  /**
+   * Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed: `request.ip` is
+   * then the nearest address in that header not in this list. None by default: the
+   * connecting address is the client's.
+   */
+  trustedProxies?: string[];
   /** How long `stop()` waits for in-flight requests before cutting connections. */
   shutdownGraceMs?: number;
 }
@@ -38,6 +44,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
   registerProblemHandler(app);

@@ -28,6 +28,8 @@ export interface ServiceProcessOptions {
   checks?: Record<string, ReadinessCheck>;
   /** Largest request body; larger is refused with 413 (default 1 MiB). */
   bodyLimitBytes?: number;
+  /** Reverse proxies whose X-Forwarded-For gives the client address (IPs or CIDR ranges). */
+  trustedProxies?: string[];
 }
 
 /**
@@ -52,6 +54,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
     checks: { database: () => checkDatabase(db), ...options.checks },
   });
   return {
