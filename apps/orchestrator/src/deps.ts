@@ -106,6 +106,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     purgeMs: 3_600_000,
     retentionDays: config.retentionDays,
     onRequeued: () => runWorker.wake(),
+    events,
   });
   let listener: NotificationListener | undefined;
 

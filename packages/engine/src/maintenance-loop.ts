@@ -1,6 +1,7 @@
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import { purgeOldRuns, sweepExpiredLeases } from '@cronium/run-queue';
+import type { RunEvent } from '@cronium/run-events';
 
 /**
  * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired
@@ -13,6 +14,8 @@ export interface MaintenanceOptions {
   purgeMs: number;
   retentionDays: number;
   onRequeued: () => void;
+  /** Where the new status of each swept run is announced (live views). */
+  events?: { publish(events: RunEvent[]): Promise<void> };
   /** Extra clean-up on every sweep (the container reaper); returns what it removed. */
   reap?: () => Promise<number>;
 }
@@ -38,6 +41,14 @@ export class MaintenanceLoop {
         this.#o.logger.warn(
           { runs: swept },
           'runs whose orchestrator stopped renewing its lease were taken back',
+        );
+        void this.#o.events?.publish(
+          swept.map((r) => ({
+            kind: 'status',
+            runId: r.runId,
+            ownerId: r.ownerId,
+            status: r.status,
+          })),
         );
         this.#o.onRequeued();
       }

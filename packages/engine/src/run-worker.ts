@@ -19,6 +19,7 @@ import {
   renewLeases,
   type AttemptOutcome,
   type ClaimedRun,
+  type RunFence,
 } from '@cronium/run-queue';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
@@ -195,11 +196,7 @@ export class RunWorker {
     });
     const selected = this.#o.executors.select(run);
     if ('error' in selected) {
-      await this.#finisher.finish(fence, {
-        status: 'failed',
-        exitCode: null,
-        error: selected.error,
-      });
+      await this.#finish(run, fence, { status: 'failed', exitCode: null, error: selected.error });
       return;
     }
     const masker = new SecretMasker();
@@ -219,7 +216,7 @@ export class RunWorker {
     } catch (error) {
       // e.g. its secrets or server credentials cannot be decrypted with this orchestrator's key
       await logs.close();
-      await this.#finisher.finish(fence, {
+      await this.#finish(run, fence, {
         status: 'failed',
         exitCode: null,
         error: `cannot prepare the run: ${(error as Error).message}`,
@@ -272,7 +269,8 @@ export class RunWorker {
       return;
     }
     if (reason === 'shutdown') {
-      await releaseRuns(this.#o.db, this.#o.owner, [run.runId]);
+      const released = await releaseRuns(this.#o.db, this.#o.owner, [run.runId]);
+      this.#announce(released);
       log.info('released on shutdown');
       return;
     }
@@ -308,17 +306,28 @@ export class RunWorker {
               };
     // The error text (an HTTP body, an executor's message) is masked like the log.
     if (outcome.error) outcome.error = masker.maskLine(outcome.error);
-    const finished = await this.#finisher.finish(fence, outcome);
-    if (finished)
-      void this.#o.events?.publish([
-        { kind: 'status', runId: run.runId, ownerId: run.event.ownerId, status: finished.status },
-      ]);
+    const finished = await this.#finish(run, fence, outcome);
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');
     else
       log.info(
         { status: finished.status, exitCode: outcome.exitCode, retryAt: finished.retryAt },
         'attempt finished',
+      );
+  }
+
+  /** Writes the attempt's outcome and announces the run's new status to live views. */
+  async #finish(run: ClaimedRun, fence: RunFence, outcome: AttemptOutcome) {
+    const finished = await this.#finisher.finish(fence, outcome);
+    if (finished)
+      this.#announce([{ runId: run.runId, ownerId: run.event.ownerId, status: finished.status }]);
+    return finished;
+  }
+
+  #announce(runs: { runId: number; ownerId: number; status: string }[]): void {
+    if (runs.length > 0)
+      void this.#o.events?.publish(
+        runs.map((r) => ({ kind: 'status', runId: r.runId, ownerId: r.ownerId, status: r.status })),
       );
   }
 

@@ -171,7 +171,9 @@ describe('run lifecycle', () => {
     ).toBe(1);
     await expireLease(enq.runId);
     expect(await renewLeases(t.db, 'old', 30_000, [stale!])).toEqual([]);
-    expect(await sweepExpiredLeases(t.db)).toEqual([{ runId: enq.runId, status: 'queued' }]);
+    expect(await sweepExpiredLeases(t.db)).toEqual([
+      { runId: enq.runId, ownerId: expect.any(Number), status: 'queued' },
+    ]);
     const [fresh] = await claimRuns(t.db, { owner: 'new', limit: 1, leaseMs: 30_000 });
     expect(fresh).toMatchObject({ runId: enq.runId, attempt: 2 });
 
@@ -218,7 +220,9 @@ describe('run lifecycle', () => {
     const eventId = await insertTestEvent(t.db, userId);
     const enq = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
     const [claimed] = await claimRuns(t.db, { owner: 'leaving', limit: 1, leaseMs: 30_000 });
-    expect(await releaseRuns(t.db, 'leaving', [claimed!.runId])).toBe(1);
+    expect(await releaseRuns(t.db, 'leaving', [claimed!.runId])).toEqual([
+      { runId: claimed!.runId, ownerId: claimed!.event.ownerId, status: 'queued' },
+    ]);
     const [again] = await claimRuns(t.db, { owner: 'staying', limit: 1, leaseMs: 30_000 });
     expect(again).toMatchObject({ runId: enq.runId, attempt: 2 });
     await finishRun(t.db, again!, { status: 'succeeded' });

@@ -3,8 +3,10 @@ import type { Database } from '@cronium/db';
 import { CHANNELS } from './queue-types.ts';
 import { MAX_LEASE_LOSSES } from './finish-run.ts';
 
+/** A run taken back from its orchestrator, and what it became. */
 export interface SweptRun {
   runId: number;
+  ownerId: number;
   status: 'queued' | 'failed' | 'cancelled';
 }
 
@@ -15,7 +17,7 @@ export interface SweptRun {
  * and one that was being cancelled ends cancelled.
  */
 export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun[]> {
-  const rows = await sql<{ id: number; status: SweptRun['status'] }>`
+  const rows = await sql<{ id: number; owner_id: number; status: SweptRun['status'] }>`
     UPDATE runs r SET
       status = CASE
         WHEN r.status = 'cancelling' THEN 'cancelled'
@@ -33,10 +35,10 @@ export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun
       lease_owner = NULL,
       lease_expires_at = NULL
     WHERE r.status IN ('running', 'cancelling') AND r.lease_expires_at < now()
-    RETURNING r.id, r.status`.execute(db);
+    RETURNING r.id, r.owner_id, r.status`.execute(db);
   if (rows.rows.some((r) => r.status === 'queued'))
     await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'sweep')`.execute(db);
-  return rows.rows.map((r) => ({ runId: r.id, status: r.status }));
+  return rows.rows.map((r) => ({ runId: r.id, ownerId: r.owner_id, status: r.status }));
 }
 
 /**
@@ -48,9 +50,9 @@ export async function releaseRuns(
   db: Kysely<Database>,
   owner: string,
   runIds: number[],
-): Promise<number> {
-  if (runIds.length === 0) return 0;
-  const rows = await sql<{ id: number }>`
+): Promise<SweptRun[]> {
+  if (runIds.length === 0) return [];
+  const rows = await sql<{ id: number; owner_id: number; status: SweptRun['status'] }>`
     UPDATE runs r SET
       status = CASE WHEN r.status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
       finished_at = CASE WHEN r.status = 'cancelling' THEN now() ELSE NULL END,
@@ -60,7 +62,7 @@ export async function releaseRuns(
       condition = CASE WHEN r.status = 'cancelling' THEN r.condition ELSE NULL END,
       run_at = now(), lease_owner = NULL, lease_expires_at = NULL
     WHERE r.id = ANY(${runIds}::bigint[]) AND r.lease_owner = ${owner} AND r.status IN ('running', 'cancelling')
-    RETURNING r.id`.execute(db);
+    RETURNING r.id, r.owner_id, r.status`.execute(db);
   await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'release')`.execute(db);
-  return rows.rows.length;
+  return rows.rows.map((r) => ({ runId: r.id, ownerId: r.owner_id, status: r.status }));
 }

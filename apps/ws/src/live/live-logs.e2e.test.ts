@@ -155,6 +155,7 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       ORCHESTRATOR_PORT: String(orchPort),
       ORCHESTRATOR_CONTAINERS: 'off',
       ORCHESTRATOR_POLL_MS: '200',
+      ORCHESTRATOR_SWEEP_MS: '300',
     });
     await waitForStatus(`http://127.0.0.1:${orchPort}/ready`, 200, {
       process: orchestrator,
@@ -377,6 +378,49 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
     expect(v.frames.some((f) => f.type === 'status' && f.runId === theirs)).toBe(false);
     v.close();
   });
+
+  maybe(
+    'tells a viewer about runs that fail before they start, and runs taken back by the sweep',
+    async () => {
+      const v = viewer();
+      await v.opened;
+      v.send({ type: 'subscribe_my_runs' });
+      await sleep(200);
+      // No container executor on this orchestrator: the attempt fails before anything starts.
+      const boxed = await insertTestEvent(t.db, alice.id, { target_kind: 'container' });
+      const failed = ((await triggerRun(t.db, boxed, { trigger: 'manual' })) as { runId: number })
+        .runId;
+      // A run being cancelled whose orchestrator vanished (its lease expired): only the
+      // sweep can end it, and it is the only one to announce that.
+      const orphanEvent = await insertTestEvent(t.db, alice.id, { type: 'node' });
+      const orphan = (
+        (await triggerRun(t.db, orphanEvent, {
+          trigger: 'manual',
+          runAt: new Date(Date.now() + 3_600_000),
+        })) as { runId: number }
+      ).runId;
+      await t.db
+        .updateTable('runs')
+        .set({
+          status: 'cancelling',
+          attempt: 1,
+          started_at: new Date(),
+          lease_owner: 'vanished',
+          lease_expires_at: new Date(Date.now() - 1_000),
+        })
+        .where('id', '=', orphan)
+        .execute();
+      const statuses = (runId: number) =>
+        v.frames
+          .filter((f) => f.type === 'status' && f.runId === runId)
+          .map((f) => (f as { status: string }).status);
+      await v.until(
+        'both announced',
+        () => statuses(failed).includes('failed') && statuses(orphan).includes('cancelled'),
+      );
+      v.close();
+    },
+  );
 
   if (useValkey)
     maybe(
