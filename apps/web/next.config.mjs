@@ -19,6 +19,9 @@ const config = {
   ],
   serverExternalPackages: ['pg', 'pino', 'pino-pretty', '@node-rs/argon2', 'jsonwebtoken', 'ssh2'],
   poweredByHeader: false,
+  // API answers are small JSON; gzipping each cost more CPU than the bytes saved on the
+  // loopback or LAN hops Cronium runs behind (a reverse proxy may compress for the internet).
+  compress: false,
   reactStrictMode: true,
   typescript: { tsconfigPath: './tsconfig.json' },
   webpack: (webpackConfig, { isServer }) => {

@@ -9,6 +9,16 @@ export interface AuditedAction {
   details?: Record<string, unknown>;
 }
 
+/** Who did it and from where, as the audit log's columns. */
+export function auditActor(principal: Principal, meta: RequestMeta) {
+  return {
+    actor_kind: principal.via === 'session' ? ('user' as const) : ('api_token' as const),
+    actor_id: principal.userId,
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+  };
+}
+
 /**
  * Writes who (the principal, and whether by session or API token) did what, to which
  * target, from where. Pass the transaction that made the change, so both land or neither.
@@ -20,13 +30,10 @@ export async function auditAction(
   action: AuditedAction,
 ): Promise<void> {
   await recordAudit(db, {
-    actor_kind: principal.via === 'session' ? 'user' : 'api_token',
-    actor_id: principal.userId,
+    ...auditActor(principal, meta),
     action: action.action,
     target_type: action.targetType,
     target_id: action.targetId,
     details: action.details ?? {},
-    ip: meta.ip,
-    user_agent: meta.userAgent,
   });
 }

@@ -1,5 +1,5 @@
 export { isAdmin, hasScope, type Principal, type RequestMeta } from './principal.ts';
-export { auditAction, type AuditedAction } from './audit-action.ts';
+export { auditAction, auditActor, type AuditedAction } from './audit-action.ts';
 export { needsSetup, createFirstAdmin } from './first-admin.ts';
 export { LoginThrottle } from './login-throttle.ts';
 export { signIn, signOut, authenticate, SESSION_TTL_MS } from './sessions.ts';

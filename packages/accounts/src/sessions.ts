@@ -113,6 +113,24 @@ export async function signOut(db: Db, principal: Principal, meta: RequestMeta): 
  * expired, not revoked, its user active. API tokens record their last use (at most once a
  * minute, so a busy token does not write on every call).
  */
+/** When this process last wrote each token's last use (bounded: cleared past 10,000). */
+const lastUseWritten = new Map<number, number>();
+const LAST_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Whether to record a token's use: at most once a minute, and once per process even when many
+ * requests with the same token arrive together (they all read the old time).
+ */
+function lastUseIsStale(tokenId: number, stored: Date | null): boolean {
+  const now = Date.now();
+  if (stored && now - stored.getTime() <= LAST_USE_RESOLUTION_MS) return false;
+  const written = lastUseWritten.get(tokenId);
+  if (written !== undefined && now - written <= LAST_USE_RESOLUTION_MS) return false;
+  if (lastUseWritten.size >= 10_000) lastUseWritten.clear();
+  lastUseWritten.set(tokenId, now);
+  return true;
+}
+
 export async function authenticate(
   db: Db,
   token: string | undefined,
@@ -151,7 +169,7 @@ export async function authenticate(
       .where('u.status', '=', 'active')
       .executeTakeFirst();
     if (!row) return undefined;
-    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000)
+    if (lastUseIsStale(row.id, row.last_used_at))
       await db
         .updateTable('api_tokens')
         .set({ last_used_at: new Date() })

@@ -1,6 +1,12 @@
-import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import {
+  auditAction,
+  auditActor,
+  isAdmin,
+  type Principal,
+  type RequestMeta,
+} from '@cronium/accounts';
 import type { Db } from '@cronium/db';
-import { readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
+import { EventNotFoundError, readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { ownedEvent } from './events.ts';
 
@@ -71,7 +77,10 @@ const RUN_COLUMNS = [
   'log_seq',
 ] as const;
 
-/** Triggers a run of the event now, with an input value (any JSON). */
+/**
+ * Triggers a run of the event now, with an input value (any JSON). For `allow` and `queue`
+ * events the ownership check, the insert and the audit entry are one statement.
+ */
 export async function triggerEventRun(
   db: Db,
   principal: Principal,
@@ -79,14 +88,21 @@ export async function triggerEventRun(
   input: unknown,
   meta: RequestMeta,
 ): Promise<{ run: RunView | null; outcome: string; reason?: string }> {
-  await ownedEvent(db, principal, eventId);
-  const result = await triggerRun(db, eventId, { trigger: 'manual', input: input ?? null });
-  await auditAction(db, principal, meta, {
-    action: 'run.trigger',
-    targetType: 'event',
-    targetId: String(eventId),
-    details: result.outcome === 'enqueued' ? { runId: result.runId } : { outcome: result.outcome },
-  });
+  let result;
+  try {
+    result = await triggerRun(
+      db,
+      eventId,
+      { trigger: 'manual', input: input ?? null },
+      {
+        ...(isAdmin(principal) ? {} : { ownerId: principal.userId }),
+        audit: auditActor(principal, meta),
+      },
+    );
+  } catch (error) {
+    if (error instanceof EventNotFoundError) throw new AppError('NOT_FOUND', `no event ${eventId}`);
+    throw error;
+  }
   if (result.outcome !== 'enqueued')
     return { run: null, outcome: result.outcome, reason: result.reason };
   // The run as inserted: a new run has no per-server results yet.

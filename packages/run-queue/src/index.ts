@@ -14,6 +14,7 @@ export {
   type EventRow,
 } from './enqueue-run.ts';
 export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
+export type { TriggerAudit } from './insert-run.ts';
 export { claimRuns, nextQueuedRunAt, type ClaimedRun } from './claim-runs.ts';
 export { renewLeases, type HeldRun } from './renew-leases.ts';
 export {

@@ -1,9 +1,21 @@
 import { sql, type Selectable } from 'kysely';
-import type { RunsTable } from '@cronium/db';
+import type { AuditEntry, RunsTable } from '@cronium/db';
 import { CHANNELS, type DbExecutor } from './queue-types.ts';
 import type { EnqueueRequest } from './enqueue-run.ts';
 
 export type RunRow = Selectable<RunsTable>;
+
+/** Who triggered a run, for its audit entry (`run.trigger`, target the event). */
+export type TriggerAudit = Pick<AuditEntry, 'actor_kind' | 'actor_id' | 'ip' | 'user_agent'>;
+
+export interface InsertRunOptions {
+  /** Only when the policy (skip, replace) needs no decision from the active runs. */
+  onlyUnserialized?: boolean;
+  /** Only an event of this owner (someone else's is treated as missing). */
+  ownerId?: number;
+  /** Write the `run.trigger` audit entry in the same statement. */
+  audit?: TriggerAudit;
+}
 
 /** Policies under which a new run only needs inserting: no decision from the active runs. */
 const UNSERIALIZED_POLICIES = ['allow', 'queue'];
@@ -11,22 +23,35 @@ const UNSERIALIZED_POLICIES = ['allow', 'queue'];
 /**
  * One statement: the event's row read under a key-share lock (it cannot be deleted meanwhile),
  * the run inserted from it, the schedule ledger's link to it, and the wake-up notification,
- * delivered on commit. Returns the new run, or undefined when the event does not exist or,
- * with `onlyUnserialized`, when its policy (skip, replace) needs the serialized path.
+ * delivered on commit, and (with `audit`) the audit entry: one round trip for a trigger
+ * through the API. Returns the new run, or undefined when the event does not exist (or is not
+ * `ownerId`'s) or, with `onlyUnserialized`, when its policy (skip, replace) needs the
+ * serialized path.
  */
 export async function insertRun(
   executor: DbExecutor,
   eventId: number,
   request: EnqueueRequest,
-  options: { onlyUnserialized?: boolean } = {},
+  options: InsertRunOptions = {},
 ): Promise<RunRow | undefined> {
   const policyFilter = options.onlyUnserialized
     ? sql`AND concurrency_policy IN (${sql.join(UNSERIALIZED_POLICIES)})`
     : sql``;
+  const ownerFilter =
+    options.ownerId === undefined ? sql`` : sql`AND owner_id = ${options.ownerId}`;
+  const audited = options.audit
+    ? sql`, audited AS (
+      INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, details, ip, user_agent)
+      SELECT ${options.audit.actor_kind}, ${options.audit.actor_id ?? null}::bigint, 'run.trigger', 'event',
+             ${String(eventId)}, jsonb_build_object('runId', run.id), ${options.audit.ip ?? null},
+             ${options.audit.user_agent ?? null}
+      FROM run
+    )`
+    : sql``;
   const inserted = await sql<RunRow>`
     WITH event AS (
       SELECT id, owner_id, priority, retry_max_attempts FROM events
-      WHERE id = ${eventId} ${policyFilter}
+      WHERE id = ${eventId} ${policyFilter} ${ownerFilter}
       FOR KEY SHARE
     ), run AS (
       INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
@@ -41,7 +66,7 @@ export async function insertRun(
       UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
     ), notified AS (
       SELECT pg_notify(${CHANNELS.runsQueued}, ${String(eventId)}) FROM run
-    )
+    )${audited}
     SELECT run.* FROM run, notified`.execute(executor);
   return inserted.rows[0];
 }

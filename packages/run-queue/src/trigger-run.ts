@@ -7,7 +7,8 @@ import {
   type EnqueueRequest,
   type EnqueueResult,
 } from './enqueue-run.ts';
-import { insertRun } from './insert-run.ts';
+import { recordAudit } from '@cronium/db';
+import { insertRun, type TriggerAudit } from './insert-run.ts';
 
 export class EventNotFoundError extends Error {
   constructor(eventId: number) {
@@ -33,18 +34,19 @@ export async function triggerRun(
   db: Kysely<Database>,
   eventId: number,
   request: EnqueueRequest,
+  /**
+   * `ownerId`: only that user's event (another's is "not found"); `audit`: who triggered it,
+   * written as `run.trigger` with the run (or with the skip) in the same transaction.
+   */
+  options: { ownerId?: number; audit?: TriggerAudit } = {},
 ): Promise<EnqueueResult> {
-  const run = await insertRun(db, eventId, request, { onlyUnserialized: true });
+  const run = await insertRun(db, eventId, request, { ...options, onlyUnserialized: true });
   if (run) return { outcome: 'enqueued', runId: run.id, run, replaced: [] };
   // The event is missing, or its policy needs the serialized path.
   for (let attempt = 1; ; attempt++) {
-    const policy = (
-      await db
-        .selectFrom('events')
-        .select('concurrency_policy')
-        .where('id', '=', eventId)
-        .executeTakeFirst()
-    )?.concurrency_policy;
+    let lookup = db.selectFrom('events').select('concurrency_policy').where('id', '=', eventId);
+    if (options.ownerId !== undefined) lookup = lookup.where('owner_id', '=', options.ownerId);
+    const policy = (await lookup.executeTakeFirst())?.concurrency_policy;
     if (!policy) throw new EventNotFoundError(eventId);
     try {
       return await db.transaction().execute(async (trx) => {
@@ -66,7 +68,17 @@ export async function triggerRun(
         // Changed between the read and the lock: start again under the right lock.
         if (SERIALIZED.has(event.concurrency_policy) !== SERIALIZED.has(policy))
           throw new PolicyChanged();
-        return enqueueRun(trx, event, request);
+        const result = await enqueueRun(trx, event, request);
+        if (options.audit)
+          await recordAudit(trx, {
+            ...options.audit,
+            action: 'run.trigger',
+            target_type: 'event',
+            target_id: String(eventId),
+            details:
+              result.outcome === 'enqueued' ? { runId: result.runId } : { outcome: result.outcome },
+          });
+        return result;
       });
     } catch (error) {
       if (!(error instanceof PolicyChanged) || attempt >= 5) throw error;
