@@ -1,6 +1,12 @@
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { listenForNotifications, publishSandboxCaps, type NotificationListener } from '@cronium/db';
-import { HttpExecutor, LocalExecutor, SshConnectionPool, SshExecutor } from '@cronium/executors';
+import {
+  HelperProcessLauncher,
+  HttpExecutor,
+  LocalExecutor,
+  SshConnectionPool,
+  SshExecutor,
+} from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
@@ -52,7 +58,10 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     valkeyUrl: config.base.valkeyUrl,
     onError: (error) => logger.warn({ reason: error.message }, 'run event bus'),
   });
-  const local = new LocalExecutor({ killGraceMs: config.killGraceMs });
+  // Scripts are started by a small helper process: forking it is cheaper than forking the
+  // orchestrator, and it keeps that cost off the event loop.
+  const launcher = new HelperProcessLauncher();
+  const local = new LocalExecutor({ killGraceMs: config.killGraceMs, launcher });
   const sshPool = new SshConnectionPool({
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     idleMs: config.ssh.idleMs,
@@ -156,6 +165,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         await scheduler?.stop();
         maintenance.stop();
         await runWorker.stop(config.shutdownGraceMs);
+        await launcher.close();
         await listener?.close();
         await sshPool.close();
         await events.close();

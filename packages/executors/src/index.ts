@@ -9,6 +9,13 @@ export type {
   RuntimeAccess,
 } from './executor.ts';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
+export {
+  DirectProcessLauncher,
+  HelperProcessLauncher,
+  type ProcessLauncher,
+  type LaunchedProcess,
+  type ExitStatus,
+} from './launch/index.ts';
 export { HttpExecutor, type HttpExecutorOptions } from './http-executor.ts';
 export { FakeExecutor } from './fake-executor.ts';
 export { LineSplitter } from './line-splitter.ts';

@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ExecutionLogLine, ExecutionRequest } from './executor.ts';
+import {
+  DirectProcessLauncher,
+  HelperProcessLauncher,
+  type ProcessLauncher,
+} from './launch/index.ts';
 import { LocalExecutor } from './local-executor.ts';
 
 const base = {
@@ -43,8 +48,13 @@ async function execute(
   return { result, lines, text: lines.map((l) => `${l.stream}:${l.text}`) };
 }
 
-describe('LocalExecutor', () => {
-  const executor = new LocalExecutor({ killGraceMs: 300 });
+describe.each([
+  ['started by the orchestrator itself', () => new DirectProcessLauncher()],
+  ['started through the launch helper', () => new HelperProcessLauncher()],
+] as const)('LocalExecutor, processes %s', (_, makeLauncher) => {
+  const launcher: ProcessLauncher = makeLauncher();
+  const executor = new LocalExecutor({ killGraceMs: 300, launcher });
+  afterAll(() => launcher.close());
 
   it.each([
     ['bash', 'echo one; echo two >&2; echo "three $GREETING"'],
@@ -153,12 +163,74 @@ describe('LocalExecutor', () => {
   });
 
   it('fails clearly when the interpreter is missing', async () => {
-    const missing = new LocalExecutor({ interpreters: { python: '/nonexistent/python3' } });
+    const missing = new LocalExecutor({
+      interpreters: { python: '/nonexistent/python3' },
+      launcher,
+    });
     const { result } = await execute(missing, request('python', 'print(1)'));
     expect(result).toMatchObject({
       status: 'failed',
       exitCode: null,
       error: expect.stringMatching(/could not start \/nonexistent\/python3: .*ENOENT/),
     });
+  });
+});
+
+describe('HelperProcessLauncher', () => {
+  it('when its helper dies, kills what it started and says why; the next launch starts a new one', async () => {
+    const launcher = new HelperProcessLauncher();
+    const executor = new LocalExecutor({ launcher });
+    try {
+      const lines: ExecutionLogLine[] = [];
+      let announced: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (announced = resolve));
+      const running = executor.run(request('bash', 'echo "main $$"; sleep 300'), {
+        signal: new AbortController().signal,
+        onLog: (line) => {
+          lines.push(line);
+          announced();
+        },
+      });
+      await ready;
+      const scriptPid = Number(lines[0]!.text.split(' ')[1]);
+      const helperPid = Number(
+        readFileSync(`/proc/${scriptPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1],
+      );
+      process.kill(helperPid, 'SIGKILL');
+      expect(await running).toMatchObject({
+        status: 'failed',
+        exitCode: null,
+        error: expect.stringMatching(
+          /the process launcher stopped \(SIGKILL\); the script was killed/,
+        ),
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(alive(scriptPid)).toBe(false);
+      const { result, text } = await execute(executor, request('bash', 'echo again'));
+      expect([result.status, text]).toEqual(['succeeded', ['stdout:again']]);
+    } finally {
+      await launcher.close();
+    }
+  });
+
+  it('kills what it started when this process goes away (the channel to the helper closes)', async () => {
+    const launcher = new HelperProcessLauncher();
+    const executor = new LocalExecutor({ launcher });
+    const lines: string[] = [];
+    let announced: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (announced = resolve));
+    const running = executor.run(request('bash', 'echo "main $$"; sleep 300'), {
+      signal: new AbortController().signal,
+      onLog: (line) => {
+        lines.push(line.text);
+        announced();
+      },
+    });
+    await ready;
+    const scriptPid = Number(lines[0]!.split(' ')[1]);
+    await launcher.close();
+    expect((await running).status).toBe('failed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(scriptPid)).toBe(false);
   });
 });

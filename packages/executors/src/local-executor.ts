@@ -1,10 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventType } from '@cronium/contracts';
 import { SDK_DIR } from '@cronium/sdk';
 import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
+import {
+  DirectProcessLauncher,
+  type LaunchedProcess,
+  type ProcessLauncher,
+} from './launch/index.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { processGroupAlive, signalProcessGroup } from './process-group.ts';
 
@@ -17,6 +21,11 @@ export interface LocalExecutorOptions {
   interpreters?: Partial<Record<'bash' | 'python' | 'node', string>>;
   /** Variables passed through from the orchestrator's environment (PATH, LANG...). */
   baseEnv?: Record<string, string>;
+  /**
+   * What starts the processes; by default this process itself. The orchestrator passes a
+   * `HelperProcessLauncher`, which keeps the cost of forking off its event loop.
+   */
+  launcher?: ProcessLauncher;
 }
 
 /** How long output pipes may stay open after the script is gone (held by an escaped process). */
@@ -49,6 +58,7 @@ export class LocalExecutor implements Executor {
       workRoot: options.workRoot ?? tmpdir(),
       killGraceMs: options.killGraceMs ?? 5_000,
       baseEnv: options.baseEnv ?? {},
+      launcher: options.launcher ?? new DirectProcessLauncher(),
       interpreters: {
         bash: 'bash',
         python: 'python3',
@@ -85,23 +95,22 @@ export class LocalExecutor implements Executor {
     }
   }
 
-  #spawn(
+  async #spawn(
     interpreter: string,
     scriptPath: string,
     workDir: string,
     request: ExecutionRequest,
     context: ExecutionContext,
   ): Promise<ExecutionResult> {
-    return new Promise((resolve) => {
-      if (context.signal.aborted) {
-        resolve({
-          status: 'failed',
-          exitCode: null,
-          error: `aborted before start (${String(context.signal.reason)})`,
-        });
-        return;
-      }
-      const child = spawn(interpreter, [scriptPath], {
+    if (context.signal.aborted)
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: `aborted before start (${String(context.signal.reason)})`,
+      };
+    let child: LaunchedProcess;
+    try {
+      child = await this.#options.launcher.launch(interpreter, [scriptPath], {
         cwd: workDir,
         env: {
           ...this.#options.baseEnv,
@@ -116,76 +125,53 @@ export class LocalExecutor implements Executor {
               }
             : {}),
         },
-        detached: true, // own process group: the unit we signal
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const pgid = child.pid;
-      const splitters = {
-        stdout: new LineSplitter((text) =>
-          context.onLog({ stream: 'stdout', at: new Date(), text }),
-        ),
-        stderr: new LineSplitter((text) =>
-          context.onLog({ stream: 'stderr', at: new Date(), text }),
-        ),
+    } catch (error) {
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: `could not start ${interpreter}: ${(error as Error).message}`,
       };
-      child.stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
-      child.stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));
+    }
+    const pgid = child.pid; // its own process group: the unit we signal
+    const splitters = {
+      stdout: new LineSplitter((text) => context.onLog({ stream: 'stdout', at: new Date(), text })),
+      stderr: new LineSplitter((text) => context.onLog({ stream: 'stderr', at: new Date(), text })),
+    };
+    child.stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
+    child.stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));
 
-      let killTimer: NodeJS.Timeout | undefined;
-      const onAbort = () => {
-        if (pgid === undefined) return;
-        signalProcessGroup(pgid, 'SIGTERM');
-        killTimer = setTimeout(
-          () => signalProcessGroup(pgid, 'SIGKILL'),
-          this.#options.killGraceMs,
-        );
-      };
-      context.signal.addEventListener('abort', onAbort, { once: true });
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      signalProcessGroup(pgid, 'SIGTERM');
+      killTimer = setTimeout(() => signalProcessGroup(pgid, 'SIGKILL'), this.#options.killGraceMs);
+    };
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    // Aborted while it was being started: stop it now that it runs.
+    if (context.signal.aborted) onAbort();
 
-      let spawnError: Error | undefined;
-      child.once('error', (error) => {
-        spawnError = error;
-      });
-      let pipeTimer: NodeJS.Timeout | undefined;
-      // A process that left the group (setsid) can keep the output pipes open after the
-      // script ended or was killed; the attempt does not wait for it beyond a short while.
-      const abandonPipesSoon = () => {
-        pipeTimer ??= setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        }, PIPE_CLOSE_WAIT_MS);
-      };
-      child.once('exit', () => {
-        // The script is done; anything it left running in its group goes with it. Its
-        // output pipes close once the last holder is gone.
-        if (pgid !== undefined && processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL');
-        abandonPipesSoon();
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(killTimer);
-        clearTimeout(pipeTimer);
-        context.signal.removeEventListener('abort', onAbort);
-        splitters.stdout.flush();
-        splitters.stderr.flush();
-        if (spawnError) {
-          resolve({
-            status: 'failed',
-            exitCode: null,
-            error: `could not start ${interpreter}: ${spawnError.message}`,
-          });
-          return;
-        }
-        const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null);
-        resolve({
-          status: code === 0 && !context.signal.aborted ? 'succeeded' : 'failed',
-          exitCode,
-          ...(code === 0
-            ? {}
-            : { error: signal ? `killed by ${signal}` : `exited with code ${code}` }),
-          ...(signal ? { result: { signal } } : {}),
-        });
-      });
+    let pipeTimer: NodeJS.Timeout | undefined;
+    void child.exited.then(() => {
+      // The script is done; anything it left running in its group goes with it. Its output
+      // pipes close once the last holder is gone; a process that left the group (setsid)
+      // can keep them open, and the attempt does not wait for it beyond a short while.
+      if (processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL');
+      pipeTimer = setTimeout(() => child.abandonOutput(), PIPE_CLOSE_WAIT_MS);
     });
+    const { code, signal, error } = await child.closed;
+    clearTimeout(killTimer);
+    clearTimeout(pipeTimer);
+    context.signal.removeEventListener('abort', onAbort);
+    splitters.stdout.flush();
+    splitters.stderr.flush();
+    if (error) return { status: 'failed', exitCode: null, error };
+    const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null);
+    return {
+      status: code === 0 && !context.signal.aborted ? 'succeeded' : 'failed',
+      exitCode,
+      ...(code === 0 ? {} : { error: signal ? `killed by ${signal}` : `exited with code ${code}` }),
+      ...(signal ? { result: { signal } } : {}),
+    };
   }
 }
 

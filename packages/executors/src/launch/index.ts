@@ -1,0 +1,8 @@
+export type {
+  ExitStatus,
+  LaunchedProcess,
+  LaunchOptions,
+  ProcessLauncher,
+} from './process-launcher.ts';
+export { DirectProcessLauncher } from './direct-launcher.ts';
+export { HelperProcessLauncher } from './helper-launcher.ts';

@@ -1,0 +1,73 @@
+// The process launcher's helper: a small process that starts script processes for the
+// orchestrator, so that the fork behind each start copies this small process rather than the
+// orchestrator (fork time grows with the forking process's memory). Plain JavaScript that
+// imports only node:child_process, to stay as small as Node allows.
+//
+// Messages in (over the IPC channel, advanced serialization):
+//   { t: 'launch', id, file, args, cwd, env }   { t: 'abandon', id }
+// Messages out:
+//   { t: 'started', id, pid }   { t: 'failed', id, message }
+//   { t: 'out', id, fd: 1 | 2, data: Buffer }
+//   { t: 'exit', id, code, signal }   { t: 'close', id, code, signal }
+// When the orchestrator goes away (the channel disconnects), every process group this helper
+// started is killed and the helper exits: nothing of a script outlives its orchestrator.
+import { spawn } from 'node:child_process';
+
+/** Unsent messages past which output is paused, until the orchestrator has taken them. */
+const HIGH_WATER = 64;
+const children = new Map();
+let pending = 0;
+
+function send(message) {
+  pending += 1;
+  process.send(message, undefined, undefined, () => {
+    pending -= 1;
+    if (pending === HIGH_WATER / 2)
+      for (const child of children.values()) {
+        child.stdout?.resume();
+        child.stderr?.resume();
+      }
+  });
+  if (pending >= HIGH_WATER)
+    for (const child of children.values()) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    }
+}
+
+function launch({ id, file, args, cwd, env }) {
+  const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('error', (error) => {
+    if (child.pid === undefined) send({ t: 'failed', id, message: error.message });
+  });
+  child.once('spawn', () => {
+    children.set(id, child);
+    send({ t: 'started', id, pid: child.pid });
+    child.stdout.on('data', (data) => send({ t: 'out', id, fd: 1, data }));
+    child.stderr.on('data', (data) => send({ t: 'out', id, fd: 2, data }));
+    child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
+    child.once('close', (code, signal) => {
+      children.delete(id);
+      send({ t: 'close', id, code, signal });
+    });
+  });
+}
+
+process.on('message', (message) => {
+  if (message.t === 'launch') launch(message);
+  else if (message.t === 'abandon') {
+    const child = children.get(message.id);
+    child?.stdout.destroy();
+    child?.stderr.destroy();
+  }
+});
+
+process.on('disconnect', () => {
+  for (const child of children.values())
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  process.exit(0);
+});

@@ -1,0 +1,38 @@
+import type { Readable } from 'node:stream';
+
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process was lost rather than ended on its own (the launcher died). */
+  error?: string;
+}
+
+/** A script's process, started in a process group of its own (the unit Cronium signals). */
+export interface LaunchedProcess {
+  /** Its pid, which is also its process group id. */
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves when the process has ended. */
+  readonly exited: Promise<ExitStatus>;
+  /** Resolves when it has ended and its output pipes are closed (all of its output read). */
+  readonly closed: Promise<ExitStatus>;
+  /** Stops waiting for output pipes that a process which left the group still holds open. */
+  abandonOutput(): void;
+}
+
+export interface LaunchOptions {
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Starts script processes: detached (their own session and process group), no stdin,
+ * stdout and stderr piped back. Rejects when the program cannot be started (not found, not
+ * executable), with the system's reason.
+ */
+export interface ProcessLauncher {
+  launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess>;
+  close(): Promise<void>;
+}
