@@ -21,7 +21,7 @@ import {
 import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { loadSshServers } from './ssh-servers.ts';
-import { secretsForRun } from './run-secrets.ts';
+import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -69,6 +69,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   });
   const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
   const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local, ssh } });
+  const secretVariables = secretVariablesLookup(db, box);
   const runWorker = new RunWorker({
     db,
     logger,
@@ -84,7 +85,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
-    secretsFor: (run, servers) => secretsForRun(db, box, run, servers),
+    secretsFor: (run, servers) => secretsForRun(secretVariables, box, run, servers),
     runtime: config.runtime,
     events,
   });

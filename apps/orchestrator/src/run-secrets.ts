@@ -1,7 +1,13 @@
 import type { SecretBox } from '@cronium/crypto';
-import { listSecretVariableValues, openEventSecretEnv, type Db } from '@cronium/db';
+import { listSecretVariableValuesOf, openEventSecretEnv, type Db } from '@cronium/db';
 import type { SshServer } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
+import { BatchedLookup } from './batched-lookup.ts';
+
+/** The owners' secret variable values, decrypted; one query for the runs of one batch. */
+export function secretVariablesLookup(db: Db, box: SecretBox): BatchedLookup<number, string[]> {
+  return new BatchedLookup((ownerIds) => listSecretVariableValuesOf(db, box, ownerIds));
+}
 
 /**
  * What must never appear in a run's log as it is: the event's secret environment values, the
@@ -9,7 +15,7 @@ import type { ClaimedRun } from '@cronium/run-queue';
  * tokens are added by the worker as it mints them.)
  */
 export async function secretsForRun(
-  db: Db,
+  secretVariables: BatchedLookup<number, string[]>,
   box: SecretBox,
   run: ClaimedRun,
   servers: SshServer[],
@@ -22,9 +28,5 @@ export async function secretsForRun(
       ? [s.auth.password]
       : [s.auth.privateKey, ...(s.auth.passphrase ? [s.auth.passphrase] : [])],
   );
-  return [
-    ...secretEnv,
-    ...(await listSecretVariableValues(db, box, run.event.ownerId)),
-    ...credentials,
-  ];
+  return [...secretEnv, ...(await secretVariables.load(run.event.ownerId)), ...credentials];
 }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 const ALGORITHM = 'HS256';
@@ -13,6 +14,17 @@ export interface RunTokenClaims {
   userId: number;
   /** The server an SSH attempt runs on (one token per server of a multi-server run). */
   serverId?: number;
+}
+
+/** The secret as a key object, made once: jsonwebtoken would make one on every call. */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 export class RunTokenError extends Error {
@@ -34,7 +46,7 @@ export function signRunToken(
     uid: claims.userId,
     ...(claims.serverId === undefined ? {} : { srv: claims.serverId }),
   };
-  return jwt.sign(payload, secret, {
+  return jwt.sign(payload, keyOf(secret), {
     algorithm: ALGORITHM,
     issuer: RUN_TOKEN_ISSUER,
     audience: RUN_TOKEN_AUDIENCE,
@@ -51,7 +63,7 @@ export function signRunToken(
 export function verifyRunToken(secret: string, token: string): RunTokenClaims {
   let payload: jwt.JwtPayload;
   try {
-    const decoded = jwt.verify(token, secret, {
+    const decoded = jwt.verify(token, keyOf(secret), {
       algorithms: [ALGORITHM],
       issuer: RUN_TOKEN_ISSUER,
       audience: RUN_TOKEN_AUDIENCE,

@@ -213,13 +213,13 @@ describe('HelperProcessLauncher', () => {
     }
   });
 
-  it('kills what it started when this process goes away (the channel to the helper closes)', async () => {
+  it('kills what it started and removes its directories when this process goes away (the channel to the helper closes)', async () => {
     const launcher = new HelperProcessLauncher();
     const executor = new LocalExecutor({ launcher });
     const lines: string[] = [];
     let announced: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (announced = resolve));
-    const running = executor.run(request('bash', 'echo "main $$"; sleep 300'), {
+    const running = executor.run(request('bash', 'echo "main $$ $PWD"; sleep 300'), {
       signal: new AbortController().signal,
       onLog: (line) => {
         lines.push(line.text);
@@ -227,10 +227,11 @@ describe('HelperProcessLauncher', () => {
       },
     });
     await ready;
-    const scriptPid = Number(lines[0]!.split(' ')[1]);
+    const [, pid, workDir] = lines[0]!.split(' ');
     await launcher.close();
     expect((await running).status).toBe('failed');
     await new Promise((r) => setTimeout(r, 100));
-    expect(alive(scriptPid)).toBe(false);
+    expect(alive(Number(pid))).toBe(false);
+    expect(existsSync(workDir!)).toBe(false);
   });
 });

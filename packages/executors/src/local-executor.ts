@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventType } from '@cronium/contracts';
@@ -8,6 +8,7 @@ import {
   DirectProcessLauncher,
   type LaunchedProcess,
   type ProcessLauncher,
+  type WorkDirPlan,
 } from './launch/index.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { processGroupAlive, signalProcessGroup } from './process-group.ts';
@@ -76,32 +77,30 @@ export class LocalExecutor implements Executor {
         error: `the local executor runs bash, python and node scripts, not ${request.type}`,
       };
     }
-    const workDir = await mkdtemp(
-      join(this.#options.workRoot, `cronium-run-${request.runId}-${request.attempt}-`),
+    const workDir = join(
+      this.#options.workRoot,
+      `cronium-run-${request.runId}-${request.attempt}-${randomBytes(6).toString('base64url')}`,
     );
-    try {
-      const scriptPath = join(workDir, SCRIPT_FILES[request.type]);
-      await writeFile(scriptPath, request.script, { mode: 0o600 });
-      if (request.runtime) await offerSdk(workDir);
-      return await this.#spawn(
-        this.#options.interpreters[request.type],
-        scriptPath,
-        workDir,
-        request,
-        context,
-      );
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
+    const scriptFile = SCRIPT_FILES[request.type];
+    return this.#spawn(
+      this.#options.interpreters[request.type],
+      {
+        path: workDir,
+        files: [{ name: scriptFile, content: request.script, mode: 0o600 }],
+        ...(request.runtime ? sdkLinks() : {}),
+      },
+      request,
+      context,
+    );
   }
 
   async #spawn(
     interpreter: string,
-    scriptPath: string,
-    workDir: string,
+    workDir: WorkDirPlan,
     request: ExecutionRequest,
     context: ExecutionContext,
   ): Promise<ExecutionResult> {
+    const scriptPath = join(workDir.path, workDir.files![0]!.name);
     if (context.signal.aborted)
       return {
         status: 'failed',
@@ -111,11 +110,11 @@ export class LocalExecutor implements Executor {
     let child: LaunchedProcess;
     try {
       child = await this.#options.launcher.launch(interpreter, [scriptPath], {
-        cwd: workDir,
+        workDir,
         env: {
           ...this.#options.baseEnv,
-          HOME: workDir,
-          TMPDIR: workDir,
+          HOME: workDir.path,
+          TMPDIR: workDir.path,
           ...request.env,
           ...(request.runtime
             ? {
@@ -179,8 +178,12 @@ export class LocalExecutor implements Executor {
  * Makes the SDK importable from the script's directory: `require`/`import 'cronium'` finds
  * node_modules/cronium there, and Python has the script's directory on sys.path.
  */
-async function offerSdk(workDir: string): Promise<void> {
-  await mkdir(join(workDir, 'node_modules'));
-  await symlink(join(SDK_DIR, 'node', 'cronium'), join(workDir, 'node_modules', 'cronium'));
-  await symlink(join(SDK_DIR, 'python', 'cronium.py'), join(workDir, 'cronium.py'));
+function sdkLinks(): Pick<WorkDirPlan, 'dirs' | 'links'> {
+  return {
+    dirs: ['node_modules'],
+    links: [
+      { name: 'node_modules/cronium', target: join(SDK_DIR, 'node', 'cronium') },
+      { name: 'cronium.py', target: join(SDK_DIR, 'python', 'cronium.py') },
+    ],
+  };
 }

@@ -5,6 +5,7 @@ import type {
   LaunchOptions,
   ProcessLauncher,
 } from './process-launcher.ts';
+import { makeWorkDir, removeWorkDir } from './work-dir.mjs';
 
 /**
  * Starts processes from this process. Simple, but each start forks this process, which costs
@@ -12,10 +13,17 @@ import type {
  * test machines) and blocks its event loop meanwhile; see `HelperProcessLauncher`.
  */
 export class DirectProcessLauncher implements ProcessLauncher {
-  launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess> {
+  async launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess> {
+    const cwd = options.workDir.path;
+    try {
+      await makeWorkDir(options.workDir);
+    } catch (error) {
+      await removeWorkDir(cwd);
+      throw error;
+    }
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, {
-        cwd: options.cwd,
+        cwd,
         env: options.env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,11 +36,11 @@ export class DirectProcessLauncher implements ProcessLauncher {
         child.once('exit', (c, s) => done(status(c, s))),
       );
       const closed = new Promise<ExitStatus>((done) =>
-        child.once('close', (c, s) => done(status(c, s))),
+        child.once('close', (c, s) => void removeWorkDir(cwd).then(() => done(status(c, s)))),
       );
-      child.once('error', reject);
+      child.once('error', (error) => void removeWorkDir(cwd).then(() => reject(error)));
       child.once('spawn', () => {
-        child.removeListener('error', reject);
+        child.removeAllListeners('error');
         resolve({
           pid: child.pid!,
           stdout: child.stdout,

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { signalProcessGroup } from '../process-group.ts';
+import { removeWorkDir } from './work-dir.mjs';
 import type {
   ExitStatus,
   LaunchedProcess,
@@ -26,6 +27,7 @@ type HelperMessage =
 type Started = Omit<LaunchedProcess, 'exited' | 'closed'>;
 
 interface Pending {
+  workDir: string;
   started: { resolve(process: Started): void; reject(error: Error): void };
   pid?: number;
   stdout: PassThrough;
@@ -56,13 +58,14 @@ export class HelperProcessLauncher implements ProcessLauncher {
       const exited = new Promise<ExitStatus>((done) => (exit = done));
       const closed = new Promise<ExitStatus>((done) => (close = done));
       this.#pending.set(id, {
+        workDir: options.workDir.path,
         started: { resolve: (started) => resolve({ ...started, exited, closed }), reject },
         stdout: new PassThrough(),
         stderr: new PassThrough(),
         exit,
         close,
       });
-      helper.send({ t: 'launch', id, file, args, cwd: options.cwd, env: options.env });
+      helper.send({ t: 'launch', id, file, args, workDir: options.workDir, env: options.env });
     });
   }
 
@@ -133,7 +136,7 @@ export class HelperProcessLauncher implements ProcessLauncher {
     for (const [id, entry] of this.#pending) {
       this.#pending.delete(id);
       if (entry.pid === undefined) {
-        entry.started.reject(new Error(why));
+        void removeWorkDir(entry.workDir).then(() => entry.started.reject(new Error(why)));
         continue;
       }
       signalProcessGroup(entry.pid, 'SIGKILL');
@@ -141,7 +144,7 @@ export class HelperProcessLauncher implements ProcessLauncher {
       entry.stderr.end();
       const status: ExitStatus = { code: null, signal: 'SIGKILL', error: why };
       entry.exit(status);
-      entry.close(status);
+      void removeWorkDir(entry.workDir).then(() => entry.close(status));
     }
   }
 }

@@ -3,6 +3,7 @@ export type {
   LaunchedProcess,
   LaunchOptions,
   ProcessLauncher,
+  WorkDirPlan,
 } from './process-launcher.ts';
 export { DirectProcessLauncher } from './direct-launcher.ts';
 export { HelperProcessLauncher } from './helper-launcher.ts';

@@ -4,14 +4,19 @@
 // imports only node:child_process, to stay as small as Node allows.
 //
 // Messages in (over the IPC channel, advanced serialization):
-//   { t: 'launch', id, file, args, cwd, env }   { t: 'abandon', id }
+//   { t: 'launch', id, file, args, workDir, env }   { t: 'abandon', id }
+// (workDir: the plan of the process's private directory, made before it starts and removed
+// after it has closed; see work-dir.mjs.)
 // Messages out:
 //   { t: 'started', id, pid }   { t: 'failed', id, message }
 //   { t: 'out', id, fd: 1 | 2, data: Buffer }
 //   { t: 'exit', id, code, signal }   { t: 'close', id, code, signal }
 // When the orchestrator goes away (the channel disconnects), every process group this helper
-// started is killed and the helper exits: nothing of a script outlives its orchestrator.
+// started is killed, their directories removed, and the helper exits: nothing of a script
+// outlives its orchestrator.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { makeWorkDir, removeWorkDir } from './work-dir.mjs';
 
 /** Unsent messages past which output is paused, until the orchestrator has taken them. */
 const HIGH_WATER = 64;
@@ -35,10 +40,20 @@ function send(message) {
     }
 }
 
-function launch({ id, file, args, cwd, env }) {
+async function launch({ id, file, args, workDir, env }) {
+  const cwd = workDir.path;
+  try {
+    await makeWorkDir(workDir);
+  } catch (error) {
+    await removeWorkDir(cwd);
+    send({ t: 'failed', id, message: error.message });
+    return;
+  }
   const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.workDir = cwd;
   child.once('error', (error) => {
-    if (child.pid === undefined) send({ t: 'failed', id, message: error.message });
+    if (child.pid === undefined)
+      void removeWorkDir(cwd).then(() => send({ t: 'failed', id, message: error.message }));
   });
   child.once('spawn', () => {
     children.set(id, child);
@@ -46,7 +61,8 @@ function launch({ id, file, args, cwd, env }) {
     child.stdout.on('data', (data) => send({ t: 'out', id, fd: 1, data }));
     child.stderr.on('data', (data) => send({ t: 'out', id, fd: 2, data }));
     child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
-    child.once('close', (code, signal) => {
+    child.once('close', async (code, signal) => {
+      await removeWorkDir(cwd);
       children.delete(id);
       send({ t: 'close', id, code, signal });
     });
@@ -54,7 +70,7 @@ function launch({ id, file, args, cwd, env }) {
 }
 
 process.on('message', (message) => {
-  if (message.t === 'launch') launch(message);
+  if (message.t === 'launch') void launch(message);
   else if (message.t === 'abandon') {
     const child = children.get(message.id);
     child?.stdout.destroy();
@@ -63,11 +79,13 @@ process.on('message', (message) => {
 });
 
 process.on('disconnect', () => {
-  for (const child of children.values())
+  for (const child of children.values()) {
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(child.workDir, { recursive: true, force: true });
+  }
   process.exit(0);
 });

@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { WorkDirPlan } from './work-dir.mjs';
+
+export type { WorkDirPlan };
 
 /** How a process ended: its exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -16,21 +19,26 @@ export interface LaunchedProcess {
   readonly stderr: Readable;
   /** Resolves when the process has ended. */
   readonly exited: Promise<ExitStatus>;
-  /** Resolves when it has ended and its output pipes are closed (all of its output read). */
+  /**
+   * Resolves when it has ended, its output pipes are closed (all of its output read) and its
+   * working directory is removed.
+   */
   readonly closed: Promise<ExitStatus>;
   /** Stops waiting for output pipes that a process which left the group still holds open. */
   abandonOutput(): void;
 }
 
 export interface LaunchOptions {
-  cwd: string;
+  /** The process's private working directory: made before it starts, removed after `closed`. */
+  workDir: WorkDirPlan;
   env: Record<string, string>;
 }
 
 /**
  * Starts script processes: detached (their own session and process group), no stdin,
- * stdout and stderr piped back. Rejects when the program cannot be started (not found, not
- * executable), with the system's reason.
+ * stdout and stderr piped back, in a fresh working directory of their own. Rejects when the
+ * directory cannot be made or the program cannot be started (not found, not executable), with
+ * the system's reason; the directory is gone again by then.
  */
 export interface ProcessLauncher {
   launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess>;
