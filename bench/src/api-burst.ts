@@ -48,19 +48,42 @@ function descendants(pid: number): number[] {
  * The stack's memory in MiB: `rss` sums each process's resident set (shared pages counted in
  * every process that maps them: an upper bound); `pss` shares them out (the honest total).
  */
-function stackMemoryMiB(pid: number): { rss: number; pss: number } {
+function stackMemoryMiB(pid: number): {
+  rss: number;
+  pss: number;
+  pssByProcess: Record<string, number>;
+} {
   let rss = 0;
   let pss = 0;
+  const byName = new Map<string, number>();
   for (const p of [pid, ...descendants(pid)]) {
     try {
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
       rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      const own = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      pss += own;
+      const name = processName(p);
+      byName.set(name, (byName.get(name) ?? 0) + own);
     } catch {
       // gone
     }
   }
-  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
+  return {
+    rss: Math.round(rss / 1024),
+    pss: Math.round(pss / 1024),
+    pssByProcess: Object.fromEntries(
+      [...byName].sort((a, b) => b[1] - a[1]).map(([n, kb]) => [n, Math.round(kb / 1024)]),
+    ),
+  };
+}
+
+/** A short name for a process of the stack: its script, or `postgres`. */
+function processName(pid: number): string {
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const script = cmdline.find((a) => /\.(ts|mjs|js)$|postgres$/.test(a)) ?? cmdline[0]!;
+  return script.includes('postgres') && !script.endsWith('.ts')
+    ? 'postgres'
+    : script.split('/').slice(-3).join('/');
 }
 
 /** CPU seconds each process of the stack has used (its own and its reaped children's). */
@@ -72,12 +95,7 @@ function stackCpuSeconds(pid: number): Map<string, number> {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime, stime, cutime, cstime (fields 14-17; here from the state field on).
       const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-      const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      const script = cmdline.find((a) => /\.(ts|mjs|js)$|postgres$/.test(a)) ?? cmdline[0]!;
-      const name =
-        script.includes('postgres') && !script.endsWith('.ts')
-          ? 'postgres'
-          : script.split('/').slice(-3).join('/');
+      const name = processName(p);
       byName.set(name, (byName.get(name) ?? 0) + ticks / 100);
     } catch {
       // gone
@@ -248,9 +266,15 @@ try {
 
   const uncapped = await burst({ policy: 'allow' });
   const capped = await burst({ policy: 'queue', max: CAP });
+  // Idle again, now with everything a working stack has started (the launch helper, pooled
+  // connections): what an installation that has run something holds, once the pools have
+  // closed the burst's extra connections (idle for 10 s).
+  await sleep(15_000);
+  const idleAfter = stackMemoryMiB(stack.pid!);
   writeResults('api-burst', {
     runsPerBurst: RUNS,
     idleStackMiB: idle,
+    idleAfterBurstsMiB: idleAfter,
     uncapped,
     capped: {
       ...capped,

@@ -37,7 +37,8 @@ export function createPool(options: DatabaseOptions): pg.Pool {
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? 'cronium',
     connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
+    // A burst's extra connections (each a PostgreSQL backend of several MB) close soon after.
+    idleTimeoutMillis: 10_000,
     statement_timeout: options.statementTimeoutMs ?? 60_000,
     types,
   });
