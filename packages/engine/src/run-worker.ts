@@ -1,4 +1,3 @@
-import { signRunToken } from '@cronium/auth';
 import { SecretMasker } from '@cronium/log-masking';
 import type { RunEvent } from '@cronium/run-events';
 import type { Db } from '@cronium/db';
@@ -7,7 +6,6 @@ import type {
   AbortReason,
   ExecutionRequest,
   ExecutionResult,
-  RuntimeAccess,
   SshServer,
   TargetOutcome,
 } from '@cronium/executors';
@@ -21,6 +19,8 @@ import {
   type ClaimedRun,
   type RunFence,
 } from '@cronium/run-queue';
+import { attemptOutcome } from './attempt-outcome.ts';
+import { executionRequest } from './execution-request.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { WakeSignal } from './wake-signal.ts';
@@ -210,7 +210,7 @@ export class RunWorker {
     });
     let request: ExecutionRequest;
     try {
-      request = await this.#request(run, masker);
+      request = await executionRequest(run, this.#o, masker);
       for (const secret of (await this.#o.secretsFor?.(run, request.servers ?? [])) ?? [])
         masker.add(secret);
     } catch (error) {
@@ -274,36 +274,7 @@ export class RunWorker {
       log.info('released on shutdown');
       return;
     }
-    const outcome: AttemptOutcome =
-      // Some servers of a multi-server run finished before the time ran out: final, as a
-      // retry would run again where it already succeeded.
-      reason === 'timeout' && result.status === 'partial'
-        ? {
-            status: 'partial',
-            exitCode: result.exitCode,
-            error: `timed out after ${run.event.timeoutSeconds} s on some servers: ${result.error ?? ''}`,
-            result: result.result ?? null,
-          }
-        : reason === 'timeout'
-          ? {
-              status: 'timed_out',
-              exitCode: result.exitCode,
-              error: `timed out after ${run.event.timeoutSeconds} s`,
-              result: result.result ?? null,
-            }
-          : reason === 'cancel'
-            ? {
-                status: 'cancelled',
-                exitCode: result.exitCode,
-                error: 'cancelled',
-                result: result.result ?? null,
-              }
-            : {
-                status: result.status,
-                exitCode: result.exitCode,
-                error: result.error ?? null,
-                result: result.result ?? null,
-              };
+    const outcome = attemptOutcome(run, result, reason);
     // The error text (an HTTP body, an executor's message) is masked like the log.
     if (outcome.error) outcome.error = masker.maskLine(outcome.error);
     const finished = await this.#finish(run, fence, outcome);
@@ -329,70 +300,6 @@ export class RunWorker {
       void this.#o.events?.publish(
         runs.map((r) => ({ kind: 'status', runId: r.runId, ownerId: r.ownerId, status: r.status })),
       );
-  }
-
-  /** The attempt's tokens are minted on demand (one per SSH server) and masked in its log. */
-  #runtimeAccess(run: ClaimedRun, masker: SecretMasker): RuntimeAccess | undefined {
-    const runtime = this.#o.runtime;
-    if (!runtime) return undefined;
-    const minted = new Map<number | undefined, string>();
-    return {
-      apiUrl: runtime.apiUrl,
-      socketPath: runtime.socketPath,
-      token: (serverId?: number) => {
-        let token = minted.get(serverId);
-        if (!token) {
-          token = signRunToken(
-            runtime.jwtSecret,
-            {
-              runId: run.runId,
-              attempt: run.attempt,
-              eventId: run.event.id,
-              userId: run.event.ownerId,
-              ...(serverId === undefined ? {} : { serverId }),
-            },
-            run.event.timeoutSeconds,
-          );
-          minted.set(serverId, token);
-          masker.add(token);
-        }
-        return token;
-      },
-    };
-  }
-
-  async #request(run: ClaimedRun, masker: SecretMasker): Promise<ExecutionRequest> {
-    const runtime = this.#runtimeAccess(run, masker);
-    const servers =
-      run.event.targetKind === 'ssh' && this.#o.serversFor
-        ? await this.#o.serversFor(run)
-        : undefined;
-    return {
-      ...(servers ? { servers } : {}),
-      ...(runtime ? { runtime } : {}),
-      runId: run.runId,
-      attempt: run.attempt,
-      eventId: run.event.id,
-      type: run.event.type,
-      script: run.event.script,
-      http:
-        run.event.httpMethod && run.event.httpUrl
-          ? {
-              method: run.event.httpMethod,
-              url: run.event.httpUrl,
-              headers: run.event.httpHeaders,
-              body: run.event.httpBody,
-            }
-          : null,
-      env: this.#o.environmentFor(run),
-      image: run.event.image,
-      sandbox: {
-        memoryMb: run.event.memoryMb,
-        cpuMillis: run.event.cpuMillis,
-        pids: run.event.pidsLimit,
-        network: run.event.networkEnabled,
-      },
-    };
   }
 
   /** Heartbeat: renew leases; abort attempts that were lost or asked to cancel. */
