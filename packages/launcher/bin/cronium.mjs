@@ -4,7 +4,8 @@
 // because it runs before anything is installed; it needs only Node.js 22.12+ and npm.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,10 +85,11 @@ function foreground(command, args, env) {
   return child;
 }
 
-async function waitUntilReady(urls, timeoutMs) {
+/** Resolves with what is pending when all answer 200, time is up, or `stop()` says so. */
+async function waitUntilReady(urls, timeoutMs, stop = () => false) {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(urls);
-  while (pending.size > 0 && Date.now() < deadline) {
+  while (pending.size > 0 && Date.now() < deadline && !stop()) {
     for (const url of [...pending]) {
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -121,7 +123,13 @@ async function start(flags) {
     `starting web, orchestrator, runtime-api and ws under pm2${process.env.DATABASE_URL ? '' : ' with the embedded PostgreSQL'}`,
   );
   say(`data directory: ${dataDir}`);
-  foreground(
+  // A process that cannot start (bad configuration, a database that cannot run) writes why
+  // to this file (service-kit's reportStartupFailure) instead of being restarted forever.
+  const failureDir = mkdtempSync(join(tmpdir(), 'cronium-start-'));
+  const failureFile = join(failureDir, 'failures');
+  process.on('exit', () => rmSync(failureDir, { recursive: true, force: true }));
+  env.CRONIUM_STARTUP_FAILURE_FILE = failureFile;
+  const pm2 = foreground(
     process.execPath,
     [...stripFlags, pm2Runtime, 'start', join(root, 'ecosystem.config.cjs')],
     env,
@@ -132,7 +140,18 @@ async function start(flags) {
     `http://${host('RUNTIME_API_HOST', '127.0.0.1')}:${process.env.RUNTIME_API_PORT || 3001}/ready`,
     `http://${host('WS_HOST', '127.0.0.1')}:${process.env.WS_PORT || 3002}/ready`,
   ];
-  const notReady = await waitUntilReady(readiness, 120_000);
+  const notReady = await waitUntilReady(readiness, 120_000, () => existsSync(failureFile));
+  if (existsSync(failureFile)) {
+    // Let every process that is failing have its say, then stop the rest.
+    await new Promise((r) => setTimeout(r, 1000));
+    console.error(
+      `\n[cronium] Cronium cannot start:\n${readFileSync(failureFile, 'utf8').trimEnd()}\n`,
+    );
+    pm2.removeAllListeners('exit');
+    pm2.once('exit', () => process.exit(1));
+    pm2.kill('SIGINT');
+    return;
+  }
   if (notReady.length > 0)
     say(`still not ready after 120 s: ${notReady.join(', ')} (see the logs above)`);
   else say(`Cronium is running. Open ${web} (Ctrl-C stops everything)`);

@@ -10,15 +10,20 @@ import {
   chownSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -28,11 +33,20 @@ export interface EmbeddedPostgresOptions {
   user: string;
   password: string;
   database: string;
+  /**
+   * The role the applications use: made (or updated) at every start, not a superuser, owner
+   * of `database` and of everything in its public schema. Without it, `user` (the superuser
+   * initdb made) is the only role.
+   */
+  appRole?: { user: string; password: string };
   onLog?: (message: string) => void;
 }
 
 export interface RunningPostgres {
+  /** The superuser's URL (the app role's when `appRole` is given). */
   url: string;
+  /** Where the cluster really is (differs from `clusterDir` when that is a symlink made here). */
+  clusterDir: string;
   /** Smart shutdown for up to `smartMs` (clients finish), then fast, then immediate. */
   stop(options?: { smartMs?: number }): Promise<void>;
 }
@@ -59,41 +73,138 @@ async function binaries(): Promise<Binaries> {
 /** The server's environment: none of ours (no DATABASE_URL, no secrets), a fixed locale. */
 const SERVER_ENV = { LC_ALL: 'C', PATH: '/usr/local/bin:/usr/bin:/bin' };
 
-/** True when every directory on the way to `path` lets other users through. */
-function traversableByOthers(path: string): boolean {
+/** True when every directory on the way to `path` lets `identity` (by default: anyone) through. */
+function traversable(path: string, identity?: Identity): boolean {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) return false;
+    const { mode, uid, gid } = statSync(dir);
+    // The owner's bits apply to the owner, the group's to its members, the others' to the rest.
+    const bit = identity?.uid === uid ? 0o100 : identity?.gid === gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return false;
     if (dirname(dir) === dir) return true;
   }
 }
 
 /**
- * As root, the server runs as the `postgres` user, which must be able to reach the binaries.
- * A checkout under a private directory (such as /root) does not let it, so the binaries are
- * copied once to a shared cache directory and run from there.
+ * Where a root install keeps what the `postgres` user must reach when the checkout or the
+ * data directory is private (as under /root): a directory only root can write. Every
+ * directory on the way is checked with lstat (no symlinks, owned by root, not writable by
+ * group or others), so no other local user can plant or swap anything in it.
  */
-function reachableBinaries(bin: Binaries): Binaries {
-  if (traversableByOthers(bin.postgres)) return bin;
-  const native = dirname(dirname(bin.postgres));
-  const cache = join(
-    '/var/tmp',
-    `cronium-embedded-postgres-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`,
-  );
-  if (!existsSync(join(cache, 'bin', 'postgres'))) {
-    const staging = `${cache}.${process.pid}`;
-    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
-    chmodSync(staging, 0o755);
-    try {
-      renameSync(staging, cache);
-    } catch {
-      rmSync(staging, { recursive: true, force: true }); // another process got there first
-    }
-  }
-  return { postgres: join(cache, 'bin', 'postgres'), initdb: join(cache, 'bin', 'initdb') };
+export const ROOT_STATE_DIR = '/var/lib/cronium';
+
+function assertOnlyRootWrites(path: string): void {
+  const stat = lstatSync(path);
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0)
+    throw new Error(
+      `${path} must be a directory owned by root and not writable by group or others (found ${stat.isSymbolicLink() ? 'a symlink' : `uid ${stat.uid}, mode ${(stat.mode & 0o7777).toString(8)}`}); the embedded PostgreSQL will not run from it`,
+    );
 }
 
-/** PostgreSQL refuses to run as root: as root, it runs as a `postgres` system user (created if needed). */
-function serverIdentity(): { uid: number; gid: number } | undefined {
+function rootStateDir(base = ROOT_STATE_DIR): string {
+  for (let dir = dirname(base); ; dir = dirname(dir)) {
+    assertOnlyRootWrites(dir);
+    if (dirname(dir) === dir) break;
+  }
+  try {
+    mkdirSync(base, { mode: 0o755 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  assertOnlyRootWrites(base);
+  return base;
+}
+
+/** Makes sure nothing in a tree can be changed by anyone but root (symlinks are left as they are). */
+function onlyRootWritesTree(path: string): boolean {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return true;
+  if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
+  if (!stat.isDirectory()) return true;
+  return readdirSync(path).every((entry) => onlyRootWritesTree(join(path, entry)));
+}
+
+/**
+ * As root, the server runs as the `postgres` user, which must be able to reach the binaries.
+ * A checkout under a private directory (such as /root) does not let it, so the binaries are
+ * copied to a root-only directory (see `ROOT_STATE_DIR`) and run from there. A copy that
+ * anyone but root could have changed is removed and made again.
+ */
+export function reachableBinaries(bin: Binaries, stateDir = ROOT_STATE_DIR): Binaries {
+  if (traversable(bin.postgres)) return bin;
+  const native = dirname(dirname(bin.postgres));
+  const base = rootStateDir(stateDir);
+  const copy = join(
+    base,
+    `postgres-bin-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`,
+  );
+  if (existsSync(copy) && !onlyRootWritesTree(copy)) rmSync(copy, { recursive: true, force: true });
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    rmSync(copy, { recursive: true, force: true });
+    const staging = mkdtempSync(join(base, '.staging-'));
+    cpSync(native, join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(join(staging, 'native'), copy);
+    } catch {
+      // another process got there first
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    if (!onlyRootWritesTree(copy))
+      throw new Error(`the copy of the PostgreSQL binaries in ${copy} is writable by others`);
+  }
+  return { postgres: join(copy, 'bin', 'postgres'), initdb: join(copy, 'bin', 'initdb') };
+}
+
+/**
+ * Where the cluster lives. As root the server runs as `postgres`, which must be able to reach
+ * it: when the data directory is private (a checkout in /root), the cluster is kept in a
+ * root-only directory (see `ROOT_STATE_DIR`) and `<data dir>/postgres` is a symlink to it.
+ */
+export function clusterLocation(
+  clusterDir: string,
+  identity: Identity | undefined,
+  stateDir = ROOT_STATE_DIR,
+): string {
+  if (!identity || traversable(clusterDir, identity)) return clusterDir;
+  const target = join(
+    rootStateDir(stateDir),
+    `cluster-${createHash('sha256').update(resolve(clusterDir)).digest('hex').slice(0, 12)}`,
+  );
+  const current = lstatIfExists(clusterDir);
+  if (current?.isSymbolicLink()) {
+    if (readlinkSync(clusterDir) === target) return target;
+    throw new Error(
+      `${clusterDir} is a symlink to ${readlinkSync(clusterDir)}, not to ${target}; remove it only if no data depends on it`,
+    );
+  }
+  if (current?.isDirectory() && readdirSync(clusterDir).length > 0)
+    throw new Error(
+      `the PostgreSQL cluster in ${clusterDir} cannot be reached by the postgres user, because a directory above it is private; move it to ${target} and replace it by a symlink (ln -s ${target} ${clusterDir}), or let others through the directories above it (chmod o+x)`,
+    );
+  if (current) rmSync(clusterDir, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true, mode: 0o700 });
+  chownSync(target, identity.uid, identity.gid);
+  symlinkSync(target, clusterDir);
+  return target;
+}
+
+function lstatIfExists(path: string) {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+type Identity = { uid: number; gid: number };
+
+/**
+ * PostgreSQL refuses to run as root: as root, it runs as a `postgres` system user (created if
+ * needed). Undefined when this process is not root (the server runs as this process's user).
+ */
+export function serverIdentity(): Identity | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
@@ -142,11 +253,7 @@ async function stopLeftoverPostmaster(clusterDir: string, log: (m: string) => vo
     throw new Error(`postgres pid ${pid} did not stop within 30 s`);
 }
 
-function run(
-  command: string,
-  args: string[],
-  identity: { uid: number; gid: number } | undefined,
-): Promise<string> {
+function run(command: string, args: string[], identity: Identity | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       ...identity,
@@ -166,7 +273,7 @@ function run(
 async function initialise(
   bin: Binaries,
   options: EmbeddedPostgresOptions,
-  identity: { uid: number; gid: number } | undefined,
+  identity: Identity | undefined,
 ) {
   mkdirSync(options.clusterDir, { recursive: true, mode: 0o700 });
   const pwDir = join(tmpdir(), `cronium-pg-${randomBytes(6).toString('hex')}`);
@@ -226,18 +333,76 @@ async function waitUntilAccepting(
   }
 }
 
-async function ensureDatabase(url: string, database: string): Promise<void> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0)
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+function inDatabase(url: string, database: string): string {
+  const other = new URL(url);
+  other.pathname = `/${database}`;
+  return other.toString();
+}
+
+/**
+ * Creates the database, and the applications' role when one is asked for: LOGIN and nothing
+ * more (no SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS), with its password set
+ * at every start, owning the database and every table, sequence and view in its public
+ * schema. Clusters made before the app role existed have their tables owned by the
+ * superuser: they are handed over here, in one transaction.
+ */
+async function ensureDatabase(
+  superuserUrl: string,
+  database: string,
+  appRole: EmbeddedPostgresOptions['appRole'],
+): Promise<void> {
+  const exists = await withClient(inDatabase(superuserUrl, 'postgres'), async (client) => {
+    if (appRole) {
+      const role = client.escapeIdentifier(appRole.user);
+      const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(appRole.password)}`;
+      const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [appRole.user]);
+      await client.query(`${found.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} ${attributes}`);
+    }
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      const owner = appRole ? ` OWNER ${client.escapeIdentifier(appRole.user)}` : '';
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}${owner}`);
+      return false;
+    }
+    return true;
+  });
+  if (!exists || !appRole) return;
+  await withClient(inDatabase(superuserUrl, database), async (client) => {
+    const role = client.escapeIdentifier(appRole.user);
+    await client.query('BEGIN');
+    try {
+      await client.query(`ALTER DATABASE ${client.escapeIdentifier(database)} OWNER TO ${role}`);
+      // Tables (with the sequences of their identity columns), views and sequences of their own.
+      const owned = await client.query<{ kind: string; name: string }>(
+        `SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'TABLE' END AS kind,
+                c.relname AS name
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+            AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $1)
+            AND NOT (c.relkind = 'S' AND EXISTS (
+              SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))`,
+        [appRole.user],
+      );
+      for (const { kind, name } of owned.rows)
+        await client.query(
+          `ALTER ${kind === 'VIEW' ? 'TABLE' : kind} public.${client.escapeIdentifier(name)} OWNER TO ${role}`,
+        );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export async function startEmbeddedPostgres(
@@ -246,16 +411,19 @@ export async function startEmbeddedPostgres(
   const log = options.onLog ?? (() => undefined);
   const identity = serverIdentity();
   const bin = identity ? reachableBinaries(await binaries()) : await binaries();
-  await stopLeftoverPostmaster(options.clusterDir, log);
-  if (!existsSync(join(options.clusterDir, 'PG_VERSION'))) {
-    log(`initialising a new PostgreSQL cluster in ${options.clusterDir}`);
-    await initialise(bin, options, identity);
+  const clusterDir = clusterLocation(options.clusterDir, identity);
+  if (clusterDir !== options.clusterDir)
+    log(`${options.clusterDir} is private to root: the cluster is kept in ${clusterDir}`);
+  await stopLeftoverPostmaster(clusterDir, log);
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    log(`initialising a new PostgreSQL cluster in ${clusterDir}`);
+    await initialise(bin, { ...options, clusterDir }, identity);
   }
   const server = spawn(
     bin.postgres,
     [
       '-D',
-      options.clusterDir,
+      clusterDir,
       '-p',
       String(options.port),
       '-c',
@@ -281,7 +449,7 @@ export async function startEmbeddedPostgres(
   const url = `postgres://${encodeURIComponent(options.user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${options.database}`;
   try {
     await waitUntilAccepting(url.replace(/\/[^/]*$/, '/postgres'), server, () => output, 60_000);
-    await ensureDatabase(url, options.database);
+    await ensureDatabase(url, options.database, options.appRole);
   } catch (error) {
     server.kill('SIGQUIT');
     await exited;
@@ -296,8 +464,12 @@ export async function startEmbeddedPostgres(
     server.kill(signal);
     await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs).unref())]);
   };
+  const appUrl = options.appRole
+    ? `postgres://${encodeURIComponent(options.appRole.user)}:${encodeURIComponent(options.appRole.password)}@127.0.0.1:${options.port}/${options.database}`
+    : url;
   return {
-    url,
+    url: appUrl,
+    clusterDir,
     async stop(stopOptions = {}) {
       await escalate('SIGTERM', stopOptions.smartMs ?? 0); // smart: wait for clients to leave
       await escalate('SIGINT', 15_000); // fast: disconnect clients, checkpoint

@@ -2,17 +2,21 @@
 // apps when DATABASE_URL is unset. It starts (or initialises) the cluster under the data
 // directory and stops it cleanly on SIGTERM/SIGINT.
 import { join, resolve } from 'node:path';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { createLogger } from '@cronium/logger';
 import {
   ConfigError,
+  EMBEDDED_APP_ROLE,
+  EXIT_CONFIG,
   baseEnvSpec,
   defaultDataDir,
+  embeddedAppPassword,
   ensureEmbeddedSecrets,
   onShutdownSignal,
   parseEnv,
+  reportStartupFailure,
 } from '@cronium/service-kit';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { serverIdentity, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const spec = {
   CRONIUM_DATA_DIR: baseEnvSpec.CRONIUM_DATA_DIR,
@@ -28,7 +32,8 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      process.exit(78);
+      reportStartupFailure('postgres', error.message);
+      process.exit(EXIT_CONFIG);
     }
     throw error;
   }
@@ -42,16 +47,21 @@ async function main(): Promise<void> {
     ? resolve(config.CRONIUM_DATA_DIR)
     : defaultDataDir(process.cwd());
   const secrets = ensureEmbeddedSecrets(dataDir);
-  // The cluster directory is owned by the postgres user when running as root; the data
-  // directory must let it through (secrets.json itself stays 0600).
+  // The data directory is private. As root, the server runs as the postgres user, which owns
+  // the cluster directory and must get through the data directory to it: its group lets it
+  // (and nobody else: scripts run as other users must not reach anything in here).
   mkdirSync(dataDir, { recursive: true });
-  chmodSync(dataDir, 0o711);
+  const identity = serverIdentity();
+  if (identity) chownSync(dataDir, 0, identity.gid);
+  chmodSync(dataDir, identity ? 0o710 : 0o700);
   const postgres = await startEmbeddedPostgres({
     clusterDir: join(dataDir, 'postgres'),
     port: config.CRONIUM_EMBEDDED_PG_PORT,
     user: 'cronium',
     password: secrets.postgresPassword,
     database: 'cronium',
+    // The apps connect as a role that is not a superuser; only this process uses `cronium`.
+    appRole: { user: EMBEDDED_APP_ROLE, password: embeddedAppPassword(secrets.postgresPassword) },
     onLog: (message) => logger.debug({ postgres: message.trim() }),
   });
   logger.info({ port: config.CRONIUM_EMBEDDED_PG_PORT, dataDir }, 'embedded PostgreSQL ready');
@@ -63,7 +73,14 @@ async function main(): Promise<void> {
   });
 }
 
+// A server that did not start will not start on a retry either (a cluster it cannot reach or
+// read, a port taken, binaries that fail their checks): exit with the configuration code, so
+// pm2 does not restart it, and tell the launcher why.
 main().catch((error: unknown) => {
-  console.error('embedded PostgreSQL failed to start:', error);
-  process.exit(1);
+  const reasons: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) reasons.push(e.message.trim());
+  const message = `the embedded PostgreSQL cannot start: ${reasons.join(': ') || String(error)}`;
+  console.error(message);
+  reportStartupFailure('postgres', message.split('\n').slice(0, 12).join('\n'));
+  process.exit(EXIT_CONFIG);
 });

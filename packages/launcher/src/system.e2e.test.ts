@@ -2,7 +2,19 @@
 // (the launcher, pm2-runtime, the embedded PostgreSQL, the four apps), checked for readiness,
 // then stopped with SIGTERM, leaving no process behind.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitForStatus } from '@cronium/service-kit/testing';
@@ -35,9 +47,7 @@ function processesMentioning(marker: string): number[] {
 describe('the whole system, started as the README starts it', () => {
   jest.setTimeout(240_000);
 
-  it('starts postgres and the four apps under pm2, all ready, then stops cleanly on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cronium-e2e-'));
-    chmodSync(dataDir, 0o711);
+  async function launch(dataDir: string) {
     const ports = {
       WEB_PORT: await freePort(),
       RUNTIME_API_PORT: await freePort(),
@@ -65,6 +75,15 @@ describe('the whole system, started as the README starts it', () => {
     launcher.stdout.on('data', (d: Buffer) => (output += d.toString()));
     launcher.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((done) => launcher.on('exit', (code) => done(code)));
+    return { ports, launcher, exited, output: () => output };
+  }
+
+  // The data directory sits in a private directory, as a checkout in /root does (mode 0700):
+  // as root, the embedded server (run as the postgres user) must still start.
+  it('starts postgres and the four apps under pm2, all ready, then stops cleanly on SIGTERM', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cronium-e2e-'));
+    const dataDir = join(home, 'data');
+    const { ports, launcher, exited, output } = await launch(dataDir);
     try {
       for (const [service, port] of [
         ['web', ports.WEB_PORT],
@@ -88,9 +107,13 @@ describe('the whole system, started as the README starts it', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('connected, schema up to date');
       const deadline = Date.now() + 10_000;
-      while (!output.includes('Cronium is running') && Date.now() < deadline)
+      while (!output().includes('Cronium is running') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
-      expect(output).toContain(`Cronium is running. Open http://127.0.0.1:${ports.WEB_PORT}`);
+      expect(output()).toContain(`Cronium is running. Open http://127.0.0.1:${ports.WEB_PORT}`);
+      // As root, the cluster of a private data directory is kept where the postgres user can
+      // reach it, linked from the data directory.
+      if (process.getuid?.() === 0)
+        expect(readlinkSync(join(dataDir, 'postgres'))).toMatch(/^\/var\/lib\/cronium\/cluster-/);
       // Secrets were generated once, private to the owner.
       expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
       expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(5);
@@ -98,15 +121,17 @@ describe('the whole system, started as the README starts it', () => {
       launcher.kill('SIGTERM');
       expect(await exited).toBe(0);
       const stopDeadline = Date.now() + 15_000;
-      let left = processesMentioning(dataDir);
+      const cluster = realpathSync(join(dataDir, 'postgres'));
+      const leftover = () => [...processesMentioning(dataDir), ...processesMentioning(cluster)];
+      let left = leftover();
       while (left.length > 0 && Date.now() < stopDeadline) {
         await new Promise((r) => setTimeout(r, 250));
-        left = processesMentioning(dataDir);
+        left = leftover();
       }
       expect(left).toEqual([]);
     } catch (error) {
       throw new Error(
-        `${(error as Error).message}\n--- launcher output ---\n${output.slice(-5000)}`,
+        `${(error as Error).message}\n--- launcher output ---\n${output().slice(-5000)}`,
         { cause: error },
       );
     } finally {
@@ -118,7 +143,60 @@ describe('the whole system, started as the README starts it', () => {
           // gone already
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      removeCluster(dataDir);
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('ends at once, with one message saying why, when the database cannot start', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cronium-e2e-'));
+    const dataDir = join(home, 'data');
+    // A cluster of a PostgreSQL version this server cannot read.
+    mkdirSync(join(dataDir, 'postgres'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(dataDir, 'postgres', 'PG_VERSION'), '9.6\n');
+    chmodSync(home, 0o711); // so the postgres user reaches it and finds what is wrong inside
+    const { launcher, exited, output } = await launch(dataDir);
+    try {
+      const code = await Promise.race([
+        exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 60_000)),
+      ]);
+      expect(code).toBe(1);
+      expect(output()).toMatch(
+        /Cronium cannot start:\n.*postgres: the embedded PostgreSQL cannot start/,
+      );
+      expect(output()).toMatch(/postgres exited \(\d+\) while starting/);
+      const stopDeadline = Date.now() + 15_000;
+      while (processesMentioning(dataDir).length > 0 && Date.now() < stopDeadline)
+        await new Promise((r) => setTimeout(r, 250));
+      expect(processesMentioning(dataDir)).toEqual([]);
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}\n--- launcher output ---\n${output().slice(-5000)}`,
+        { cause: error },
+      );
+    } finally {
+      if (launcher.exitCode === null) launcher.kill('SIGKILL');
+      for (const pid of processesMentioning(dataDir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      removeCluster(dataDir);
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
+
+/** A cluster kept outside the data directory (a root install's private data directory) goes too. */
+function removeCluster(dataDir: string): void {
+  const link = join(dataDir, 'postgres');
+  try {
+    if (lstatSync(link).isSymbolicLink())
+      rmSync(readlinkSync(link), { recursive: true, force: true });
+  } catch {
+    // no cluster
+  }
+}

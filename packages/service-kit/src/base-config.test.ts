@@ -20,7 +20,8 @@ describe('loadServiceConfig', () => {
     ]);
     expect(app.APP_PORT).toBe(3000);
     expect(base.database.embedded).toBe(true);
-    expect(base.database.url).toMatch(/^postgres:\/\/cronium:.+@127\.0\.0\.1:54329\/cronium$/);
+    // The apps use a role that is not the superuser.
+    expect(base.database.url).toMatch(/^postgres:\/\/cronium_app:.+@127\.0\.0\.1:54329\/cronium$/);
     expect(base.secrets.encryptionKey).toMatch(/^[0-9a-f]{64}$/);
     expect(base.secrets.jwtSecret!.length).toBeGreaterThanOrEqual(32);
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError, env, parseEnv, type EnvSpec, type ParsedEnv } from './env-schema.ts';
 import { ensureEmbeddedSecrets } from './embedded-secrets.ts';
@@ -76,9 +77,24 @@ export interface BaseConfig {
   secrets: Partial<Record<SecretName, string>>;
 }
 
-/** The embedded server's connection URL, shared by the launcher and every app. */
-export function embeddedDatabaseUrl(password: string, port: number): string {
-  return `postgres://cronium:${encodeURIComponent(password)}@127.0.0.1:${port}/cronium`;
+/**
+ * The role the apps use on the embedded server: not a superuser (it owns the `cronium`
+ * database and nothing else). Its password is derived from the superuser's, which only the
+ * launcher's `cronium-postgres` process uses.
+ */
+export const EMBEDDED_APP_ROLE = 'cronium_app';
+
+/** The app role's password: an HMAC of the superuser's, so no new secret has to be stored. */
+export function embeddedAppPassword(superuserPassword: string): string {
+  return createHmac('sha256', superuserPassword)
+    .update('cronium embedded app role')
+    .digest('base64url');
+}
+
+/** The embedded server's connection URL for the apps, shared by the launcher and every app. */
+export function embeddedDatabaseUrl(superuserPassword: string, port: number): string {
+  const password = encodeURIComponent(embeddedAppPassword(superuserPassword));
+  return `postgres://${EMBEDDED_APP_ROLE}:${password}@127.0.0.1:${port}/cronium`;
 }
 
 /**

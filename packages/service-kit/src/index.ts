@@ -26,6 +26,8 @@ export {
   baseEnvSpec,
   loadServiceConfig,
   embeddedDatabaseUrl,
+  embeddedAppPassword,
+  EMBEDDED_APP_ROLE,
   type BaseConfig,
   type SecretName,
 } from './base-config.ts';
@@ -36,3 +38,4 @@ export {
 } from './service-process.ts';
 export { runMain, EXIT_CONFIG, type StartedProcess } from './run-main.ts';
 export { defaultDataDir, defaultRuntimeApiSocket } from './default-data-dir.ts';
+export { reportStartupFailure, STARTUP_FAILURE_FILE_VARIABLE } from './startup-failure.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from '@cronium/logger';
 import { ConfigError } from './env-schema.ts';
 import { onShutdownSignal } from './shutdown-signals.ts';
+import { reportStartupFailure } from './startup-failure.ts';
 
 /** Exit code for invalid configuration (EX_CONFIG), so pm2 logs and operators can tell it from a crash. */
 export const EXIT_CONFIG = 78;
@@ -28,6 +29,7 @@ export async function runMain<C>(options: {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`${options.name}: ${error.message}`);
+      reportStartupFailure(options.name, error.message);
       options.exit(EXIT_CONFIG);
     }
     throw error;
