@@ -60,3 +60,16 @@ export type LogStream = (typeof LOG_STREAMS)[number];
 
 export const TOOL_KINDS = ['email', 'slack', 'discord', 'webhook'] as const;
 export type ToolKind = (typeof TOOL_KINDS)[number];
+
+/**
+ * A Docker image reference as the distribution/reference grammar has it:
+ * `[registry[:port]/]path[:tag][@sha256:digest]`, path components in lower case. Checked when
+ * an event is saved and again by the container create guard.
+ */
+const IMAGE_PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REGISTRY_PART = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:${IMAGE_REGISTRY_PART}(?:\\.${IMAGE_REGISTRY_PART})*(?::[0-9]{1,5})?/)?` +
+    `${IMAGE_PATH_PART}(?:/${IMAGE_PATH_PART})*` +
+    '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
+);

@@ -83,7 +83,7 @@ export class ContainerExecutor implements Executor {
     const sandbox = this.#sandboxFor(request);
     if ('error' in sandbox) return { status: 'failed', exitCode: null, error: sandbox.error };
     const image = request.image || this.#o.images[type];
-    const available = await ensureImage(this.#o.docker, image);
+    const available = await ensureImage(this.#o.docker, image, { signal: context.signal });
     if (!available.ok) return { status: 'failed', exitCode: null, error: available.error };
 
     const createRequest = hardenedCreateRequest({

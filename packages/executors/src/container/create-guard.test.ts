@@ -185,11 +185,59 @@ const MALICIOUS: [string, Mutation, RegExp][] = [
   ['a cgroup parent', (r) => (r.HostConfig.CgroupParent = '/'), /CgroupParent is not allowed/],
   ['an unknown top-level field', (r) => (r.Volumes = { '/data': {} }), /Volumes is not allowed/],
   ['a TTY', (r) => (r.Tty = true), /Tty must be false/],
+  [
+    'a second size= on a tmpfs (the kernel takes the last)',
+    (r) => (r.HostConfig.Tmpfs = { '/tmp': 'rw,nosuid,nodev,size=1,size=99999999999' }),
+    /repeats an option/,
+  ],
+  [
+    'an allowed source bound over /etc',
+    (r) => (r.HostConfig.Binds = [`${caps.allowedReadOnlyBinds[0]}:/etc:ro`]),
+    /bind target \/etc is not allowed/,
+  ],
+  [
+    'huge ulimits',
+    (r) => (r.HostConfig.Ulimits = [{ Name: 'nofile', Soft: 2 ** 40, Hard: 2 ** 40 }]),
+    /Ulimits nofile must be/,
+  ],
+  [
+    'more processes by ulimit than the pids cap',
+    (r) => (r.HostConfig.Ulimits = [{ Name: 'nproc', Soft: 100, Hard: 100_000 }]),
+    /Ulimits nproc must be/,
+  ],
+  [
+    'core dumps',
+    (r) => (r.HostConfig.Ulimits = [{ Name: 'core', Soft: 0, Hard: 2 ** 30 }]),
+    /Ulimits core must be/,
+  ],
+  ['an image with options in it', (r) => (r.Image = '--privileged'), /Image must be/],
+  ['an image with upper case', (r) => (r.Image = 'Debian:bookworm'), /Image must be/],
+  ['an image with a path escape', (r) => (r.Image = '../../etc/passwd'), /Image must be/],
 ];
 
 describe('container create guard', () => {
   it('accepts the hardened request Cronium builds', () => {
     expect(() => guardCreateRequest(valid(), caps)).not.toThrow();
+  });
+
+  it.each([
+    'debian:bookworm-slim',
+    'cronium/runner-python:1.2',
+    'registry.example.com:5000/team/app_x:v1.0-rc.1',
+    'localhost/x@sha256:' + 'a'.repeat(64),
+  ])('accepts the image reference %s', (image) => {
+    const request = valid();
+    request.Image = image;
+    expect(() => guardCreateRequest(request, caps)).not.toThrow();
+  });
+
+  it('accepts ulimits within the caps', () => {
+    const request = valid();
+    request.HostConfig.Ulimits = [
+      { Name: 'nofile', Soft: 1024, Hard: 4096 },
+      { Name: 'core', Soft: 0, Hard: 0 },
+    ];
+    expect(() => guardCreateRequest(request, caps)).not.toThrow();
   });
 
   it('accepts an administrator-allowed network', () => {

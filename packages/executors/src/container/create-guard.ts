@@ -1,6 +1,7 @@
 // The Docker socket is root on the host. Every container-create request Cronium sends goes
 // through this guard first: an allowlist of fields and values; anything else is refused, so
 // no event configuration, bug or injected value can turn Cronium into a way to misuse it.
+import { IMAGE_REFERENCE } from '@cronium/contracts';
 
 export interface SandboxCaps {
   /** Largest memory limit an event may ask for, in bytes. */
@@ -29,9 +30,20 @@ type Check = (value: unknown, caps: SandboxCaps) => string | undefined;
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isPositiveInteger = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
+/** Where Cronium mounts its own read-only directories inside a container; nothing else. */
+const BIND_TARGETS = new Set(['/run/cronium', '/opt/cronium', '/node_modules/cronium']);
+
+const ULIMIT_MAX: Record<string, (caps: SandboxCaps) => number> = {
+  nofile: () => 1_048_576,
+  nproc: (caps) => caps.maxPids,
+  core: () => 0,
+};
+
 const TOP_LEVEL: Record<string, Check> = {
   Image: (v) =>
-    isString(v) && v.length > 0 && !/\s/.test(v) ? undefined : 'Image must be an image reference',
+    isString(v) && v.length <= 512 && IMAGE_REFERENCE.test(v)
+      ? undefined
+      : 'Image must be an image reference',
   Cmd: (v) => (Array.isArray(v) && v.every(isString) ? undefined : 'Cmd must be a list of strings'),
   Entrypoint: (v) =>
     Array.isArray(v) && v.every(isString) ? undefined : 'Entrypoint must be a list of strings',
@@ -107,6 +119,10 @@ const HOST_CONFIG: Record<string, Check> = {
       if (!TMPFS_PATHS.test(path)) return `Tmpfs on ${path} is not allowed`;
       if (!isString(options)) return `Tmpfs options for ${path} must be a string`;
       const opts = options.split(',');
+      // The kernel takes the last of repeated options: a second size= would win over the one
+      // checked here, so no option may be given twice.
+      const names = opts.map((o) => o.split('=')[0]);
+      if (new Set(names).size !== names.length) return `Tmpfs ${path} repeats an option`;
       const size = opts.find((o) => o.startsWith('size='))?.slice(5);
       if (!size || !/^\d+$/.test(size) || Number(size) > caps.maxTmpfsBytes)
         return `Tmpfs ${path} needs size=<bytes> up to ${caps.maxTmpfsBytes}`;
@@ -131,6 +147,8 @@ const HOST_CONFIG: Record<string, Check> = {
         return `bind ${bind} must be source:target:ro`;
       if (!caps.allowedReadOnlyBinds.includes(source))
         return `bind of host path ${source} is not allowed`;
+      if (!BIND_TARGETS.has(target))
+        return `bind target ${target} is not allowed (${[...BIND_TARGETS].join(', ')})`;
     }
     return undefined;
   },
@@ -140,11 +158,24 @@ const HOST_CONFIG: Record<string, Check> = {
   Init: (v) => (typeof v === 'boolean' ? undefined : 'Init must be a boolean'),
   AutoRemove: (v) => (typeof v === 'boolean' ? undefined : 'AutoRemove must be a boolean'),
   OomKillDisable: (v) => (v === false ? undefined : 'OomKillDisable is not allowed'),
-  Ulimits: (v) =>
-    Array.isArray(v) &&
-    v.every((u) => u && ['nofile', 'nproc', 'core'].includes((u as { Name?: string }).Name ?? ''))
-      ? undefined
-      : 'Ulimits may only set nofile, nproc and core',
+  Ulimits: (v, caps) => {
+    if (!Array.isArray(v)) return 'Ulimits must be a list';
+    for (const limit of v as { Name?: unknown; Soft?: unknown; Hard?: unknown }[]) {
+      const name = String(limit?.Name);
+      const max = Object.hasOwn(ULIMIT_MAX, name) ? ULIMIT_MAX[name]!(caps) : undefined;
+      if (max === undefined) return 'Ulimits may only set nofile, nproc and core';
+      const { Soft: soft, Hard: hard } = limit;
+      if (
+        !Number.isSafeInteger(soft) ||
+        !Number.isSafeInteger(hard) ||
+        (soft as number) < 0 ||
+        (soft as number) > (hard as number) ||
+        (hard as number) > max
+      )
+        return `Ulimits ${name} must be 0 <= Soft <= Hard <= ${max}`;
+    }
+    return undefined;
+  },
 };
 
 /**
