@@ -43,16 +43,25 @@ export function environmentFile(env: Record<string, string>): {
  * tree), records that group's id for the canceller, and when the script ends kills whatever
  * it left in the group and removes the directory. A watchdog kills the group if the SSH
  * session that started it goes away (the orchestrator died or the connection dropped), so a
- * lost connection leaves nothing running. The launcher exits 97 when it cannot set up (with
+ * lost connection leaves nothing running. The env file (secrets, the run token) is removed as
+ * soon as it is read, and leftovers of attempts that never started are removed by the next
+ * launch on that login. The launcher exits 97 when it cannot set up (with
  * the shell's message on stderr); otherwise with the script's status.
  */
 const LAUNCHER = [
   'dir=$(pwd) || exit 97',
+  // Directories of attempts that never started (the connection broke during the upload, or the
+  // orchestrator died before the launch) still hold their env file, with secrets and a run
+  // token: the env of a started attempt is removed at once (below), so one older than an hour
+  // is such a leftover, and goes with its directory.
+  'for old in ../*/env; do [ -f "$old" ] && [ -n "$(find "$old" -mmin +60 2>/dev/null)" ] && rm -rf -- "${old%/env}"; done 2>/dev/null',
   // The launcher keeps the login's PATH for its own tools (setsid, kill, rm); the run's
   // environment, which may set another PATH, applies to the script alone.
   'syspath=$PATH',
   'setsid_bin=$(command -v setsid 2>/dev/null)',
   '. ./env || exit 97',
+  // The variables are in this shell now; the file with the secrets goes before the script runs.
+  'rm -f ./env',
   'scriptpath=$PATH',
   'PATH=$syspath',
   // The Bash SDK's functions, defined before the script starts (when the SDK was uploaded).

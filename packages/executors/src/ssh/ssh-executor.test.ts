@@ -124,6 +124,38 @@ withSshd('SSH executor against a real sshd', () => {
     expect(remoteRunDirs()).not.toContain(stdout[2]!.split('/').at(-1));
   });
 
+  it('removes the env file (secrets, run token) before the script runs, and leftovers of attempts that never started', async () => {
+    // A directory left by an attempt whose connection broke after the upload, two hours ago,
+    // and one of an attempt being uploaded right now (which must stay).
+    const runs = '/home/cronium-ssh/.cronium/runs';
+    const leftover = `${runs}/r999a1-${'0'.repeat(12)}`;
+    const fresh = `${runs}/r998a1-${'1'.repeat(12)}`;
+    for (const dir of [leftover, fresh]) {
+      execFileSync('mkdir', ['-p', dir]);
+      execFileSync('sh', ['-c', 'echo "export SECRET=x" > "$1/env"', 'sh', dir]);
+    }
+    execFileSync('touch', ['-d', '2 hours ago', `${leftover}/env`]);
+    execFileSync('chown', ['-R', 'cronium-ssh:', '/home/cronium-ssh/.cronium']);
+    try {
+      const { result, stdout } = await execute(
+        request(
+          'bash',
+          '[ -e env ] && echo "env present" || echo "env gone"; echo "$SECRET_VALUE"',
+          [server()],
+          {
+            SECRET_VALUE: 'still in the environment',
+          },
+        ),
+      );
+      expect(result.status).toBe('succeeded');
+      expect(stdout).toEqual(['env gone', 'still in the environment']);
+      expect(remoteRunDirs()).not.toContain(leftover.split('/').at(-1));
+      expect(remoteRunDirs()).toContain(fresh.split('/').at(-1));
+    } finally {
+      execFileSync('rm', ['-rf', leftover, fresh]);
+    }
+  });
+
   it('streams output live, before the script ends', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
