@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionLogLine, ExecutionRequest } from './executor.ts';
@@ -212,6 +220,18 @@ const modes: ('none' | 'bubblewrap')[] = ['none', 'bubblewrap'];
     it('keeps the runtime copy read-only to scripts', () => {
       expect(statSync(isolation.sdkDir).uid).toBe(process.getuid!());
       expect(statSync(isolation.sdkDir).mode & 0o777).toBe(0o755);
+    });
+
+    it("removes runtime copies of processes that are gone, never a live one's", async () => {
+      const gone = join(workRoot, 'cronium-local-2147483646-abc');
+      mkdirSync(join(gone, 'sdk'), { recursive: true });
+      const again = await LocalIsolation.prepare({ workRoot, uidBase: UID_BASE, sandbox: 'off' });
+      try {
+        expect(existsSync(gone)).toBe(false);
+        expect(existsSync(isolation.sdkDir)).toBe(true);
+      } finally {
+        await again.close();
+      }
     });
   },
 );

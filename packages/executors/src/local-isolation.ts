@@ -81,7 +81,8 @@ export class LocalIsolation {
 
   /** Prepares the runtime copy and finds out whether bubblewrap works here (tried once). */
   static async prepare(options: LocalIsolationOptions): Promise<LocalIsolation> {
-    const runtimeDir = await mkdtemp(join(options.workRoot, 'cronium-local-'));
+    await removeStaleCopies(options.workRoot);
+    const runtimeDir = await mkdtemp(join(options.workRoot, `cronium-local-${process.pid}-`));
     try {
       await chmod(runtimeDir, 0o755);
       await cp(SDK_DIR, join(runtimeDir, 'sdk'), { recursive: true });
@@ -203,6 +204,30 @@ export class LocalIsolation {
       timeout: 10_000,
     });
     return result.status === 0;
+  }
+}
+
+/**
+ * Removes the runtime copies of this user's processes that are gone (an orchestrator killed
+ * before it could remove its own); the pid is in the name.
+ */
+async function removeStaleCopies(workRoot: string): Promise<void> {
+  const names = await readdir(workRoot).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^cronium-local-(\d+)-/.exec(name)?.[1];
+    if (!pid || processExists(Number(pid))) continue;
+    const path = join(workRoot, name);
+    if ((await lstat(path)).uid === process.getuid?.())
+      await rm(path, { recursive: true, force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
