@@ -46,4 +46,24 @@ describe('orchestrator config', () => {
       /CONTAINER_USER is invalid/,
     );
   });
+
+  it('lets only administrators run local scripts unless told otherwise', () => {
+    expect(loadConfig({ CRONIUM_DATA_DIR: dataDir }).local).toEqual({
+      access: 'admins',
+      switchUsers: false,
+      uidBase: 1_900_000_000,
+      sandbox: 'auto',
+    });
+  });
+
+  it('refuses local scripts for everyone when scripts could not run as users of their own', () => {
+    const everyone = { CRONIUM_DATA_DIR: dataDir, ORCHESTRATOR_LOCAL: 'everyone' };
+    expect(() => loadConfig(everyone)).toThrow(
+      /ORCHESTRATOR_LOCAL=everyone needs an orchestrator that can run scripts as other users/,
+    );
+    expect(loadConfig(everyone, { canSwitchUsers: true }).local).toMatchObject({
+      access: 'everyone',
+      switchUsers: true,
+    });
+  });
 });

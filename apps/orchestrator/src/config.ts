@@ -83,6 +83,23 @@ export const orchestratorEnvSpec = {
     default: true,
     description: 'whether this orchestrator evaluates schedules (any number may)',
   }),
+  ORCHESTRATOR_LOCAL: env.oneOf(['off', 'admins', 'everyone'], {
+    default: 'admins',
+    description:
+      'who may run scripts on the orchestrator machine (the local target): nobody, administrators, or every user (needs user switching: root or CAP_SETUID/CAP_SETGID)',
+  }),
+  ORCHESTRATOR_LOCAL_UID_BASE: env.integer({
+    default: 1_900_000_000,
+    min: 1_000,
+    max: 2_000_000_000,
+    description:
+      'where user switching is possible, the scripts of the user with id N run as uid and gid (this + N); the range must belong to no account',
+  }),
+  ORCHESTRATOR_LOCAL_SANDBOX: env.oneOf(['auto', 'off'], {
+    default: 'auto',
+    description:
+      'auto: local scripts also run in a bubblewrap sandbox (private /proc, /tmp, PID namespace) when bwrap works here; off: never',
+  }),
   ORCHESTRATOR_CONTAINERS: env.oneOf(['auto', 'on', 'off'], {
     default: 'auto',
     description:
@@ -213,6 +230,13 @@ export interface OrchestratorConfig {
   retentionDays: number;
   schedulerEnabled: boolean;
   scriptPath: string;
+  local: {
+    access: 'off' | 'admins' | 'everyone';
+    /** Whether scripts run as per-owner uids (this process can switch users). */
+    switchUsers: boolean;
+    uidBase: number;
+    sandbox: 'auto' | 'off';
+  };
   ssh: { connectTimeoutMs: number; idleMs: number; runsPerConnection: number };
   runtime: { apiUrl: string; socketPath: string | null; jwtSecret: string };
   containers: {
@@ -226,7 +250,16 @@ export interface OrchestratorConfig {
   };
 }
 
-export function loadConfig(source: Record<string, string | undefined>): OrchestratorConfig {
+/** What the configuration depends on beyond the environment. */
+export interface HostAbilities {
+  /** This process may run scripts as other users (root, or CAP_SETUID/CAP_SETGID and co). */
+  canSwitchUsers: boolean;
+}
+
+export function loadConfig(
+  source: Record<string, string | undefined>,
+  host: HostAbilities = { canSwitchUsers: false },
+): OrchestratorConfig {
   const { base, app } = loadServiceConfig(orchestratorEnvSpec, source, [
     'encryptionKey',
     'jwtSecret',
@@ -243,6 +276,10 @@ export function loadConfig(source: Record<string, string | undefined>): Orchestr
   if (app.CONTAINER_NETWORK === 'host' || app.CONTAINER_NETWORK?.startsWith('container:')) {
     problems.push('CONTAINER_NETWORK must name a Docker network, not host or another container');
   }
+  if (app.ORCHESTRATOR_LOCAL === 'everyone' && !host.canSwitchUsers)
+    problems.push(
+      'ORCHESTRATOR_LOCAL=everyone needs an orchestrator that can run scripts as other users (started as root, or with CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL and CAP_FOWNER); without that every script would run as the orchestrator itself, with access to its data: use admins or off, or start it so',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     base,
@@ -260,6 +297,12 @@ export function loadConfig(source: Record<string, string | undefined>): Orchestr
     retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
     schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
     scriptPath: app.PATH,
+    local: {
+      access: app.ORCHESTRATOR_LOCAL,
+      switchUsers: host.canSwitchUsers,
+      uidBase: app.ORCHESTRATOR_LOCAL_UID_BASE,
+      sandbox: app.ORCHESTRATOR_LOCAL_SANDBOX,
+    },
     runtime: {
       apiUrl: app.RUNTIME_API_URL.replace(/\/$/, ''),
       socketPath:

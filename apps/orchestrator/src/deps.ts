@@ -1,9 +1,16 @@
+import { tmpdir } from 'node:os';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { listenForNotifications, publishSandboxCaps, type NotificationListener } from '@cronium/db';
+import {
+  listenForNotifications,
+  publishSandboxCaps,
+  publishTargetPolicy,
+  type NotificationListener,
+} from '@cronium/db';
 import {
   HelperProcessLauncher,
   HttpExecutor,
   LocalExecutor,
+  LocalIsolation,
   SshConnectionPool,
   SshExecutor,
 } from '@cronium/executors';
@@ -20,6 +27,7 @@ import {
 } from '@cronium/engine';
 import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
+import { LocalAccessGuard } from './local-access.ts';
 import { loadSshServers } from './ssh-servers.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
 
@@ -59,16 +67,18 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     onError: (error) => logger.warn({ reason: error.message }, 'run event bus'),
   });
   // Scripts are started by a small helper process: forking it is cheaper than forking the
-  // orchestrator, and it keeps that cost off the event loop.
+  // orchestrator, and it keeps that cost off the event loop. It starts with an empty
+  // environment, never this process's (its secrets would be in /proc/<helper>/environ).
   const launcher = new HelperProcessLauncher();
-  const local = new LocalExecutor({ killGraceMs: config.killGraceMs, launcher });
+  let isolation: LocalIsolation | undefined;
   const sshPool = new SshConnectionPool({
     connectTimeoutMs: config.ssh.connectTimeoutMs,
     idleMs: config.ssh.idleMs,
     runsPerConnection: config.ssh.runsPerConnection,
   });
   const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
-  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local, ssh } });
+  // The local target is registered at start, once its isolation is prepared.
+  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { ssh } });
   const secretVariables = secretVariablesLookup(db, box);
   const runWorker = new RunWorker({
     db,
@@ -120,6 +130,28 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   });
   let listener: NotificationListener | undefined;
 
+  /** The local executor behind the ORCHESTRATOR_LOCAL rule; per-owner uids where possible. */
+  async function startLocalTarget(): Promise<LocalAccessGuard> {
+    const { access, switchUsers, uidBase, sandbox } = config.local;
+    if (access === 'off') return new LocalAccessGuard({ db, access });
+    if (switchUsers)
+      isolation = await LocalIsolation.prepare({ workRoot: tmpdir(), uidBase, sandbox });
+    logger.info(
+      {
+        access,
+        runAs: isolation ? `uid ${uidBase} + owner id` : 'this process user',
+        sandbox: isolation?.sandbox ?? 'none',
+      },
+      'local scripts',
+    );
+    if (!isolation)
+      logger.warn(
+        'local scripts run as the orchestrator user (it cannot switch users): only administrators should have the local target',
+      );
+    const local = new LocalExecutor({ killGraceMs: config.killGraceMs, launcher, isolation });
+    return new LocalAccessGuard({ db, access, local });
+  }
+
   return {
     logger,
     service,
@@ -131,7 +163,9 @@ export function createDeps(config: OrchestratorConfig, version: string) {
           ...config.containers.caps,
           network: Boolean(config.containers.network),
         });
+        executors.register('local', await startLocalTarget());
         const containers = await connectContainerBackend(config, db, logger);
+        await publishTargetPolicy(db, { local: config.local.access, containers: !!containers });
         if (containers) {
           executors.register('container', containers.executor);
           reapContainers = containers.reap;
@@ -167,6 +201,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         maintenance.stop();
         await runWorker.stop(config.shutdownGraceMs);
         await launcher.close();
+        await isolation?.close();
         await listener?.close();
         await sshPool.close();
         await events.close();

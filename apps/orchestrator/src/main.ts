@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { canSwitchUsers } from '@cronium/executors';
 import { runMain } from '@cronium/service-kit';
 import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
@@ -9,7 +10,7 @@ const { version } = JSON.parse(
 
 await runMain({
   name: 'orchestrator',
-  loadConfig: () => loadConfig(process.env),
+  loadConfig: () => loadConfig(process.env, { canSwitchUsers: canSwitchUsers() }),
   exit: (code) => process.exit(code),
   start: async (config) => {
     const deps = createDeps(config, version);

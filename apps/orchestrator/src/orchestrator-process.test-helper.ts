@@ -29,6 +29,10 @@ export async function startOrchestrator(
     ORCHESTRATOR_ID: id,
     ORCHESTRATOR_POLL_MS: '200',
     ORCHESTRATOR_KILL_GRACE_MS: '300',
+    // Test owners are ordinary users; their scripts run as uids of their own (tests run as
+    // root), from a range of this orchestrator's so parallel test files never share a uid.
+    ORCHESTRATOR_LOCAL: 'everyone',
+    ORCHESTRATOR_LOCAL_UID_BASE: String(1_900_000_000 + Math.floor(Math.random() * 90_000) * 1_000),
     LOG_LEVEL: 'info',
     ...env,
   });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -9,13 +9,23 @@ import {
 import { readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { startOrchestrator, type OrchestratorProcess } from './orchestrator-process.test-helper.ts';
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+/** Live processes (not zombies) of this machine with exactly this command line. */
+function processesRunning(...argv: string[]): number[] {
+  const wanted = `${argv.join('\0')}\0`;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted &&
+          stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('orchestrator process: runs events end to end', () => {
@@ -94,8 +104,11 @@ describe('orchestrator process: runs events end to end', () => {
   });
 
   it('times a run out, kills its process tree, and retries a timeout', async () => {
+    // Scripts may run in a PID namespace (bubblewrap), where $! is no host pid: the sleep is
+    // found by its command line, made unique.
+    const seconds = String(300 + Math.floor(Math.random() * 100_000) / 1000);
     const runId = await trigger({
-      script: 'trap "" TERM; sleep 300 & echo "pid $!"; wait',
+      script: `trap "" TERM; sleep ${seconds} & echo "pid $!"; wait`,
       timeout_seconds: 1,
       retry_max_attempts: 1,
     });
@@ -103,8 +116,8 @@ describe('orchestrator process: runs events end to end', () => {
     expect(run.error).toBe('timed out after 1 s');
     const lines = await logText(runId);
     expect(lines.at(-1)).toBe('system:timed out after 1 s: stopped');
-    const pid = Number(lines[0]!.split(' ')[1]);
-    expect(alive(pid)).toBe(false);
+    expect(lines[0]).toMatch(/^stdout:pid \d+$/);
+    expect(processesRunning('sleep', seconds)).toEqual([]);
   });
 
   it('cancels a running script from another process, promptly, without retrying it', async () => {

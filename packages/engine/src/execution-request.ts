@@ -21,6 +21,7 @@ export async function executionRequest(
     runId: run.runId,
     attempt: run.attempt,
     eventId: run.event.id,
+    ownerId: run.event.ownerId,
     type: run.event.type,
     script: run.event.script,
     http:

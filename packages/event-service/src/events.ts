@@ -6,6 +6,7 @@ import { CHANNELS } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { checkEventAgainstCaps } from './event-caps.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
+import { checkLocalAccess, roleOf, withDefaultTarget } from './event-target.ts';
 import { eventView, type EventView } from './event-view.ts';
 
 /** Columns from API input (only the fields given; defaults are the database's). */
@@ -182,8 +183,10 @@ export async function createEvent(
   input: EventInput,
   meta: RequestMeta,
 ): Promise<EventView> {
+  input = await withDefaultTarget(db, input);
   checkEventInput(input);
   await checkEventAgainstCaps(db, input);
+  await checkLocalAccess(db, input, principal.role);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('events')
@@ -219,6 +222,11 @@ export async function updateEvent(
   } as EventInput;
   checkEventInput(merged);
   await checkEventAgainstCaps(db, merged);
+  // Switching an event to local (or a local HTTP event to a script) is checked against what
+  // its owner may run; other edits of an existing local event are not refused here (its runs
+  // are, by the orchestrator, if its owner may no longer run local scripts).
+  if (patch.targetKind !== undefined || patch.type !== undefined)
+    await checkLocalAccess(db, merged, await roleOf(db, current.ownerId));
   checkSecretNamesAgainstEnv(
     current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
     merged.env ?? {},

@@ -6,6 +6,8 @@ export interface ExecutionRequest {
   runId: number;
   attempt: number;
   eventId: number;
+  /** The event's owner (local scripts run as a uid of their owner's where users are switched). */
+  ownerId?: number;
   type: EventType;
   script: string | null;
   http: {

@@ -9,12 +9,14 @@ export type {
   RuntimeAccess,
 } from './executor.ts';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
+export { LocalIsolation, canSwitchUsers, type LocalIsolationOptions } from './local-isolation.ts';
 export {
   DirectProcessLauncher,
   HelperProcessLauncher,
   type ProcessLauncher,
   type LaunchedProcess,
   type ExitStatus,
+  type ScriptUser,
 } from './launch/index.ts';
 export { HttpExecutor, type HttpExecutorOptions } from './http-executor.ts';
 export { FakeExecutor } from './fake-executor.ts';

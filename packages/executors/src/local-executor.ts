@@ -11,6 +11,7 @@ import {
   type WorkDirPlan,
 } from './launch/index.ts';
 import { LineSplitter } from './line-splitter.ts';
+import type { LocalIsolation } from './local-isolation.ts';
 import { processGroupAlive, signalProcessGroup } from './process-group.ts';
 
 export interface LocalExecutorOptions {
@@ -27,6 +28,11 @@ export interface LocalExecutorOptions {
    * `HelperProcessLauncher`, which keeps the cost of forking off its event loop.
    */
   launcher?: ProcessLauncher;
+  /**
+   * Runs each owner's scripts as an unprivileged uid of their own (sandboxed with bubblewrap
+   * where it works); see `LocalIsolation`. Unset, scripts run as this process's user.
+   */
+  isolation?: LocalIsolation;
 }
 
 /** How long output pipes may stay open after the script is gone (held by an escaped process). */
@@ -44,14 +50,16 @@ function isScriptType(type: EventType): type is 'bash' | 'python' | 'node' {
 
 /**
  * Runs a script as a child process on this machine, in its own process group, working
- * directory and environment. Abort (cancel, timeout, shutdown) sends SIGTERM to the whole
+ * directory and environment (only what the run carries: nothing of this process's own).
+ * With `isolation`, as its owner's unprivileged uid, sandboxed where bubblewrap works. Abort (cancel, timeout, shutdown) sends SIGTERM to the whole
  * group, then SIGKILL after the grace period; when the script ends, whatever it left in its
  * group is killed too, so nothing of the attempt survives it.
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local';
-  readonly #options: Required<Omit<LocalExecutorOptions, 'interpreters'>> & {
+  readonly #options: Required<Omit<LocalExecutorOptions, 'interpreters' | 'isolation'>> & {
     interpreters: Record<'bash' | 'python' | 'node', string>;
+    isolation: LocalIsolation | undefined;
   };
 
   constructor(options: LocalExecutorOptions = {}) {
@@ -60,10 +68,11 @@ export class LocalExecutor implements Executor {
       killGraceMs: options.killGraceMs ?? 5_000,
       baseEnv: options.baseEnv ?? {},
       launcher: options.launcher ?? new DirectProcessLauncher(),
+      isolation: options.isolation,
       interpreters: {
         bash: 'bash',
         python: 'python3',
-        node: process.execPath,
+        node: options.isolation?.node ?? process.execPath,
         ...options.interpreters,
       },
     };
@@ -81,13 +90,20 @@ export class LocalExecutor implements Executor {
       this.#options.workRoot,
       `cronium-run-${request.runId}-${request.attempt}-${randomBytes(6).toString('base64url')}`,
     );
+    const { isolation } = this.#options;
+    if (isolation && request.ownerId === undefined)
+      return {
+        status: 'failed',
+        exitCode: null,
+        error: 'the local executor runs scripts as their owner, and this run names none',
+      };
     const scriptFile = SCRIPT_FILES[request.type];
     return this.#spawn(
       this.#options.interpreters[request.type],
       {
         path: workDir,
         files: [{ name: scriptFile, content: request.script, mode: 0o600 }],
-        ...(request.runtime ? sdkLinks() : {}),
+        ...(request.runtime ? sdkLinks(isolation?.sdkDir ?? SDK_DIR) : {}),
       },
       request,
       context,
@@ -107,10 +123,18 @@ export class LocalExecutor implements Executor {
         exitCode: null,
         error: `aborted before start (${String(context.signal.reason)})`,
       };
+    const { isolation } = this.#options;
+    const sdkDir = isolation?.sdkDir ?? SDK_DIR;
+    const user = isolation?.userFor(request.ownerId!);
+    const command =
+      isolation && user
+        ? isolation.command(interpreter, [scriptPath], workDir.path, user)
+        : { file: interpreter, args: [scriptPath], switchUser: false };
     let child: LaunchedProcess;
     try {
-      child = await this.#options.launcher.launch(interpreter, [scriptPath], {
+      child = await this.#options.launcher.launch(command.file, command.args, {
         workDir,
+        ...(user ? { user, switchUser: command.switchUser } : {}),
         env: {
           ...this.#options.baseEnv,
           HOME: workDir.path,
@@ -120,7 +144,7 @@ export class LocalExecutor implements Executor {
             ? {
                 CRONIUM_API_URL: request.runtime.apiUrl,
                 CRONIUM_RUN_TOKEN: request.runtime.token(),
-                BASH_ENV: join(SDK_DIR, 'bash', 'cronium.sh'),
+                BASH_ENV: join(sdkDir, 'bash', 'cronium.sh'),
               }
             : {}),
         },
@@ -178,12 +202,12 @@ export class LocalExecutor implements Executor {
  * Makes the SDK importable from the script's directory: `require`/`import 'cronium'` finds
  * node_modules/cronium there, and Python has the script's directory on sys.path.
  */
-function sdkLinks(): Pick<WorkDirPlan, 'dirs' | 'links'> {
+function sdkLinks(sdkDir: string): Pick<WorkDirPlan, 'dirs' | 'links'> {
   return {
     dirs: ['node_modules'],
     links: [
-      { name: 'node_modules/cronium', target: join(SDK_DIR, 'node', 'cronium') },
-      { name: 'cronium.py', target: join(SDK_DIR, 'python', 'cronium.py') },
+      { name: 'node_modules/cronium', target: join(sdkDir, 'node', 'cronium') },
+      { name: 'cronium.py', target: join(sdkDir, 'python', 'cronium.py') },
     ],
   };
 }

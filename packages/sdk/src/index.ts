@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Where the SDK files are on this machine: `node/cronium/` (the `cronium` Node.js package),
  * `python/cronium.py`, `bash/cronium.sh`. Executors make them visible to scripts from here
- * (symlinks for local runs, read-only binds for containers, an upload for SSH).
+ * (symlinks for local runs, to a read-only copy where local scripts run as users of their own;
+ * read-only binds for containers; an upload for SSH).
  */
 export const SDK_DIR = fileURLToPath(new URL('../files/', import.meta.url)).replace(/\/$/, '');
 

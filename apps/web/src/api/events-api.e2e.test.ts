@@ -389,6 +389,45 @@ describe('events and runs API over HTTP', () => {
     ).toBe(200);
   });
 
+  it('lets only administrators use the local target (ORCHESTRATOR_LOCAL=admins, the default)', async () => {
+    const refusal = {
+      pointer: '/body/targetKind',
+      message: expect.stringMatching(/^only administrators may run local scripts/),
+    };
+    // No Docker engine: a new script event defaults to local, which bob may not use.
+    const local = await call('POST', '/api/v1/events', bob, {
+      name: 'mine',
+      type: 'bash',
+      script: 'id',
+    });
+    expect([local.status, local.type, local.json.errors]).toEqual([
+      422,
+      'application/problem+json',
+      [refusal],
+    ]);
+    const boxed = await call('POST', '/api/v1/events', bob, {
+      name: 'mine',
+      type: 'bash',
+      script: 'id',
+      targetKind: 'container',
+    });
+    expect(boxed.status).toBe(201);
+    // Switching it to local is refused too, also when an admin does it (it would run as bob's).
+    for (const who of [bob, admin]) {
+      const switched = await call('PATCH', `/api/v1/events/${boxed.json.id}`, who, {
+        targetKind: 'local',
+      });
+      expect([switched.status, switched.json.errors]).toEqual([422, [refusal]]);
+    }
+    // HTTP events are requests the orchestrator makes, not scripts: not concerned.
+    const http = await call('POST', '/api/v1/events', bob, {
+      name: 'ping',
+      type: 'http',
+      http: { method: 'GET', url: 'http://127.0.0.1:9/' },
+    });
+    expect([http.status, http.json.targetKind]).toEqual([201, 'local']);
+  });
+
   it('a revoked token stops working', async () => {
     const tokens = (await call('GET', '/api/v1/tokens', admin)).json;
     await call('DELETE', `/api/v1/tokens/${tokens[0].id}`, admin);

@@ -156,6 +156,11 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       ORCHESTRATOR_CONTAINERS: 'off',
       ORCHESTRATOR_POLL_MS: '200',
       ORCHESTRATOR_SWEEP_MS: '300',
+      // Alice and Bob are ordinary users, with uids of their own from a range of this test's.
+      ORCHESTRATOR_LOCAL: 'everyone',
+      ORCHESTRATOR_LOCAL_UID_BASE: String(
+        1_900_000_000 + Math.floor(Math.random() * 90_000) * 1_000,
+      ),
     });
     await waitForStatus(`http://127.0.0.1:${orchPort}/ready`, 200, {
       process: orchestrator,

@@ -5,6 +5,7 @@ import type {
   LaunchOptions,
   ProcessLauncher,
 } from './process-launcher.ts';
+import { ScriptUsers } from './script-users.mjs';
 import { makeWorkDir, removeWorkDir } from './work-dir.mjs';
 
 /**
@@ -13,12 +14,17 @@ import { makeWorkDir, removeWorkDir } from './work-dir.mjs';
  * test machines) and blocks its event loop meanwhile; see `HelperProcessLauncher`.
  */
 export class DirectProcessLauncher implements ProcessLauncher {
+  readonly #users = new ScriptUsers();
+
   async launch(file: string, args: string[], options: LaunchOptions): Promise<LaunchedProcess> {
     const cwd = options.workDir.path;
+    const { user } = options;
+    if (user) await this.#users.begin(user);
+    const finish = () => (user ? this.#users.end(user, cwd) : removeWorkDir(cwd));
     try {
-      await makeWorkDir(options.workDir);
+      await makeWorkDir(options.workDir, user);
     } catch (error) {
-      await removeWorkDir(cwd);
+      await finish();
       throw error;
     }
     return new Promise((resolve, reject) => {
@@ -27,6 +33,7 @@ export class DirectProcessLauncher implements ProcessLauncher {
         env: options.env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(user && (options.switchUser ?? true) ? { uid: user.uid, gid: user.gid } : {}),
       });
       const status = (code: number | null, signal: NodeJS.Signals | null): ExitStatus => ({
         code,
@@ -36,9 +43,9 @@ export class DirectProcessLauncher implements ProcessLauncher {
         child.once('exit', (c, s) => done(status(c, s))),
       );
       const closed = new Promise<ExitStatus>((done) =>
-        child.once('close', (c, s) => void removeWorkDir(cwd).then(() => done(status(c, s)))),
+        child.once('close', (c, s) => void finish().then(() => done(status(c, s)))),
       );
-      child.once('error', (error) => void removeWorkDir(cwd).then(() => reject(error)));
+      child.once('error', (error) => void finish().then(() => reject(error)));
       child.once('spawn', () => {
         child.removeAllListeners('error');
         resolve({

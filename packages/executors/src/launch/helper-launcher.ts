@@ -3,12 +3,14 @@ import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { signalProcessGroup } from '../process-group.ts';
+import { killUserProcessesSync } from './script-users.mjs';
 import { removeWorkDir } from './work-dir.mjs';
 import type {
   ExitStatus,
   LaunchedProcess,
   LaunchOptions,
   ProcessLauncher,
+  ScriptUser,
 } from './process-launcher.ts';
 
 /** Resolves when a stream has delivered everything (or was destroyed). */
@@ -28,6 +30,7 @@ type Started = Omit<LaunchedProcess, 'exited' | 'closed'>;
 
 interface Pending {
   workDir: string;
+  user: ScriptUser | undefined;
   started: { resolve(process: Started): void; reject(error: Error): void };
   pid?: number;
   stdout: PassThrough;
@@ -43,9 +46,19 @@ interface Pending {
  * process groups directly. The helper is started on first use; if it dies, the scripts it
  * started are killed, their attempts fail with the reason, and the next launch starts a new
  * helper. When this process goes away, the helper kills what it started and exits.
+ *
+ * The helper starts with an empty environment (`helperEnv` aside), never this process's: its
+ * `/proc/<pid>/environ` is readable by whatever runs as its user, and scripts are its
+ * children. Each script's environment is only what its launch carries.
  */
 export class HelperProcessLauncher implements ProcessLauncher {
   #helper: ChildProcess | undefined;
+  readonly #helperEnv: Record<string, string>;
+
+  constructor(options: { helperEnv?: Record<string, string> } = {}) {
+    this.#helperEnv = options.helperEnv ?? {};
+  }
+
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
@@ -59,13 +72,23 @@ export class HelperProcessLauncher implements ProcessLauncher {
       const closed = new Promise<ExitStatus>((done) => (close = done));
       this.#pending.set(id, {
         workDir: options.workDir.path,
+        user: options.user,
         started: { resolve: (started) => resolve({ ...started, exited, closed }), reject },
         stdout: new PassThrough(),
         stderr: new PassThrough(),
         exit,
         close,
       });
-      helper.send({ t: 'launch', id, file, args, workDir: options.workDir, env: options.env });
+      helper.send({
+        t: 'launch',
+        id,
+        file,
+        args,
+        workDir: options.workDir,
+        env: options.env,
+        user: options.user,
+        switchUser: options.switchUser ?? true,
+      });
     });
   }
 
@@ -81,7 +104,11 @@ export class HelperProcessLauncher implements ProcessLauncher {
     const helper = spawn(
       process.execPath,
       ['--max-semi-space-size=1', '--v8-pool-size=1', HELPER],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' },
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: 'advanced',
+        env: this.#helperEnv,
+      },
     );
     helper.on('message', (message: HelperMessage) => this.#receive(message));
     helper.once('exit', (code, signal) => this.#helperGone(helper, code, signal));
@@ -133,13 +160,19 @@ export class HelperProcessLauncher implements ProcessLauncher {
   #helperGone(helper: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#helper === helper) this.#helper = undefined;
     const why = `the process launcher stopped (${signal ?? `exit code ${code}`}); the script was killed`;
+    // What a script user left outside its group goes too, before its directories are removed.
+    const users = new Map<number, ScriptUser>();
+    for (const entry of this.#pending.values())
+      if (entry.user) users.set(entry.user.uid, entry.user);
+    for (const entry of this.#pending.values())
+      if (entry.pid !== undefined) signalProcessGroup(entry.pid, 'SIGKILL');
+    for (const user of users.values()) killUserProcessesSync(user);
     for (const [id, entry] of this.#pending) {
       this.#pending.delete(id);
       if (entry.pid === undefined) {
         void removeWorkDir(entry.workDir).then(() => entry.started.reject(new Error(why)));
         continue;
       }
-      signalProcessGroup(entry.pid, 'SIGKILL');
       entry.stdout.end();
       entry.stderr.end();
       const status: ExitStatus = { code: null, signal: 'SIGKILL', error: why };

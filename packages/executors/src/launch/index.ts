@@ -4,6 +4,7 @@ export type {
   LaunchOptions,
   ProcessLauncher,
   WorkDirPlan,
+  ScriptUser,
 } from './process-launcher.ts';
 export { DirectProcessLauncher } from './direct-launcher.ts';
 export { HelperProcessLauncher } from './helper-launcher.ts';

@@ -4,9 +4,13 @@
 // imports only node:child_process, to stay as small as Node allows.
 //
 // Messages in (over the IPC channel, advanced serialization):
-//   { t: 'launch', id, file, args, workDir, env }   { t: 'abandon', id }
+//   { t: 'launch', id, file, args, workDir, env, user?, switchUser? }   { t: 'abandon', id }
 // (workDir: the plan of the process's private directory, made before it starts and removed
-// after it has closed; see work-dir.mjs.)
+// after it has closed; see work-dir.mjs. user: the uid/gid the script runs as, which owns the
+// directory; switchUser: whether this helper switches to it, or the command does (bubblewrap);
+// see script-users.mjs for the cleanup after a user's scripts.)
+// The helper is started with an empty environment: a script's environment is only what the
+// orchestrator sends with each launch.
 // Messages out:
 //   { t: 'started', id, pid }   { t: 'failed', id, message }
 //   { t: 'out', id, fd: 1 | 2, data: Buffer }
@@ -16,11 +20,13 @@
 // outlives its orchestrator.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { ScriptUsers } from './script-users.mjs';
 import { makeWorkDir, removeWorkDir } from './work-dir.mjs';
 
 /** Unsent messages past which output is paused, until the orchestrator has taken them. */
 const HIGH_WATER = 64;
 const children = new Map();
+const users = new ScriptUsers();
 let pending = 0;
 
 function send(message) {
@@ -40,20 +46,28 @@ function send(message) {
     }
 }
 
-async function launch({ id, file, args, workDir, env }) {
+async function launch({ id, file, args, workDir, env, user, switchUser }) {
   const cwd = workDir.path;
+  if (user) await users.begin(user);
+  const finish = () => (user ? users.end(user, cwd) : removeWorkDir(cwd));
   try {
-    await makeWorkDir(workDir);
+    await makeWorkDir(workDir, user);
   } catch (error) {
-    await removeWorkDir(cwd);
+    await finish();
     send({ t: 'failed', id, message: error.message });
     return;
   }
-  const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(user && switchUser ? { uid: user.uid, gid: user.gid } : {}),
+  });
   child.workDir = cwd;
   child.once('error', (error) => {
     if (child.pid === undefined)
-      void removeWorkDir(cwd).then(() => send({ t: 'failed', id, message: error.message }));
+      void finish().then(() => send({ t: 'failed', id, message: error.message }));
   });
   child.once('spawn', () => {
     children.set(id, child);
@@ -62,7 +76,7 @@ async function launch({ id, file, args, workDir, env }) {
     child.stderr.on('data', (data) => send({ t: 'out', id, fd: 2, data }));
     child.once('exit', (code, signal) => send({ t: 'exit', id, code, signal }));
     child.once('close', async (code, signal) => {
-      await removeWorkDir(cwd);
+      await finish();
       children.delete(id);
       send({ t: 'close', id, code, signal });
     });
@@ -85,7 +99,9 @@ process.on('disconnect', () => {
     } catch {
       // already gone
     }
-    rmSync(child.workDir, { recursive: true, force: true });
   }
+  const removeSync = (dir) => rmSync(dir, { recursive: true, force: true });
+  users.endAllSync(removeSync);
+  for (const child of children.values()) removeSync(child.workDir);
   process.exit(0);
 });

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { WorkDirPlan } from './work-dir.mjs';
+import type { ScriptUser, WorkDirPlan } from './work-dir.mjs';
 
-export type { WorkDirPlan };
+export type { ScriptUser, WorkDirPlan };
 
 /** How a process ended: its exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -32,6 +32,16 @@ export interface LaunchOptions {
   /** The process's private working directory: made before it starts, removed after `closed`. */
   workDir: WorkDirPlan;
   env: Record<string, string>;
+  /**
+   * The unprivileged user the script runs as: it owns the working directory, and once none of
+   * its scripts runs any more in this launcher, whatever is left of its processes is killed.
+   */
+  user?: ScriptUser;
+  /**
+   * Whether the launcher switches to `user` when it starts the process (true), or the command
+   * does that itself (false: bubblewrap, which must start privileged to set up its sandbox).
+   */
+  switchUser?: boolean;
 }
 
 /**

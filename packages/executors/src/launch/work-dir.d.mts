@@ -9,5 +9,11 @@ export interface WorkDirPlan {
   links?: { name: string; target: string }[];
 }
 
-export function makeWorkDir(plan: WorkDirPlan): Promise<void>;
+/** The unprivileged uid/gid a script runs as (no supplementary groups). */
+export interface ScriptUser {
+  uid: number;
+  gid: number;
+}
+
+export function makeWorkDir(plan: WorkDirPlan, user?: ScriptUser): Promise<void>;
 export function removeWorkDir(path: string): Promise<void>;

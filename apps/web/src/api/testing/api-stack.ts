@@ -29,6 +29,12 @@ export interface ApiStack {
   signIn(email: string): Promise<string>;
   /** Polls a run until it ends. */
   finished(auth: string, runId: number): Promise<Record<string, unknown>>;
+  /** The data directory the services share. */
+  dataDir: string;
+  /** The orchestrator's pid (with `engine`). */
+  orchestratorPid: number | undefined;
+  /** Local scripts of the user with id N run as uid `uidBase + N` (with `engine`, as root). */
+  uidBase: number;
   stop(): Promise<void>;
 }
 
@@ -37,13 +43,18 @@ export interface ApiStack {
  * `engine`, also a runtime API and an orchestrator (local executor, no containers), so runs
  * really run.
  */
-export async function startApiStack(options: { engine?: boolean } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { engine?: boolean; orchestratorEnv?: Record<string, string> } = {},
+): Promise<ApiStack> {
   const database = await createEmptyTestDatabase();
   const procs: ServiceProcess[] = [];
   const stop = async () => {
     for (const p of procs.reverse()) await p.stop(10_000);
     await database.drop();
   };
+  // A uid range of this stack's, so parallel test files never share a script uid.
+  const uidBase = 1_900_000_000 + Math.floor(Math.random() * 90_000) * 1_000;
+  let orchestratorPid: number | undefined;
   try {
     const env = {
       DATABASE_URL: database.url,
@@ -60,6 +71,7 @@ export async function startApiStack(options: { engine?: boolean } = {}): Promise
         [portVariable]: String(port),
       });
       procs.push(proc);
+      if (main.startsWith('orchestrator')) orchestratorPid = proc.child.pid;
       const url = `http://127.0.0.1:${port}`;
       await waitForStatus(`${url}/ready`, 200, { process: proc, timeoutMs: 60_000 });
       return url;
@@ -74,6 +86,8 @@ export async function startApiStack(options: { engine?: boolean } = {}): Promise
         RUNTIME_API_URL: runtimeApi,
         RUNTIME_API_SOCKET: 'off',
         ORCHESTRATOR_POLL_MS: '200',
+        ORCHESTRATOR_LOCAL_UID_BASE: String(uidBase),
+        ...options.orchestratorEnv,
       });
     }
     const call: ApiStack['call'] = async (method, path, auth, body) => {
@@ -113,7 +127,16 @@ export async function startApiStack(options: { engine?: boolean } = {}): Promise
       }
       throw new Error(`run ${runId} did not finish`);
     };
-    return { base, call, signIn, finished, stop };
+    return {
+      base,
+      call,
+      signIn,
+      finished,
+      dataDir: env.CRONIUM_DATA_DIR,
+      orchestratorPid,
+      uidBase,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
