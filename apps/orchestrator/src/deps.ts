@@ -7,6 +7,7 @@ import {
   SshConnectionPool,
   SshExecutor,
 } from '@cronium/executors';
+import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
@@ -22,6 +23,7 @@ import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { loadSshServers } from './ssh-servers.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
+import { runEgress } from './run-egress.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -67,8 +69,13 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     idleMs: config.ssh.idleMs,
     runsPerConnection: config.ssh.runsPerConnection,
   });
-  const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
-  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local, ssh } });
+  // HTTP events and SSH runs connect only where the egress policy allows the event's owner.
+  const egress = runEgress(db, new EgressPolicy(config.egress), logger);
+  const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs, egress });
+  const executors = new ExecutorRegistry({
+    http: new HttpExecutor({ egress }),
+    targets: { local, ssh },
+  });
   const secretVariables = secretVariablesLookup(db, box);
   const runWorker = new RunWorker({
     db,

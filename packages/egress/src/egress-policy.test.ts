@@ -134,7 +134,9 @@ describe('EgressPolicy', () => {
       'rebind.example': () => (answers++ === 0 ? ['93.184.215.14'] : ['10.0.0.1']),
     });
     const refused: DestinationNotAllowed[] = [];
-    const check = checkedLookup(p, user, (r) => refused.push(r));
+    const check = checkedLookup(p, user, (r) => {
+      refused.push(r);
+    });
     // The connector connects to the returned address, never to a second lookup of its own.
     await expect(check('rebind.example', 80)).resolves.toEqual({
       address: '93.184.215.14',

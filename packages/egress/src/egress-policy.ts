@@ -41,6 +41,18 @@ export class DestinationNotAllowed extends Error {
   }
 }
 
+/**
+ * Whether `error` is the policy's refusal. By name as well as by class: Next.js bundles its
+ * own copy of this module, so a refusal thrown by the policy the web process built is not an
+ * instance of the bundled class.
+ */
+export function isDestinationNotAllowed(error: unknown): error is DestinationNotAllowed {
+  return (
+    error instanceof DestinationNotAllowed ||
+    (error instanceof Error && error.name === 'DestinationNotAllowed' && 'reason' in error)
+  );
+}
+
 export type EgressDecision = { allowed: true } | { allowed: false; reason: string };
 
 /**

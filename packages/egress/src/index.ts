@@ -1,6 +1,7 @@
 export {
   EgressPolicy,
   DestinationNotAllowed,
+  isDestinationNotAllowed,
   systemResolver,
   type EgressSubject,
   type EgressSettings,

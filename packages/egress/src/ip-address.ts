@@ -19,7 +19,7 @@ function ipv4Value(dotted: string): bigint {
 }
 
 function ipv6Value(text: string): bigint {
-  let words: number[] = [];
+  let words: number[];
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
   const wordsOf = (part: string): number[] => {
     if (part === '') return [];
