@@ -10,12 +10,7 @@ import type { Logger } from '@cronium/logger';
  */
 export function runEgress(db: Db, policy: EgressPolicy, logger: Logger): EgressFor {
   return async (request) => {
-    const owner = await db
-      .selectFrom('events')
-      .innerJoin('users', 'users.id', 'events.owner_id')
-      .select(['users.id', 'users.role'])
-      .where('events.id', '=', request.eventId)
-      .executeTakeFirst();
+    const owner = await eventOwner(db, request.eventId);
     return checkedLookup(policy, { admin: owner?.role === 'admin' }, async (refusal) => {
       await recordAudit(db, {
         // A run acts for its event's owner (actor_id names a user); which run is in actor_ref.
@@ -40,4 +35,14 @@ export function runEgress(db: Db, policy: EgressPolicy, logger: Logger): EgressF
       );
     });
   };
+}
+
+/** The event's owner and their role now. */
+export function eventOwner(db: Db, eventId: number) {
+  return db
+    .selectFrom('events')
+    .innerJoin('users', 'users.id', 'events.owner_id')
+    .select(['users.id', 'users.role'])
+    .where('events.id', '=', eventId)
+    .executeTakeFirst();
 }

@@ -183,7 +183,7 @@ export async function createEvent(
   meta: RequestMeta,
 ): Promise<EventView> {
   checkEventInput(input);
-  await checkEventAgainstCaps(db, input);
+  await checkEventAgainstCaps(db, input, principal.userId);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('events')
@@ -218,7 +218,7 @@ export async function updateEvent(
     schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
   } as EventInput;
   checkEventInput(merged);
-  await checkEventAgainstCaps(db, merged);
+  await checkEventAgainstCaps(db, merged, current.ownerId);
   checkSecretNamesAgainstEnv(
     current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
     merged.env ?? {},
