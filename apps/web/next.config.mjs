@@ -15,6 +15,7 @@ const config = {
     '@cronium/run-queue',
     '@cronium/scheduler',
     '@cronium/executors',
+    '@cronium/egress',
     '@cronium/log-masking',
   ],
   serverExternalPackages: ['pg', 'pino', 'pino-pretty', '@node-rs/argon2', 'jsonwebtoken', 'ssh2'],

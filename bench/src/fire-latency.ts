@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { listenForNotifications } from '@cronium/db';
 import { ExecutorRegistry, RunWorker, SchedulerLoop } from '@cronium/engine';
+import { checkedLookup, EgressPolicy } from '@cronium/egress';
 import { HttpExecutor, LocalExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS, readRunLogs } from '@cronium/run-queue';
@@ -31,7 +32,11 @@ try {
     pollMs: 1_000,
     logMaxBytes: 1 << 20,
     executors: new ExecutorRegistry({
-      http: new HttpExecutor(),
+      // The bench's events are not HTTP; an admin's policy all the same.
+      http: new HttpExecutor({
+        egress: async () =>
+          checkedLookup(new EgressPolicy({ allow: [], allowMetadata: [] }), { admin: true }),
+      }),
       targets: { local: new LocalExecutor() },
     }),
     environmentFor: () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' }),

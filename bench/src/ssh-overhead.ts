@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkedLookup, EgressPolicy } from '@cronium/egress';
 import { SshConnectionPool, SshExecutor, type SshServer } from '@cronium/executors';
 import { privateSshdAvailable, startPrivateSshd } from '@cronium/executors/testing';
 import { summarize, writeResults } from './results.ts';
@@ -40,7 +41,9 @@ const server: SshServer = {
   maxConnections: 1,
 };
 const pool = new SshConnectionPool();
-const executor = new SshExecutor({ pool });
+// The sshd is on loopback: the bench runs as an admin's events would.
+const egress = checkedLookup(new EgressPolicy({ allow: [], allowMetadata: [] }), { admin: true });
+const executor = new SshExecutor({ pool, egress: async () => egress });
 
 function fresh(): Promise<number> {
   const started = performance.now();

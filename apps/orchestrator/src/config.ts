@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
+  ALLOW_LIST_HINT,
+  ALLOW_LIST_PATTERN,
+  egressSettings,
+  type EgressSettings,
+} from '@cronium/egress';
+import {
   ConfigError,
   defaultRuntimeApiSocket,
   env,
@@ -208,6 +214,20 @@ export const orchestratorEnvSpec = {
     description:
       'runs sharing one pooled SSH connection (each uses up to 2 channels; OpenSSH allows 10 per connection)',
   }),
+  EGRESS_ALLOW: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: ALLOW_LIST_HINT,
+    description:
+      'internal destinations (loopback, private, link-local...) that every user may reach from HTTP events and SSH; admins may reach them all',
+  }),
+  EGRESS_ALLOW_METADATA: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: 'comma-separated metadata addresses or host names, such as 169.254.169.254',
+    description:
+      'cloud metadata endpoints that may be reached at all (then as internal destinations); refused for everyone otherwise',
+  }),
   PATH: env.string({
     default: '/usr/local/bin:/usr/bin:/bin',
     description: 'PATH given to local scripts',
@@ -238,6 +258,8 @@ export interface OrchestratorConfig {
     sandbox: 'auto' | 'off';
   };
   ssh: { connectTimeoutMs: number; idleMs: number; runsPerConnection: number };
+  /** The egress policy's settings (EGRESS_ALLOW, EGRESS_ALLOW_METADATA). */
+  egress: EgressSettings;
   runtime: { apiUrl: string; socketPath: string | null; jwtSecret: string };
   containers: {
     mode: 'auto' | 'on' | 'off';
@@ -280,8 +302,14 @@ export function loadConfig(
     problems.push(
       'ORCHESTRATOR_LOCAL=everyone needs an orchestrator that can run scripts as other users (started as root, or with CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_KILL and CAP_FOWNER); without that every script would run as the orchestrator itself, with access to its data: use admins or off, or start it so',
     );
-  if (problems.length > 0) throw new ConfigError(problems);
+  const egress = egressSettings({
+    allow: app.EGRESS_ALLOW,
+    allowMetadata: app.EGRESS_ALLOW_METADATA,
+  });
+  if (!egress.ok) problems.push(...egress.problems);
+  if (problems.length > 0 || !egress.ok) throw new ConfigError(problems);
   return {
+    egress: egress.settings,
     base,
     host: app.ORCHESTRATOR_HOST,
     port: app.ORCHESTRATOR_PORT,

@@ -6,6 +6,7 @@ import { ContainerExecutor, reapOrphanContainers } from '@cronium/executors';
 import type { Logger } from '@cronium/logger';
 import { currentAttempts } from '@cronium/run-queue';
 import type { OrchestratorConfig } from './config.ts';
+import { eventOwner } from './run-egress.ts';
 
 const MiB = 2 ** 20;
 
@@ -62,6 +63,8 @@ export async function connectContainerBackend(
       tmpfsBytes: settings.limits.tmpfsMb * MiB,
     },
     ...(settings.network ? { network: settings.network } : {}),
+    // The container network is outside the egress policy: an admin's events only.
+    mayUseNetwork: async (request) => (await eventOwner(db, request.eventId))?.role === 'admin',
     user: settings.user,
     orchestratorId: config.id,
     installationId: installation,

@@ -14,6 +14,7 @@ import {
   SshConnectionPool,
   SshExecutor,
 } from '@cronium/executors';
+import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
@@ -30,6 +31,7 @@ import { connectContainerBackend } from './container-backend.ts';
 import { LocalAccessGuard } from './local-access.ts';
 import { loadSshServers } from './ssh-servers.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
+import { runEgress } from './run-egress.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -76,9 +78,11 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     idleMs: config.ssh.idleMs,
     runsPerConnection: config.ssh.runsPerConnection,
   });
-  const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
+  // HTTP events and SSH runs connect only where the egress policy allows the event's owner.
+  const egress = runEgress(db, new EgressPolicy(config.egress), logger);
+  const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs, egress });
   // The local target is registered at start, once its isolation is prepared.
-  const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { ssh } });
+  const executors = new ExecutorRegistry({ http: new HttpExecutor({ egress }), targets: { ssh } });
   const secretVariables = secretVariablesLookup(db, box);
   const runWorker = new RunWorker({
     db,

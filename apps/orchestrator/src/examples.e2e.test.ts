@@ -105,6 +105,8 @@ describe('the example catalogue in every executor', () => {
       ...shared,
       RUNTIME_API_URL: `http://127.0.0.1:${apiPort}`,
       ORCHESTRATOR_CONTAINERS: hasDocker ? 'on' : 'off',
+      // The test sshd is on loopback, which the egress policy keeps from ordinary users.
+      EGRESS_ALLOW: '127.0.0.1',
     });
     if (hasSshd) sshd = await startPrivateSshd();
   }, 90_000);

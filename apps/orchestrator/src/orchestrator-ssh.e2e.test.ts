@@ -43,6 +43,8 @@ withSshd('orchestrator running SSH events', () => {
       ORCHESTRATOR_SWEEP_MS: '300',
       ORCHESTRATOR_CONTAINERS: 'off',
       LOG_LEVEL: 'warn',
+      // The test sshds are on loopback, which the egress policy keeps from ordinary users.
+      EGRESS_ALLOW: '127.0.0.1',
     });
     started.push(proc);
     return proc;

@@ -72,8 +72,12 @@ describe('orchestrator process: runs events end to end', () => {
   }
   const logText = async (runId: number) =>
     (await readRunLogs(t.db, runId)).map((l) => `${l.stream}:${l.data}`);
-  const trigger = async (overrides: Parameters<typeof insertTestEvent>[2], input?: unknown) => {
-    const eventId = await insertTestEvent(t.db, userId, overrides);
+  const trigger = async (
+    overrides: Parameters<typeof insertTestEvent>[2],
+    input?: unknown,
+    ownerId = userId,
+  ) => {
+    const eventId = await insertTestEvent(t.db, ownerId, overrides);
     const result = await triggerRun(t.db, eventId, { trigger: 'manual', input });
     if (result.outcome !== 'enqueued') throw new Error('not enqueued');
     return result.runId;
@@ -133,27 +137,67 @@ describe('orchestrator process: runs events end to end', () => {
   });
 
   it('runs HTTP request events and fails on a non-2xx status', async () => {
-    const ok = await trigger({
-      type: 'http',
-      script: null,
-      http_method: 'GET',
-      http_url: `${serverUrl}/ping`,
-    });
+    // The test server is on loopback: an admin's events may reach it.
+    const adminId = await insertTestUser(t.db, { role: 'admin' });
+    const ok = await trigger(
+      { type: 'http', script: null, http_method: 'GET', http_url: `${serverUrl}/ping` },
+      undefined,
+      adminId,
+    );
     expect(await waitForRun(ok, ['succeeded', 'failed'])).toMatchObject({
       status: 'succeeded',
       result: expect.objectContaining({ status: 200, body: 'hello from /ping' }),
     });
-    const bad = await trigger({
-      type: 'http',
-      script: null,
-      http_method: 'POST',
-      http_url: `${serverUrl}/fail`,
-      http_body: '{}',
-    });
+    const bad = await trigger(
+      {
+        type: 'http',
+        script: null,
+        http_method: 'POST',
+        http_url: `${serverUrl}/fail`,
+        http_body: '{}',
+      },
+      undefined,
+      adminId,
+    );
     expect(await waitForRun(bad, ['succeeded', 'failed'])).toMatchObject({
       status: 'failed',
       error: 'HTTP 500 Internal Server Error',
     });
+  });
+
+  it("refuses an ordinary user's HTTP event to loopback (egress policy) and audits it", async () => {
+    const runId = await trigger({
+      type: 'http',
+      script: null,
+      http_method: 'GET',
+      http_url: `${serverUrl}/internal`,
+    });
+    const message =
+      'destination not allowed: 127.0.0.1 (127.0.0.1, loopback; only admins, unless EGRESS_ALLOW lists it)';
+    expect(await waitForRun(runId, ['succeeded', 'failed'])).toMatchObject({
+      status: 'failed',
+      error: message,
+      attempt: 1,
+    });
+    expect(await logText(runId)).toContain(`system:${message}`);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'egress.refused')
+      .execute();
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor_kind: 'run',
+        actor_id: userId,
+        actor_ref: `run ${runId} attempt 1`,
+        target_type: 'event',
+        details: expect.objectContaining({
+          host: '127.0.0.1',
+          address: '127.0.0.1',
+          runId,
+        }),
+      }),
+    ]);
   });
 
   it('fails a run clearly when its secret environment cannot be decrypted', async () => {

@@ -1,5 +1,11 @@
 import { isIP } from 'node:net';
-import { env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+import {
+  ALLOW_LIST_HINT,
+  ALLOW_LIST_PATTERN,
+  egressSettings,
+  type EgressSettings,
+} from '@cronium/egress';
+import { ConfigError, env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
 
 /** A comma-separated list of IP addresses and CIDR ranges (IPv4 or IPv6). */
 const TRUSTED_PROXIES = {
@@ -26,6 +32,27 @@ export const webEnvSpec = {
     description:
       'reverse proxies whose X-Forwarded-For is believed for the client address (audit log, sign-in throttle); none by default',
   }),
+  WEB_SERVER_PROBES_PER_MINUTE: env.integer({
+    default: 10,
+    min: 1,
+    max: 1_000,
+    description:
+      'SSH host-key scans and connection tests one user may start per minute (each connects from the web host)',
+  }),
+  EGRESS_ALLOW: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: ALLOW_LIST_HINT,
+    description:
+      'internal destinations (loopback, private, link-local...) every user may reach (here: SSH scan and test); admins may reach them all',
+  }),
+  EGRESS_ALLOW_METADATA: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: 'comma-separated metadata addresses or host names, such as 169.254.169.254',
+    description:
+      'cloud metadata endpoints that may be reached at all (then as internal destinations); refused for everyone otherwise',
+  }),
   WEB_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,
@@ -41,11 +68,22 @@ export interface WebConfig {
   shutdownGraceMs: number;
   /** Proxies whose X-Forwarded-For is believed; empty: the connecting address is the client's. */
   trustedProxies: string[];
+  /** SSH scans and tests per user per minute. */
+  serverProbesPerMinute: number;
+  /** The egress policy's settings (EGRESS_ALLOW, EGRESS_ALLOW_METADATA). */
+  egress: EgressSettings;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WebConfig {
   const { base, app } = loadServiceConfig(webEnvSpec, source, ['encryptionKey']);
+  const egress = egressSettings({
+    allow: app.EGRESS_ALLOW,
+    allowMetadata: app.EGRESS_ALLOW_METADATA,
+  });
+  if (!egress.ok) throw new ConfigError(egress.problems);
   return {
+    egress: egress.settings,
+    serverProbesPerMinute: app.WEB_SERVER_PROBES_PER_MINUTE,
     base,
     host: app.WEB_HOST,
     port: app.WEB_PORT,

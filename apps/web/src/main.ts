@@ -6,6 +6,7 @@ import { createDeps } from './deps.ts';
 import { provideWebDeps } from './server/web-deps.ts';
 import { LoginThrottle } from '@cronium/accounts';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
+import { EgressPolicy } from '@cronium/egress';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -29,6 +30,12 @@ await runMain({
       version,
       loginThrottle: new LoginThrottle(),
       box: new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!)),
+      egress: new EgressPolicy(config.egress),
+      // The sign-in throttle's sliding window, counting every probe rather than failures.
+      serverProbes: new LoginThrottle({
+        attempts: config.serverProbesPerMinute,
+        windowMs: 60_000,
+      }),
     });
     let nextApp: { close(): Promise<void> } | undefined;
     await deps.service.start(async () => {

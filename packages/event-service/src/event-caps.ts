@@ -8,8 +8,24 @@ import type { EventInput } from './event-input.ts';
  * message, rather than failing at every run. Before any orchestrator has published caps,
  * the orchestrator's own check at run time is the only one.
  */
-export async function checkEventAgainstCaps(db: Db, input: EventInput): Promise<void> {
+export async function checkEventAgainstCaps(
+  db: Db,
+  input: EventInput,
+  ownerId: number,
+): Promise<void> {
   if (input.targetKind !== 'container') return;
+  // A container network is outside the egress policy (Cronium does not see its
+  // connections), so only an admin's events may join it; checked again at every run.
+  if (input.networkEnabled && !(await isAdminUser(db, ownerId)))
+    throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', {
+      errors: [
+        {
+          pointer: '/body/networkEnabled',
+          message:
+            "only an admin's container events may use the container network (it is not under the egress policy)",
+        },
+      ],
+    });
   const caps = await readSandboxCaps(db);
   if (!caps) return;
   const problems: FieldProblem[] = [];
@@ -31,4 +47,13 @@ export async function checkEventAgainstCaps(db: Db, input: EventInput): Promise<
     });
   if (problems.length > 0)
     throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', { errors: problems });
+}
+
+async function isAdminUser(db: Db, userId: number): Promise<boolean> {
+  const user = await db
+    .selectFrom('users')
+    .select('role')
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return user?.role === 'admin';
 }

@@ -185,7 +185,7 @@ export async function createEvent(
 ): Promise<EventView> {
   input = await withDefaultTarget(db, input);
   checkEventInput(input);
-  await checkEventAgainstCaps(db, input);
+  await checkEventAgainstCaps(db, input, principal.userId);
   await checkLocalAccess(db, input, principal.role);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
@@ -221,7 +221,7 @@ export async function updateEvent(
     schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
   } as EventInput;
   checkEventInput(merged);
-  await checkEventAgainstCaps(db, merged);
+  await checkEventAgainstCaps(db, merged, current.ownerId);
   // Switching an event to local (or a local HTTP event to a script) is checked against what
   // its owner may run; other edits of an existing local event are not refused here (its runs
   // are, by the orchestrator, if its owner may no longer run local scripts).

@@ -15,11 +15,53 @@ import {
   testSshConnection,
   type SshConnectionReport,
 } from '@cronium/executors/server-checks';
+import {
+  checkedLookup,
+  isDestinationNotAllowed,
+  type DestinationCheck,
+  type EgressPolicy,
+} from '@cronium/egress';
 import { AppError } from '@cronium/service-kit/errors';
 import { checkServerInput, storedAuth, type ServerInput } from './server-input.ts';
 
-/** How long a scan or a connection test waits for the server. */
-const PROBE_TIMEOUT_MS = 10_000;
+/** How long a scan or a whole connection test may take. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * The egress policy for whoever asks for a scan or a test (admins reach internal ranges,
+ * other users only what EGRESS_ALLOW lists), each refusal audited. The connection is made
+ * from the web process, so without this a user could probe the web host's own network.
+ */
+function requesterDestination(
+  db: Db,
+  egress: EgressPolicy,
+  principal: Principal,
+  meta: RequestMeta,
+  serverId: number,
+): DestinationCheck {
+  return checkedLookup(egress, { admin: isAdmin(principal) }, (refusal) =>
+    auditAction(db, principal, meta, {
+      action: 'egress.refused',
+      targetType: 'server',
+      targetId: String(serverId),
+      details: {
+        host: refusal.host,
+        address: refusal.address,
+        port: refusal.port,
+        reason: refusal.reason,
+      },
+    }),
+  );
+}
+
+/** A refusal of the policy as a 422 on the server; anything else is rethrown. */
+function refusedDestination(error: unknown): never {
+  if (isDestinationNotAllowed(error))
+    throw new AppError('UNPROCESSABLE', error.message, {
+      errors: [{ pointer: '/params/id', message: 'the egress policy does not allow this server' }],
+    });
+  throw error;
+}
 
 /** A server as the API shows it: never its credentials. */
 export function serverView(row: ServerRow, eventIds: number[]) {
@@ -224,13 +266,23 @@ export async function deleteServer(
  * (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server) before confirming it.
  * Nothing is pinned or trusted by this.
  */
-export async function scanServerHostKey(db: Db, principal: Principal, id: number) {
+export async function scanServerHostKey(
+  db: Db,
+  egress: EgressPolicy,
+  principal: Principal,
+  id: number,
+  meta: RequestMeta,
+) {
   const server = await ownedServer(db, principal, id);
   const pinned = server.host_key_confirmed_at ? server.host_key_fingerprint : null;
   try {
-    const presented = await scanHostKey(server, { timeoutMs: PROBE_TIMEOUT_MS });
+    const presented = await scanHostKey(server, {
+      destination: requesterDestination(db, egress, principal, meta, id),
+      timeoutMs: PROBE_TIMEOUT_MS,
+    });
     return { ...presented, pinned, matches: presented.fingerprint === pinned };
   } catch (error) {
+    if (isDestinationNotAllowed(error)) refusedDestination(error);
     throw new AppError('UNPROCESSABLE', (error as Error).message, {
       errors: [{ pointer: '/params/id', message: 'the server did not present a host key' }],
     });
@@ -264,21 +316,29 @@ export async function confirmServerHostKey(
 
 /**
  * The "Test connection" report: reachable, the pinned key presented, the credentials
- * accepted, forwarding allowed, which interpreters exist. A failed check is a report with
- * `ok: false` and the reason in words, not an error.
+ * accepted, forwarding and SFTP, which interpreters exist. A failed check is a report with
+ * `ok: false` and the reason in words, not an error; a destination the egress policy does
+ * not allow the requester is a 422. The whole test ends within PROBE_TIMEOUT_MS.
  */
 export async function testServerConnection(
   db: Db,
   box: SecretBox,
+  egress: EgressPolicy,
   principal: Principal,
   id: number,
+  meta: RequestMeta,
 ): Promise<SshConnectionReport> {
   const row = await ownedServer(db, principal, id);
+  const destination = requesterDestination(db, egress, principal, meta, id);
+  // Refused: a 422 before anything is sent. Unresolvable and such: the report says so.
+  await destination(row.host, row.port).catch((error: unknown) => {
+    if (isDestinationNotAllowed(error)) refusedDestination(error);
+  });
   const credentials = (await readServerCredentials(db, box, id))!;
   const server = sshServerOf({
     ...row,
     ...credentials,
     pinnedFingerprint: row.host_key_confirmed_at ? row.host_key_fingerprint : null,
   });
-  return testSshConnection(server, { timeoutMs: PROBE_TIMEOUT_MS });
+  return testSshConnection(server, { destination, timeoutMs: PROBE_TIMEOUT_MS });
 }

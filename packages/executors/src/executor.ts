@@ -1,5 +1,13 @@
 import type { EventType, LogStream } from '@cronium/contracts';
+import type { DestinationCheck } from '@cronium/egress';
 import type { SshServer } from './ssh/ssh-server.ts';
+
+/**
+ * The egress check for an attempt: the egress policy for the event's owner as they are when
+ * the attempt runs. Executors that connect somewhere for a user (HTTP, SSH) connect only
+ * through it.
+ */
+export type EgressFor = (request: ExecutionRequest) => Promise<DestinationCheck>;
 
 /** What an executor is given for one attempt. */
 export interface ExecutionRequest {

@@ -1,8 +1,22 @@
-import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
+import { isDestinationNotAllowed } from '@cronium/egress';
+import { fetchWithRedirects, guardedAgent, RedirectRefused } from '@cronium/egress/http';
+import type {
+  EgressFor,
+  ExecutionContext,
+  ExecutionRequest,
+  ExecutionResult,
+  Executor,
+} from './executor.ts';
+
+type Response = Awaited<ReturnType<typeof fetchWithRedirects>>['response'];
 
 export interface HttpExecutorOptions {
   /** Response bodies beyond this are cut (and said so). */
   maxBodyBytes?: number;
+  /** Redirects followed, each hop checked like the first request. */
+  maxRedirects?: number;
+  /** Every connection of the attempt, each redirect hop's too, goes where this allows. */
+  egress: EgressFor;
 }
 
 async function readCapped(
@@ -33,34 +47,60 @@ async function readCapped(
 
 /**
  * HTTP_REQUEST events: sends the request, records status, headers and the (capped) body,
- * and logs a summary and the body. A non-2xx status fails the attempt.
+ * and logs a summary and the body. A non-2xx status fails the attempt. Connections go only
+ * to addresses the egress policy allows the event's owner, checked when each socket opens
+ * (so redirects and DNS rebinding are checked too); a refusal fails the attempt with
+ * "destination not allowed: host (address, reason)".
  */
 export class HttpExecutor implements Executor {
   readonly kind = 'http';
   readonly #maxBodyBytes: number;
+  readonly #maxRedirects: number;
+  readonly #egress: EgressFor;
 
-  constructor(options: HttpExecutorOptions = {}) {
+  constructor(options: HttpExecutorOptions) {
     this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.#maxRedirects = options.maxRedirects ?? 10;
+    this.#egress = options.egress;
   }
 
   async run(request: ExecutionRequest, context: ExecutionContext): Promise<ExecutionResult> {
     if (!request.http)
       return { status: 'failed', exitCode: null, error: 'not an HTTP request event' };
-    const { method, url, headers, body } = request.http;
+    const { method, url } = request.http;
     const log = (text: string, stream: 'stdout' | 'system' = 'system') =>
       context.onLog({ stream, at: new Date(), text });
     const started = performance.now();
     log(`${method} ${url}`);
+    const agent = guardedAgent(await this.#egress(request));
+    try {
+      return await this.#send(request.http, agent, context, log, started);
+    } finally {
+      void agent.destroy().catch(() => {});
+    }
+  }
+
+  async #send(
+    http: NonNullable<ExecutionRequest['http']>,
+    agent: ReturnType<typeof guardedAgent>,
+    context: ExecutionContext,
+    log: (text: string, stream?: 'stdout' | 'system') => void,
+    started: number,
+  ): Promise<ExecutionResult> {
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: method === 'GET' || method === 'HEAD' ? undefined : (body ?? undefined),
+      ({ response } = await fetchWithRedirects(http, {
+        dispatcher: agent,
         signal: context.signal,
-        redirect: 'follow',
-      });
+        maxRedirects: this.#maxRedirects,
+        onRedirect: (hop) => log(`${hop.status} redirect to ${hop.method} ${hop.to}`),
+      }));
     } catch (error) {
+      const refused = refusalIn(error);
+      if (refused) {
+        log(refused.message);
+        return { status: 'failed', exitCode: null, error: refused.message };
+      }
       const reason = context.signal.aborted
         ? `aborted (${String(context.signal.reason)})`
         : describeFetchError(error);
@@ -98,6 +138,15 @@ export class HttpExecutor implements Executor {
           result,
         };
   }
+}
+
+/** The policy's refusal (fetch wraps connect errors in a TypeError), or a refused redirect. */
+function refusalIn(error: unknown): Error | undefined {
+  for (let e = error as Error | undefined, depth = 0; e && depth < 5; depth += 1) {
+    if (isDestinationNotAllowed(e) || e instanceof RedirectRefused) return e;
+    e = e.cause as Error | undefined;
+  }
+  return undefined;
 }
 
 type NetworkError = {

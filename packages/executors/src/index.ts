@@ -7,6 +7,7 @@ export type {
   AbortReason,
   TargetOutcome,
   RuntimeAccess,
+  EgressFor,
 } from './executor.ts';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
 export { LocalIsolation, canSwitchUsers, type LocalIsolationOptions } from './local-isolation.ts';

@@ -362,6 +362,18 @@ describe('events and runs API over HTTP', () => {
       ],
     ]);
     expect(await pointers({ image: 'Not An Image!' })).toEqual([422, ['/body/image']]);
+    // A container network is outside the egress policy: an ordinary user's event may not ask.
+    const bobs = await call('POST', '/api/v1/events', bob, {
+      name: 'boxed',
+      type: 'bash',
+      script: 'true',
+      targetKind: 'container',
+      networkEnabled: true,
+    });
+    expect([bobs.status, bobs.json.errors]).toEqual([
+      422,
+      [{ pointer: '/body/networkEnabled', message: expect.stringMatching(/^only an admin/) }],
+    ]);
     const ok = await call('POST', '/api/v1/events', admin, {
       name: 'boxed',
       type: 'bash',

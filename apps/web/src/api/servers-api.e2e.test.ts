@@ -171,6 +171,87 @@ describe('servers API over HTTP', () => {
     120_000,
   );
 
+  it('refuses a non-admin scan or test of an internal address (egress policy), audits it, and rate-limits probes per user', async () => {
+    const call = stack.call;
+    const internal = (
+      await call('POST', '/api/v1/servers', bob, serverBody({ name: 'postgres', port: 54329 }))
+    ).json;
+    const refusal =
+      'destination not allowed: 127.0.0.1 (127.0.0.1, loopback; only admins, unless EGRESS_ALLOW lists it)';
+    for (const path of [
+      `/api/v1/servers/${internal.id}/test`,
+      `/api/v1/servers/${internal.id}/host-key/scan`,
+    ]) {
+      const answer = await call('POST', path, bob);
+      expect([answer.status, answer.type]).toEqual([422, 'application/problem+json']);
+      expect(answer.json).toMatchObject({
+        detail: refusal,
+        errors: [
+          { pointer: '/params/id', message: 'the egress policy does not allow this server' },
+        ],
+      });
+    }
+    const audit = (await call('GET', '/api/v1/audit?limit=200', admin)).json;
+    const refused = audit.entries.filter((e: { action: string }) => e.action === 'egress.refused');
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toMatchObject({
+      targetType: 'server',
+      targetId: String(internal.id),
+      details: { host: '127.0.0.1', address: '127.0.0.1', port: 54329 },
+    });
+
+    // Each user has a budget of probes a minute (10 by default); past it, 429 with Retry-After.
+    let limited: Response | undefined;
+    for (let i = 0; i < 12 && !limited; i++) {
+      const response = await fetch(`${stack.base}/api/v1/servers/${internal.id}/test`, {
+        method: 'POST',
+        headers: { cookie: bob },
+      });
+      await response.text();
+      if (response.status === 429) limited = response;
+      else expect(response.status).toBe(422);
+    }
+    expect(limited?.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    // Another user's budget is their own.
+    expect((await call('POST', `/api/v1/servers/${internal.id}/test`, admin)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/servers/${internal.id}`, bob)).status).toBe(204);
+  });
+
+  withSshd(
+    'ends the test of a server that never stops talking (ForceCommand cat /dev/zero) within its deadline',
+    async () => {
+      const sshd = await startPrivateSshd({ forceCommand: 'cat /dev/zero' });
+      try {
+        const call = stack.call;
+        const server = (
+          await call(
+            'POST',
+            '/api/v1/servers',
+            admin,
+            serverBody({
+              name: 'zeros',
+              port: sshd.port,
+              username: sshd.username,
+              auth: { method: 'private_key', privateKey: sshd.privateKey },
+              hostKeyFingerprint: sshd.hostKeyFingerprint,
+            }),
+          )
+        ).json;
+        const began = Date.now();
+        const tested = await call('POST', `/api/v1/servers/${server.id}/test`, admin);
+        expect(Date.now() - began).toBeLessThan(10_000 + 2_000);
+        expect(tested.json).toMatchObject({ ok: false, authenticated: true });
+        expect(tested.json.error).toMatch(/more than 4096 bytes/);
+        const health = await fetch(`${stack.base}/health`);
+        expect(health.status).toBe(200);
+        expect((await call('DELETE', `/api/v1/servers/${server.id}`, admin)).status).toBe(204);
+      } finally {
+        await sshd.stop();
+      }
+    },
+    60_000,
+  );
+
   it('validates servers with field pointers, and never returns credentials', async () => {
     const call = stack.call;
     const pointerOf = async (body: unknown) => {

@@ -1,6 +1,7 @@
 import type { LoginThrottle } from '@cronium/accounts';
 import type { SecretBox } from '@cronium/crypto';
 import type { Db } from '@cronium/db';
+import type { EgressPolicy } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
 
 /**
@@ -16,6 +17,10 @@ export interface WebDeps {
   loginThrottle: LoginThrottle;
   /** Encrypts secret values (variables) at rest with the installation's master key. */
   box: SecretBox;
+  /** Where the SSH scan and test may connect for a requester. */
+  egress: EgressPolicy;
+  /** SSH scans and tests per user (a sliding window, per web process). */
+  serverProbes: LoginThrottle;
 }
 
 const KEY = Symbol.for('cronium.web.deps');

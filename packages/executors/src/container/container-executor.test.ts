@@ -262,3 +262,45 @@ describeWithDocker('ContainerExecutor (real Docker)', () => {
     });
   });
 });
+
+describe('ContainerExecutor network choice', () => {
+  // Refused before anything reaches Docker: no engine is needed.
+  const withNetwork = (mayUseNetwork?: (r: ExecutionRequest) => Promise<boolean>) =>
+    new ContainerExecutor({
+      docker: new Dockerode({ socketPath: '/nonexistent/docker.sock' }),
+      images: { bash: 'debian:bookworm-slim', python: 'python:3', node: 'node:24' },
+      caps: {
+        maxMemoryBytes: 1024 * MiB,
+        maxNanoCpus: 2e9,
+        maxPids: 512,
+        maxTmpfsBytes: 256 * MiB,
+        allowedNetworks: ['jobs'],
+        allowedReadOnlyBinds: [],
+      },
+      limits,
+      network: 'jobs',
+      ...(mayUseNetwork ? { mayUseNetwork } : {}),
+      user: '65534:65534',
+      orchestratorId: 'test',
+      installationId: 'test',
+      killGraceMs: 500,
+    });
+  const asking = request('bash', 'true', {
+    sandbox: { memoryMb: null, cpuMillis: null, pids: null, network: true },
+  });
+
+  it("keeps a non-admin's event off the container network, which is outside the egress policy", async () => {
+    for (const executor of [withNetwork(async () => false), withNetwork()]) {
+      const result = await executor.run(asking, {
+        signal: new AbortController().signal,
+        onLog: () => {},
+      });
+      expect(result).toEqual({
+        status: 'failed',
+        exitCode: null,
+        error:
+          "only an admin's container events may use the container network (it is not under the egress policy)",
+      });
+    }
+  });
+});

@@ -29,6 +29,11 @@ export interface ContainerExecutorOptions {
   limits: SandboxLimits;
   /** The network events with `network_enabled` join (one of caps.allowedNetworks); none if unset. */
   network?: string;
+  /**
+   * Whether the attempt's event may join `network` (its owner is an admin when it runs): a
+   * container network is not under the egress policy. Without it, no event may.
+   */
+  mayUseNetwork?: (request: ExecutionRequest) => Promise<boolean>;
   /** Numeric uid:gid scripts run as. */
   user: string;
   orchestratorId: string;
@@ -82,6 +87,13 @@ export class ContainerExecutor implements Executor {
     }
     const sandbox = this.#sandboxFor(request);
     if ('error' in sandbox) return { status: 'failed', exitCode: null, error: sandbox.error };
+    if (sandbox.network !== 'none' && !(await this.#o.mayUseNetwork?.(request)))
+      return {
+        status: 'failed',
+        exitCode: null,
+        error:
+          "only an admin's container events may use the container network (it is not under the egress policy)",
+      };
     const image = request.image || this.#o.images[type];
     const available = await ensureImage(this.#o.docker, image, { signal: context.signal });
     if (!available.ok) return { status: 'failed', exitCode: null, error: available.error };

@@ -1,8 +1,14 @@
 import { Client, type ConnectConfig } from 'ssh2';
+import type { DestinationCheck } from '@cronium/egress';
 import { HostKeyRefused, hostKeyFingerprint } from './host-key.ts';
 import { describeServer, type SshServer } from './ssh-server.ts';
 
 export interface ConnectOptions {
+  /**
+   * The egress policy for whoever the connection is for: it resolves and checks the host,
+   * and the connection goes to the address it returned (never to a lookup of ssh2's own).
+   */
+  destination: DestinationCheck;
   /** Gives up on TCP connect, key exchange and authentication after this long. */
   timeoutMs?: number;
   /** Keepalive probe interval; a peer that misses three in a row is treated as gone. */
@@ -29,16 +35,16 @@ function authConfig(server: SshServer): Partial<ConnectConfig> {
  * with no pinned fingerprint is refused before anything is sent: there is no
  * trust-on-first-use path here; pinning is an explicit, confirmed step.
  */
-export function connectSsh(server: SshServer, options: ConnectOptions = {}): Promise<Client> {
+export async function connectSsh(server: SshServer, options: ConnectOptions): Promise<Client> {
   const pinned = server.hostKeyFingerprint;
   const name = describeServer(server);
   if (!pinned)
-    return Promise.reject(
-      new HostKeyRefused(
-        `server ${name} has no confirmed host key fingerprint: scan and confirm it before running on it`,
-        null,
-      ),
+    throw new HostKeyRefused(
+      `server ${name} has no confirmed host key fingerprint: scan and confirm it before running on it`,
+      null,
     );
+  const { address } = await options.destination(server.host, server.port);
+  if (options.signal?.aborted) throw new SshConnectError(`connecting to ${name} was aborted`);
   return new Promise((resolve, reject) => {
     const client = new Client();
     let presented: string | null = null;
@@ -79,7 +85,7 @@ export function connectSsh(server: SshServer, options: ConnectOptions = {}): Pro
       fail(new SshConnectError(`cannot connect to ${name}: connection closed during setup`)),
     );
     client.connect({
-      host: server.host,
+      host: address,
       port: server.port,
       username: server.username,
       ...authConfig(server),
@@ -101,10 +107,11 @@ export function connectSsh(server: SshServer, options: ConnectOptions = {}): Pro
  * Learns a server's host key fingerprint without authenticating (for the user to confirm
  * when adding the server). Nothing is trusted by this call.
  */
-export function scanHostKey(
+export async function scanHostKey(
   target: { host: string; port: number },
-  options: { timeoutMs?: number } = {},
+  options: { destination: DestinationCheck; timeoutMs?: number },
 ): Promise<{ fingerprint: string; keyType: string }> {
+  const { address } = await options.destination(target.host, target.port);
   return new Promise((resolve, reject) => {
     const client = new Client();
     let found: { fingerprint: string; keyType: string } | undefined;
@@ -124,7 +131,7 @@ export function scanHostKey(
     });
     client.once('close', done);
     client.connect({
-      host: target.host,
+      host: address,
       port: target.port,
       username: 'cronium-host-key-scan',
       readyTimeout: options.timeoutMs ?? 10_000,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
 import type { Client, SFTPWrapper } from 'ssh2';
+import type { DestinationCheck } from '@cronium/egress';
 import { connectSsh, SshConnectError } from './ssh-connect.ts';
 import { describeServer, type SshServer } from './ssh-server.ts';
 
@@ -134,9 +135,17 @@ export class SshConnectionPool {
     return count;
   }
 
-  async acquire(server: SshServer, signal?: AbortSignal): Promise<SshLease> {
+  /**
+   * A lease on a connection to `server` made under `destination` (the egress policy for the
+   * run's owner); connections are shared only between runs under the same policy subject.
+   */
+  async acquire(
+    server: SshServer,
+    destination: DestinationCheck,
+    signal?: AbortSignal,
+  ): Promise<SshLease> {
     if (this.#closing) throw new SshConnectError('the SSH connection pool is closed');
-    const key = identityKey(server);
+    const key = identityKey(server, destination.subject);
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { connections: [], connecting: 0, waiters: [] };
@@ -152,6 +161,7 @@ export class SshConnectionPool {
         entry.connecting += 1;
         try {
           const client = await connectSsh(server, {
+            destination,
             timeoutMs: this.#options.connectTimeoutMs,
             keepaliveMs: this.#options.keepaliveMs,
             signal,
@@ -235,14 +245,16 @@ export class SshConnectionPool {
 }
 
 /** Everything that makes a connection to this server what it is; a change means new ones. */
-function identityKey(server: SshServer): string {
+function identityKey(server: SshServer, subject: string): string {
   const secret =
     server.auth.method === 'password'
       ? server.auth.password
       : server.auth.privateKey + '\0' + (server.auth.passphrase ?? '');
   const digest = createHash('sha256')
     .update(
-      [server.host, server.port, server.username, server.hostKeyFingerprint, secret].join('\0'),
+      [server.host, server.port, server.username, server.hostKeyFingerprint, secret, subject].join(
+        '\0',
+      ),
     )
     .digest('base64url');
   return `${server.id}|${digest}`;

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { checkedLookup, EgressPolicy } from '@cronium/egress';
+import { sdkFiles } from '@cronium/sdk';
 import type { ExecutionLogLine, ExecutionRequest, TargetOutcome } from '../executor.ts';
 import { scanHostKey } from './ssh-connect.ts';
 import { SshConnectionPool } from './ssh-connection-pool.ts';
@@ -7,6 +9,12 @@ import { testSshConnection } from './test-ssh-connection.ts';
 import { SshExecutor } from './ssh-executor.ts';
 import type { SshServer } from './ssh-server.ts';
 import { privateSshdAvailable, startPrivateSshd, type PrivateSshd } from './testing/index.ts';
+
+/** The egress policy with no settings: admins reach loopback, other users do not. */
+const policy = new EgressPolicy({ allow: [], allowMetadata: [] });
+const asAdmin = checkedLookup(policy, { admin: true });
+const asUser = checkedLookup(policy, { admin: false });
+const egress = async () => asAdmin;
 
 const withSshd = privateSshdAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 
@@ -42,7 +50,7 @@ withSshd('SSH executor against a real sshd', () => {
   });
   beforeEach(() => {
     pool = new SshConnectionPool({ idleMs: 60_000 });
-    executor = new SshExecutor({ pool, killGraceMs: 1_000 });
+    executor = new SshExecutor({ pool, killGraceMs: 1_000, egress });
   });
   afterEach(() => pool.close());
   afterAll(() => sshd.stop());
@@ -75,10 +83,14 @@ withSshd('SSH executor against a real sshd', () => {
     servers,
   });
 
-  async function execute(req: ExecutionRequest, controller = new AbortController()) {
+  async function execute(
+    req: ExecutionRequest,
+    controller = new AbortController(),
+    using: SshExecutor = executor,
+  ) {
     const lines: ExecutionLogLine[] = [];
     const targets: TargetOutcome[] = [];
-    const result = await executor.run(req, {
+    const result = await using.run(req, {
       signal: controller.signal,
       onLog: (line) => lines.push(line),
       onTarget: (target) => targets.push(target),
@@ -204,7 +216,7 @@ withSshd('SSH executor against a real sshd', () => {
     expect((await execute(request('bash', 'true', [pinned]))).result.status).toBe('succeeded');
     await pool.close();
     pool = new SshConnectionPool();
-    executor = new SshExecutor({ pool });
+    executor = new SshExecutor({ pool, egress });
     await sshd.rekey();
     try {
       const changed = await execute(request('bash', 'echo ran', [pinned]));
@@ -292,22 +304,23 @@ withSshd('SSH executor against a real sshd', () => {
   });
 
   it('scans the host key exactly as ssh-keygen fingerprints it, trusting nothing', async () => {
-    expect(await scanHostKey(sshd)).toEqual({
+    expect(await scanHostKey(sshd, { destination: asAdmin })).toEqual({
       fingerprint: sshd.hostKeyFingerprint,
       keyType: 'ssh-ed25519',
     });
-    await expect(scanHostKey({ host: '127.0.0.1', port: 1 })).rejects.toThrow(
-      /cannot reach 127.0.0.1:1/,
-    );
+    await expect(
+      scanHostKey({ host: '127.0.0.1', port: 1 }, { destination: asAdmin }),
+    ).rejects.toThrow(/cannot reach 127.0.0.1:1/);
   });
 
   it('tests a connection: host key, credentials and interpreters', async () => {
-    const good = await testSshConnection(server());
+    const good = await testSshConnection(server(), { destination: asAdmin });
     expect(good).toMatchObject({
       ok: true,
       reachable: true,
       authenticated: true,
       runtimeApiForwarding: true,
+      sftp: true,
       hostKey: { matches: true, presented: sshd.hostKeyFingerprint },
       error: null,
     });
@@ -315,7 +328,9 @@ withSshd('SSH executor against a real sshd', () => {
     expect(good.interpreters.python3).toMatch(/^Python 3\./);
     expect(good.interpreters.node).toMatch(/^v\d+\./);
 
-    const unpinned = await testSshConnection(server({ hostKeyFingerprint: null }));
+    const unpinned = await testSshConnection(server({ hostKeyFingerprint: null }), {
+      destination: asAdmin,
+    });
     expect(unpinned).toMatchObject({
       ok: false,
       reachable: true,
@@ -326,11 +341,12 @@ withSshd('SSH executor against a real sshd', () => {
 
     const wrongKey = await testSshConnection(
       server({ auth: { method: 'password', password: 'wrong' } }),
+      { destination: asAdmin },
     );
     expect(wrongKey).toMatchObject({ ok: false, reachable: true, authenticated: false });
     expect(wrongKey.error).toMatch(/authentication as cronium-ssh failed/);
 
-    const down = await testSshConnection(server({ port: 1 }));
+    const down = await testSshConnection(server({ port: 1 }), { destination: asAdmin });
     expect(down).toMatchObject({ ok: false, reachable: false });
   });
 
@@ -346,5 +362,93 @@ withSshd('SSH executor against a real sshd', () => {
       }),
     );
     expect(custom.stdout).toEqual(['/usr/local/bin:/usr/bin:/bin:/opt/custom']);
+  });
+
+  it('connects only where the egress policy allows the owner: a non-admin is refused loopback', async () => {
+    const refused = await execute(
+      request('bash', 'echo ran'),
+      undefined,
+      new SshExecutor({ pool, egress: async () => asUser }),
+    );
+    expect(refused.stdout).toEqual([]);
+    expect(refused.result).toMatchObject({
+      status: 'failed',
+      error:
+        'destination not allowed: 127.0.0.1 (127.0.0.1, loopback; only admins, unless EGRESS_ALLOW lists it)',
+    });
+    await expect(scanHostKey(sshd, { destination: asUser })).rejects.toThrow(
+      /destination not allowed/,
+    );
+    const tested = await testSshConnection(server(), { destination: asUser });
+    expect(tested).toMatchObject({ ok: false, reachable: false });
+    expect(tested.error).toMatch(/^destination not allowed: 127\.0\.0\.1/);
+  });
+});
+
+withSshd('SSH against misbehaving servers', () => {
+  const serverOf = (sshd: PrivateSshd): SshServer => ({
+    id: 7,
+    name: 'odd',
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    auth: { method: 'private_key', privateKey: sshd.privateKey },
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    maxConnections: 1,
+  });
+
+  it('runs scripts, with the SDK, on a server without the SFTP subsystem', async () => {
+    const sshd = await startPrivateSshd({ sftp: false });
+    const pool = new SshConnectionPool();
+    try {
+      const report = await testSshConnection(serverOf(sshd), { destination: asAdmin });
+      expect(report).toMatchObject({ ok: true, sftp: false, error: null });
+      const lines: ExecutionLogLine[] = [];
+      const result = await new SshExecutor({ pool, egress }).run(
+        {
+          runId: 900,
+          attempt: 1,
+          eventId: 1,
+          type: 'bash',
+          script:
+            'echo "$GREETING from $(basename "$PWD")"; stat -c %a . env; wc -c < cronium.sh; wc -c < node_modules/cronium/index.js',
+          http: null,
+          env: { GREETING: "it's here" },
+          servers: [serverOf(sshd)],
+          runtime: { apiUrl: 'http://127.0.0.1:9', socketPath: null, token: () => 'token' },
+        },
+        { signal: new AbortController().signal, onLog: (line) => lines.push(line) },
+      );
+      const stdout = lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
+      expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
+      expect(stdout[0]).toMatch(/^it's here from r900a1-/);
+      const size = (path: string) =>
+        String(sdkFiles().find((f) => f.path === path)!.content.length);
+      expect(stdout.slice(1)).toEqual([
+        '700',
+        '600',
+        size('cronium.sh'),
+        size('node_modules/cronium/index.js'),
+      ]);
+    } finally {
+      await pool.close();
+      await sshd.stop();
+    }
+  });
+
+  it('bounds the connection test of a server that never stops talking (ForceCommand cat /dev/zero)', async () => {
+    const sshd = await startPrivateSshd({ forceCommand: 'cat /dev/zero' });
+    try {
+      const began = Date.now();
+      const report = await testSshConnection(serverOf(sshd), {
+        destination: asAdmin,
+        timeoutMs: 3_000,
+      });
+      expect(Date.now() - began).toBeLessThan(3_000 + 2_000);
+      expect(report).toMatchObject({ ok: false, authenticated: true });
+      expect(report.error).toMatch(/more than 4096 bytes/);
+    } finally {
+      await sshd.stop();
+    }
   });
 });

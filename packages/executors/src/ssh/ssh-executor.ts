@@ -1,5 +1,7 @@
-import type { ClientChannel } from 'ssh2';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import type { DestinationCheck } from '@cronium/egress';
 import type {
+  EgressFor,
   ExecutionContext,
   ExecutionRequest,
   ExecutionResult,
@@ -18,11 +20,14 @@ import {
   launchCommand,
   remoteRunDir,
   removeDirCommand,
+  shellQuote,
 } from './remote-script.ts';
 import { describeServer, type SshServer } from './ssh-server.ts';
 
 export interface SshExecutorOptions {
   pool: SshConnectionPool;
+  /** Connections go only where the egress policy allows the event's owner. */
+  egress: EgressFor;
   /** Between SIGTERM and SIGKILL of the remote process group when an attempt is aborted. */
   killGraceMs?: number;
 }
@@ -34,7 +39,8 @@ const CLOSE_AFTER_KILL_MS = 5_000;
 
 /**
  * Runs a script on every server of the event, in parallel, over pooled SSH connections:
- * uploads it with SFTP into a fresh 0700 directory, starts it in a session of its own, and
+ * uploads it (with SFTP, or through the shell where the server has no SFTP) into a fresh 0700
+ * directory, starts it in a session of its own, and
  * streams its output as it comes, each line tagged with its server. Abort (cancel, timeout,
  * shutdown) kills the remote process group, not only the channel. One server's outcome is
  * the run's; with several, all succeeded is `succeeded`, none is `failed`, and a mix is
@@ -44,9 +50,11 @@ export class SshExecutor implements Executor {
   readonly kind = 'ssh';
   readonly #pool: SshConnectionPool;
   readonly #killGraceMs: number;
+  readonly #egress: EgressFor;
 
   constructor(options: SshExecutorOptions) {
     this.#pool = options.pool;
+    this.#egress = options.egress;
     this.#killGraceMs = options.killGraceMs ?? 5_000;
   }
 
@@ -61,8 +69,9 @@ export class SshExecutor implements Executor {
         error: `${request.type} events do not run over SSH`,
       };
     const type = request.type;
+    const destination = await this.#egress(request);
     const outcomes = await Promise.all(
-      servers.map((server) => this.#runOn(server, request, type, context)),
+      servers.map((server) => this.#runOn(server, destination, request, type, context)),
     );
     if (servers.length === 1) {
       const only = outcomes[0]!;
@@ -93,6 +102,7 @@ export class SshExecutor implements Executor {
 
   async #runOn(
     server: SshServer,
+    destination: DestinationCheck,
     request: ExecutionRequest,
     type: ScriptType,
     context: ExecutionContext,
@@ -104,7 +114,7 @@ export class SshExecutor implements Executor {
       context.onLog({ stream: 'system', at: new Date(), text, serverId: server.id });
     let outcome: Omit<TargetOutcome, keyof typeof base | 'finishedAt'>;
     try {
-      outcome = await this.#execute(server, request, type, context, system);
+      outcome = await this.#execute(server, destination, request, type, context, system);
     } catch (error) {
       outcome = { status: 'failed', exitCode: null, error: (error as Error).message };
     }
@@ -121,12 +131,13 @@ export class SshExecutor implements Executor {
 
   async #execute(
     server: SshServer,
+    destination: DestinationCheck,
     request: ExecutionRequest,
     type: ScriptType,
     context: ExecutionContext,
     system: (text: string) => void,
   ): Promise<Pick<TargetOutcome, 'status' | 'exitCode' | 'error'>> {
-    const lease = await this.#pool.acquire(server, context.signal);
+    const lease = await this.#pool.acquire(server, destination, context.signal);
     const dir = remoteRunDir(request.runId, request.attempt);
     let launched = false;
     let forward: { port: number; close(): Promise<void> } | undefined;
@@ -234,13 +245,22 @@ export class SshExecutor implements Executor {
   }
 }
 
-/** Uploads files (relative paths, sub-directories made as needed) into a new 0700 `dir`. */
+/**
+ * Uploads files (relative paths, sub-directories made as needed) into a new 0700 `dir`: over
+ * SFTP, or, on a server without the SFTP subsystem, through the shell.
+ */
 async function upload(
   lease: SshLease,
   dir: string,
   files: { path: string; content: string | Buffer }[],
 ): Promise<void> {
-  const sftp = await lease.sftp();
+  let sftp: SFTPWrapper;
+  try {
+    sftp = await lease.sftp();
+  } catch {
+    // "Unable to start subsystem: sftp": servers may turn SFTP off; a shell is all a run needs.
+    return uploadThroughShell(lease, dir, files);
+  }
   const call = (what: string, op: (done: (error?: Error | null) => void) => void) =>
     new Promise<void>((resolve, reject) =>
       op((error) =>
@@ -268,6 +288,64 @@ async function upload(
       ),
     ),
   );
+}
+
+/**
+ * The same upload with `mkdir` and `cat > file` (the content on the command's stdin), one
+ * file at a time so that a run never holds more than one extra channel. umask 077 gives the
+ * directories 0700 and the files 0600, as over SFTP.
+ */
+async function uploadThroughShell(
+  lease: SshLease,
+  dir: string,
+  files: { path: string; content: string | Buffer }[],
+): Promise<void> {
+  const subdirs = [...new Set(files.flatMap((f) => parentsOf(f.path)))];
+  const mkdirs = [
+    'umask 077',
+    `mkdir -p ${shellQuote(REMOTE_RUNS_DIR)}`,
+    `mkdir ${shellQuote(dir)}`,
+    ...subdirs.map((sub) => `mkdir ${shellQuote(`${dir}/${sub}`)}`),
+  ].join(' && ');
+  const made = await execWithInput(lease, mkdirs, null);
+  if (made.code !== 0)
+    throw new Error(
+      `cannot upload the script (mkdir ${dir}, no SFTP): ${made.stderr || `exit code ${made.code}`}`,
+    );
+  for (const file of files) {
+    const target = `${dir}/${file.path}`;
+    const wrote = await execWithInput(
+      lease,
+      `umask 077 && cat > ${shellQuote(target)}`,
+      file.content,
+    );
+    if (wrote.code !== 0)
+      throw new Error(
+        `cannot upload the script (${file.path}, no SFTP): ${wrote.stderr || `exit code ${wrote.code}`}`,
+      );
+  }
+}
+
+/** Runs a command with `input` on its stdin (then EOF); its exit code and some of its stderr. */
+function execWithInput(
+  lease: SshLease,
+  command: string,
+  input: string | Buffer | null,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    lease.client.exec(command, (error, channel: ClientChannel) => {
+      if (error) return reject(new Error(`cannot upload the script: ${error.message}`));
+      let code: number | null = null;
+      let stderr = '';
+      channel.on('exit', (exitCode: number | null) => (code = exitCode));
+      channel.on('data', () => {});
+      channel.stderr.on('data', (chunk: Buffer) => {
+        if (stderr.length < 1000) stderr += chunk.toString('utf8');
+      });
+      channel.once('close', () => resolve({ code, stderr: stderr.trim().slice(0, 1000) }));
+      channel.end(input ?? undefined);
+    });
+  });
 }
 
 /** `a/b/c.js` -> [`a`, `a/b`]. */

@@ -1,4 +1,5 @@
 import type { Client } from 'ssh2';
+import type { DestinationCheck } from '@cronium/egress';
 import { connectSsh, scanHostKey } from './ssh-connect.ts';
 import type { SshServer } from './ssh-server.ts';
 
@@ -10,6 +11,11 @@ export interface SshConnectionReport {
   authenticated: boolean;
   /** Whether the server allows the reverse port forward scripts reach the runtime API by. */
   runtimeApiForwarding: boolean;
+  /**
+   * Whether the server offers the SFTP subsystem. Runs upload their files over SFTP when it
+   * does and through the shell (`cat > file`) when it does not, so either way is fine.
+   */
+  sftp: boolean;
   /** The version each interpreter reports, or null when it is not installed. */
   interpreters: { bash: string | null; python3: string | null; node: string | null };
   /** Connection set-up time (TCP, key exchange, authentication). */
@@ -26,69 +32,154 @@ const PROBE = [
   'done',
 ].join('\n');
 
+/** Most probe output read; a server printing more (a ForceCommand, a chatty login) is cut off. */
+export const PROBE_OUTPUT_LIMIT = 4096;
+
+class ProbeDeadline extends Error {}
+
 /**
  * The "Test connection" operation: checks reachability, the pinned host key, the credentials,
- * and which interpreters exist, and says what is wrong in words. It opens its own connection
- * (never the pool's) and closes it.
+ * forwarding, SFTP and which interpreters exist, and says what is wrong in words. It opens its
+ * own connection (never the pool's) and closes it. The whole test has one deadline
+ * (`timeoutMs`, covering the scan, the connection, the probe command, the forward and the
+ * SFTP check), and reads at most PROBE_OUTPUT_LIMIT bytes of the probe's output, so a server
+ * that never answers or never stops talking costs a bounded time and memory.
  */
 export async function testSshConnection(
   server: SshServer,
-  options: { timeoutMs?: number } = {},
+  options: { destination: DestinationCheck; timeoutMs?: number },
 ): Promise<SshConnectionReport> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const remaining = () => Math.max(1, deadline - Date.now());
   const report: SshConnectionReport = {
     ok: false,
     reachable: false,
     hostKey: { presented: null, pinned: server.hostKeyFingerprint, matches: false },
     authenticated: false,
     runtimeApiForwarding: false,
+    sftp: false,
     interpreters: { bash: null, python3: null, node: null },
     connectMs: null,
     error: null,
   };
+  const aborter = new AbortController();
+  /** `work`, or ProbeDeadline once the test's time is up. */
+  const bounded = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        aborter.abort();
+        reject(new ProbeDeadline());
+      }, remaining());
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error as Error);
+        },
+      );
+    });
+  const late = (step: string) => `no answer ${step} within ${timeoutMs} ms`;
   try {
-    const scanned = await scanHostKey(server, options);
+    const scanned = await bounded(
+      scanHostKey(server, { destination: options.destination, timeoutMs: remaining() }),
+    );
     report.reachable = true;
     report.hostKey.presented = scanned.fingerprint;
     report.hostKey.matches = scanned.fingerprint === server.hostKeyFingerprint;
   } catch (error) {
-    report.error = (error as Error).message;
+    report.error =
+      error instanceof ProbeDeadline ? late('to the host key scan') : (error as Error).message;
     return report;
   }
   const began = performance.now();
   let client: Client;
   try {
-    client = await connectSsh(server, options);
+    client = await bounded(
+      connectSsh(server, {
+        destination: options.destination,
+        timeoutMs: remaining(),
+        signal: aborter.signal,
+      }),
+    );
   } catch (error) {
-    report.error = (error as Error).message;
+    report.error =
+      error instanceof ProbeDeadline ? late('while connecting') : (error as Error).message;
     return report;
   }
   report.connectMs = Math.round(performance.now() - began);
   report.authenticated = true;
+  let step = 'to the probe command';
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      client.exec(`exec sh -c '${PROBE.replaceAll("'", `'\\''`)}'`, (error, channel) => {
-        if (error) return reject(error);
-        let text = '';
-        channel.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        channel.stderr.on('data', () => {});
-        channel.once('close', () => resolve(text));
-      });
-    });
-    for (const line of output.split('\n')) {
+    const output = await bounded(probe(client));
+    if (output.cut) {
+      report.error = `the server printed more than ${PROBE_OUTPUT_LIMIT} bytes for a short probe command: a ForceCommand or a login script that writes output would break runs too`;
+      return report;
+    }
+    for (const line of output.text.split('\n')) {
       const match = /^(bash|python3|node)=(.*)$/.exec(line.trim());
       if (match) report.interpreters[match[1] as 'bash'] = match[2]!.trim() || null;
     }
-    report.runtimeApiForwarding = await new Promise<boolean>((resolve) =>
-      client.forwardIn('127.0.0.1', 0, (error, port) => {
-        if (error) return resolve(false);
-        client.unforwardIn('127.0.0.1', port, () => resolve(true));
-      }),
+    step = 'to the port forward request';
+    report.runtimeApiForwarding = await bounded(
+      new Promise<boolean>((resolve) =>
+        client.forwardIn('127.0.0.1', 0, (error, port) => {
+          if (error) return resolve(false);
+          client.unforwardIn('127.0.0.1', port, () => resolve(true));
+        }),
+      ),
+    );
+    step = 'to the SFTP request';
+    report.sftp = await bounded(
+      new Promise<boolean>((resolve) =>
+        client.sftp((error, sftp) => {
+          if (error) return resolve(false);
+          sftp.end();
+          resolve(true);
+        }),
+      ),
     );
     report.ok = true;
   } catch (error) {
-    report.error = `connected, but running a command failed: ${(error as Error).message}`;
+    report.error =
+      error instanceof ProbeDeadline
+        ? `connected, but ${late(step)}`
+        : `connected, but running a command failed: ${(error as Error).message}`;
   } finally {
-    client.end();
+    // end() would wait for the server; a server that does not answer is simply dropped.
+    client.destroy();
   }
   return report;
+}
+
+/** Runs the probe; keeps at most PROBE_OUTPUT_LIMIT bytes and stops reading past them. */
+function probe(client: Client): Promise<{ text: string; cut: boolean }> {
+  return new Promise((resolve, reject) => {
+    client.exec(`exec sh -c '${PROBE.replaceAll("'", `'\\''`)}'`, (error, channel) => {
+      if (error) return reject(error);
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let done = false;
+      const finish = (cut: boolean) => {
+        if (done) return;
+        done = true;
+        resolve({ text: Buffer.concat(chunks).toString('utf8'), cut });
+      };
+      channel.on('data', (chunk: Buffer) => {
+        if (done) return;
+        const room = PROBE_OUTPUT_LIMIT - bytes;
+        chunks.push(chunk.subarray(0, room));
+        bytes += Math.min(room, chunk.length);
+        if (chunk.length > room) {
+          finish(true);
+          channel.destroy();
+        }
+      });
+      channel.stderr.on('data', () => {});
+      channel.once('close', () => finish(false));
+    });
+  });
 }

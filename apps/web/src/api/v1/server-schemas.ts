@@ -82,6 +82,8 @@ export const ConnectionReport = Type.Object({
   }),
   authenticated: Type.Boolean(),
   runtimeApiForwarding: Type.Boolean(),
+  /** Without SFTP, runs upload their files through the shell instead. */
+  sftp: Type.Boolean(),
   interpreters: Type.Object({ bash: Version, python3: Version, node: Version }),
   connectMs: Type.Union([Type.Integer(), Type.Null()]),
   error: Nullable(Type.String()),

@@ -9,7 +9,10 @@ import {
   testServerConnection,
   updateServer,
 } from '@cronium/event-service';
+import type { Principal } from '@cronium/accounts';
+import { AppError } from '@cronium/service-kit/errors';
 import { apiRoute } from '../api-route.ts';
+import type { WebDeps } from '../../server/web-deps.ts';
 import { idParam } from '../request-params.ts';
 import {
   ConfirmHostKeyBody,
@@ -21,6 +24,23 @@ import {
 } from './server-schemas.ts';
 
 const tags = ['servers'];
+
+/**
+ * Scans and tests connect from the web host to wherever the server points: a budget per user
+ * keeps them from becoming a port scanner or a password-guessing proxy.
+ */
+function spendProbe(deps: WebDeps, principal: Principal): void {
+  const key = `server-probe:${principal.userId}`;
+  const wait = deps.serverProbes.retryAfter([key]);
+  if (wait > 0)
+    throw new AppError(
+      'RATE_LIMITED',
+      `too many SSH scans and connection tests; try again in ${wait} s`,
+      { headers: { 'retry-after': String(wait) } },
+    );
+  deps.serverProbes.failed([key]);
+}
+const rateLimited = { description: 'too many scans and tests for now (Retry-After)' };
 const notYours = { description: 'no such server of yours' };
 
 export const getServers = apiRoute(
@@ -110,10 +130,19 @@ export const postServerHostKeyScan = apiRoute(
     responses: {
       200: { description: 'the presented key and the pinned one', schema: HostKeyScan },
       404: notYours,
-      422: { description: 'the server could not be reached or presented no key' },
+      422: {
+        description:
+          'the server could not be reached or presented no key, or the egress policy does not allow it',
+      },
+      429: rateLimited,
     },
   },
-  async ({ deps, principal, params }) => scanServerHostKey(deps.db, principal, idParam(params.id)),
+  async ({ deps, principal, params, meta }) => {
+    const id = idParam(params.id);
+    await readServer(deps.db, principal, id); // another's server: 404, nothing spent
+    spendProbe(deps, principal);
+    return scanServerHostKey(deps.db, deps.egress, principal, id, meta);
+  },
 );
 
 export const putServerHostKey = apiRoute(
@@ -136,14 +165,20 @@ export const postServerTest = apiRoute(
   '/api/v1/servers/{id}/test',
   {
     summary:
-      'Test the connection: reachable, pinned key, credentials, port forwarding, interpreters (a failed check is ok: false with the reason)',
+      'Test the connection within 10 s: reachable, pinned key, credentials, port forwarding, SFTP, interpreters (a failed check is ok: false with the reason)',
     tags,
     scope: 'servers:write',
     responses: {
       200: { description: 'the report', schema: ConnectionReport },
       404: notYours,
+      422: { description: 'the egress policy does not allow this server for you' },
+      429: rateLimited,
     },
   },
-  async ({ deps, principal, params }) =>
-    testServerConnection(deps.db, deps.box, principal, idParam(params.id)),
+  async ({ deps, principal, params, meta }) => {
+    const id = idParam(params.id);
+    await readServer(deps.db, principal, id); // another's server: 404, nothing spent
+    spendProbe(deps, principal);
+    return testServerConnection(deps.db, deps.box, deps.egress, principal, id, meta);
+  },
 );

@@ -45,7 +45,15 @@ export interface PrivateSshd {
  * authorized key, for tests and benchmarks; `stop()` ends it and removes its files. Needs
  * root (sshd changes to the login's user) and the test login; see `privateSshdAvailable`.
  */
-export async function startPrivateSshd(options: { password?: boolean } = {}): Promise<PrivateSshd> {
+export async function startPrivateSshd(
+  options: {
+    password?: boolean;
+    /** `ForceCommand` for every session (a misbehaving server: `cat /dev/zero`). */
+    forceCommand?: string;
+    /** Whether the SFTP subsystem is offered (default true; real servers sometimes do not). */
+    sftp?: boolean;
+  } = {},
+): Promise<PrivateSshd> {
   const dir = await mkdtemp(join(tmpdir(), 'cronium-sshd-'));
   await chmod(dir, 0o755); // the login reads authorized_keys from here
   const keygen = (file: string) =>
@@ -77,7 +85,8 @@ export async function startPrivateSshd(options: { password?: boolean } = {}): Pr
       'MaxStartups 200:30:400',
       'MaxSessions 10',
       'LogLevel ERROR',
-      'Subsystem sftp internal-sftp',
+      ...(options.sftp === false ? [] : ['Subsystem sftp internal-sftp']),
+      ...(options.forceCommand ? [`ForceCommand ${options.forceCommand}`] : []),
       '',
     ].join('\n'),
   );

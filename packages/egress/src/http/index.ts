@@ -1,0 +1,7 @@
+export { guardedAgent } from './guarded-agent.ts';
+export {
+  fetchWithRedirects,
+  RedirectRefused,
+  type FetchRequest,
+  type FetchOptions,
+} from './fetch-with-redirects.ts';
