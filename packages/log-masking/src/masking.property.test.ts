@@ -53,7 +53,7 @@ describe('masking properties', () => {
             .join('');
           const masker = new SecretMasker(secrets);
           const stream = new StreamMasker(masker);
-          const limit = masker.automaton.longestPattern - 1;
+          const limit = masker.maxHold;
           let streamed = '';
           for (const chunk of splitAt(text, splits)) {
             streamed += stream.push(chunk);
