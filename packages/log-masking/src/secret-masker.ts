@@ -31,10 +31,14 @@ export class SecretMasker {
   }
 
   /**
-   * Registers a secret (with its lines and forms). Returns false when no part of it is long
+   * Registers a secret (with its lines and forms), or a compiled set (`share`). Returns false when no part of it is long
    * enough to be masked, so the caller can warn that it will show in the output.
    */
-  add(secret: string): boolean {
+  add(secret: string | SecretSet): boolean {
+    if (secret instanceof SecretSet) {
+      this.share(secret);
+      return secret.forms.length > 0;
+    }
     const added = secretValues(secret, this.minLength).length > 0;
     if (added) {
       this.#secrets.push(secret);
