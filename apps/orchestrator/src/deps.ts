@@ -21,6 +21,7 @@ import {
 import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { loadSshServers } from './ssh-servers.ts';
+import { OwnerSecretSets } from './owner-secret-sets.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
 
 export const SERVICE_NAME = 'orchestrator';
@@ -70,6 +71,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs });
   const executors = new ExecutorRegistry({ http: new HttpExecutor(), targets: { local, ssh } });
   const secretVariables = secretVariablesLookup(db, box);
+  const ownerSets = new OwnerSecretSets();
   const runWorker = new RunWorker({
     db,
     logger,
@@ -85,7 +87,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
-    secretsFor: (run, servers) => secretsForRun(secretVariables, box, run, servers),
+    secretsFor: (run, servers) => secretsForRun(secretVariables, ownerSets, box, run, servers),
     runtime: config.runtime,
     events,
   });
