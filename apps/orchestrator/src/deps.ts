@@ -30,6 +30,7 @@ import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { LocalAccessGuard } from './local-access.ts';
 import { loadSshServers } from './ssh-servers.ts';
+import { OwnerSecretSets } from './owner-secret-sets.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
 import { runEgress } from './run-egress.ts';
 
@@ -84,6 +85,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   // The local target is registered at start, once its isolation is prepared.
   const executors = new ExecutorRegistry({ http: new HttpExecutor({ egress }), targets: { ssh } });
   const secretVariables = secretVariablesLookup(db, box);
+  const ownerSets = new OwnerSecretSets();
   const runWorker = new RunWorker({
     db,
     logger,
@@ -99,7 +101,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
-    secretsFor: (run, servers) => secretsForRun(secretVariables, box, run, servers),
+    secretsFor: (run, servers) => secretsForRun(secretVariables, ownerSets, box, run, servers),
     runtime: config.runtime,
     events,
   });

@@ -72,8 +72,8 @@ describe('run log masking (property, real store)', () => {
             )
             .join('\n');
           // The process writes in arbitrary chunks; the executor's splitter makes lines.
-          const splitter = new LineSplitter((text) =>
-            writer.push({ stream: 'stdout', at: new Date(), text }),
+          const splitter = new LineSplitter((text, continues) =>
+            writer.push({ stream: 'stdout', at: new Date(), text, continues }),
           );
           let at = 0;
           for (const cut of cuts) {
@@ -90,4 +90,56 @@ describe('run log masking (property, real store)', () => {
       { numRuns: 60 },
     );
   }, 120_000);
+
+  /** Writes `output` through a real LineSplitter into the store, returns the stored lines. */
+  async function store(secrets: string[], output: string): Promise<string[]> {
+    const { runId } = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
+    const [claimed] = (await claimRuns(t.db, { owner: 'p', limit: 50, leaseMs: 60_000 })).filter(
+      (c) => c.runId === runId,
+    );
+    const writer = new RunLogWriter(
+      t.db,
+      { runId, attempt: claimed!.attempt, owner: 'p' },
+      {
+        maxBytes: 10_000_000,
+        masker: new SecretMasker(secrets),
+        onError: (e) => {
+          throw e;
+        },
+      },
+    );
+    const splitter = new LineSplitter((text, continues) =>
+      writer.push({ stream: 'stdout', at: new Date(), text, continues }),
+    );
+    for (let i = 0; i < output.length; i += 1000)
+      splitter.write(Buffer.from(output.slice(i, i + 1000)));
+    splitter.flush();
+    await writer.close();
+    return (await readRunLogs(t.db, runId, 0, 10_000)).map((l) => l.data);
+  }
+
+  it('masks a secret that straddles the 16,384-character cut of a long line', async () => {
+    const secret = 'tok_9fQ2xLpA7mZ3vR8sK1wE5yH0bN4cD6gJ';
+    for (const shift of [1, 5, 17, 20, 35]) {
+      for (const encoding of ['raw', 'json', 'base64'] as const) {
+        const encoded = ENCODINGS[encoding](secret);
+        const line = 'x'.repeat(16_384 - shift) + encoded + ' end';
+        const stored = await store([secret], `${line}\nnext line\n`);
+        expect(stored.length).toBeGreaterThanOrEqual(3);
+        expect(revealsValue(stored.join(''), secret)).toBe(false);
+        expect(stored.join('')).toContain('***');
+        expect(stored.at(-1)).toBe('next line');
+      }
+    }
+  }, 60_000);
+
+  it('masks a secret printed by `base64` over several lines', async () => {
+    const secret =
+      'k'.repeat(3) + Buffer.from('a 90-byte secret: ').toString('hex') + 'Z9'.repeat(10);
+    const wrapped = Buffer.from(`user:${secret}`).toString('base64').replace(/.{76}/g, '$&\n');
+    const stored = await store([secret], `${wrapped}\n`);
+    expect(stored.length).toBeGreaterThan(1);
+    expect(revealsValue(stored.join(''), secret.slice(0, 30))).toBe(false);
+    expect(revealsValue(stored.join(''), secret.slice(20))).toBe(false);
+  });
 });

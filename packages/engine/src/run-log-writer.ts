@@ -1,4 +1,5 @@
 import type { Db } from '@cronium/db';
+import { StreamMasker, type SecretMasker } from '@cronium/log-masking';
 import { appendRunLogs, type LogLine, type RunFence } from '@cronium/run-queue';
 
 /**
@@ -22,7 +23,9 @@ export class RunLogWriter {
   #chain: Promise<void> = Promise.resolve();
   #fenceLost = false;
   #onError: (error: Error) => void;
-  readonly #masker: { maskLine(text: string): string } | undefined;
+  readonly #masker: SecretMasker | undefined;
+  /** One masking stream per output stream (and server): a line cut in pieces is one text. */
+  readonly #streams = new Map<string, StreamMasker>();
   readonly #onStored: ((lastSeq: number) => void) | undefined;
 
   constructor(
@@ -36,9 +39,11 @@ export class RunLogWriter {
       /**
        * Replaces secrets (in every encoded form it knows) before a line is stored. Lines are
        * whole here (the executors reassemble output split across writes), so a secret split
-       * between two writes of the process is still one piece of text.
+       * between two writes of the process is still one piece of text; the pieces of a line
+       * too long to store as one (`continues`) are masked as one text, and base64 wrapped
+       * over lines is followed from one line to the next.
        */
-      masker?: { maskLine(text: string): string };
+      masker?: SecretMasker;
       /** After each stored batch, with its last sequence number (to tell live viewers). */
       onStored?: (lastSeq: number) => void;
     },
@@ -58,9 +63,16 @@ export class RunLogWriter {
     return this.#fenceLost;
   }
 
-  push(line: LogLine): void {
+  push(piece: LogLine & { continues?: boolean }): void {
+    const { continues, ...whole } = piece;
+    let line: LogLine = whole;
     if (this.#masker) {
-      const masked = this.#masker.maskLine(line.text);
+      const key = `${line.stream}:${line.serverId ?? ''}`;
+      let stream = this.#streams.get(key);
+      if (!stream) this.#streams.set(key, (stream = new StreamMasker(this.#masker)));
+      const masked = stream.push(line.text) + (continues ? '' : stream.endLine());
+      // A piece held back whole, or inside a mask that began on the piece before.
+      if (masked === '' && line.text !== '') return;
       if (masked !== line.text) line = { ...line, text: masked };
     }
     const size = Buffer.byteLength(line.text, 'utf8');

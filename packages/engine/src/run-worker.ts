@@ -1,4 +1,4 @@
-import { SecretMasker } from '@cronium/log-masking';
+import { SecretMasker, type SecretSet } from '@cronium/log-masking';
 import type { RunEvent } from '@cronium/run-events';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
@@ -21,6 +21,7 @@ import {
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
 import { executionRequest } from './execution-request.ts';
+import { maskJson, maskStoredOutput } from './mask-run-fields.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { WakeSignal } from './wake-signal.ts';
@@ -40,10 +41,10 @@ export interface RunWorkerOptions {
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
   /**
-   * Values to mask in the attempt's log besides its tokens: secret environment values, the
-   * owner's secret variables, server credentials.
+   * What to mask in the attempt's log besides its tokens: secret environment values, the
+   * owner's secret variables (a compiled set, shared by the owner's runs), server credentials.
    */
-  secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<string[]>;
+  secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<(string | SecretSet)[]>;
   /** Where live viewers hear of new lines and status changes (best effort; the store rules). */
   events?: { publish(events: RunEvent[]): Promise<void> };
   /** The runtime API scripts call; unset, scripts get no token and no SDK. */
@@ -275,8 +276,13 @@ export class RunWorker {
       return;
     }
     const outcome = attemptOutcome(run, result, reason);
-    // The error text (an HTTP body, an executor's message) is masked like the log.
+    // The error text (an HTTP body, an executor's message), the result (an HTTP response)
+    // and the output the script set are masked like the log.
     if (outcome.error) outcome.error = masker.maskLine(outcome.error);
+    if (outcome.result) outcome.result = maskJson(masker, outcome.result);
+    await maskStoredOutput(this.#o.db, run, masker).catch((error: unknown) =>
+      log.error({ err: error }, 'masking the stored output failed'),
+    );
     const finished = await this.#finish(run, fence, outcome);
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');

@@ -57,6 +57,8 @@ export interface ExecutionLogLine {
   text: string;
   /** The server the line came from, for runs on several servers. */
   serverId?: number;
+  /** A piece of a line too long to store as one: the next line of this stream goes on with it. */
+  continues?: boolean;
 }
 
 /** Where one server of a multi-server run stands. */

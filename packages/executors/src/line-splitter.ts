@@ -1,17 +1,19 @@
 import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Turns a byte stream into lines as they complete. A line longer than `maxLineBytes` is cut
- * into pieces, and a trailing partial line is emitted at `flush()`. Multi-byte characters
- * split across chunks are decoded correctly.
+ * Turns a byte stream into lines as they complete. A line longer than `maxLineChars` is cut
+ * into pieces, each but the last emitted with `continues` set, so that whoever masks secrets
+ * reads the pieces as one text (a secret across a cut is still one secret); a trailing
+ * partial line is emitted at `flush()`. Multi-byte characters split across chunks are
+ * decoded correctly.
  */
 export class LineSplitter {
   readonly #decoder = new StringDecoder('utf8');
-  readonly #emit: (line: string) => void;
+  readonly #emit: (line: string, continues: boolean) => void;
   readonly #maxLineChars: number;
   #partial = '';
 
-  constructor(emit: (line: string) => void, maxLineChars = 16_384) {
+  constructor(emit: (line: string, continues: boolean) => void, maxLineChars = 16_384) {
     this.#emit = emit;
     this.#maxLineChars = maxLineChars;
   }
@@ -22,7 +24,7 @@ export class LineSplitter {
 
   flush(): void {
     this.#consume(this.#decoder.end());
-    if (this.#partial.length > 0) this.#emit(this.#partial);
+    if (this.#partial.length > 0) this.#emit(this.#partial, false);
     this.#partial = '';
   }
 
@@ -35,7 +37,7 @@ export class LineSplitter {
       newline = rest.indexOf('\n');
     }
     while (rest.length > this.#maxLineChars) {
-      this.#emit(rest.slice(0, this.#maxLineChars));
+      this.#emit(rest.slice(0, this.#maxLineChars), true);
       rest = rest.slice(this.#maxLineChars);
     }
     this.#partial = rest;
@@ -43,7 +45,7 @@ export class LineSplitter {
 
   #emitCapped(line: string): void {
     for (let i = 0; i < line.length || i === 0; i += this.#maxLineChars) {
-      this.#emit(line.slice(i, i + this.#maxLineChars));
+      this.#emit(line.slice(i, i + this.#maxLineChars), i + this.#maxLineChars < line.length);
       if (line.length === 0) break;
     }
   }

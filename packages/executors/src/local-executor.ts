@@ -158,8 +158,12 @@ export class LocalExecutor implements Executor {
     }
     const pgid = child.pid; // its own process group: the unit we signal
     const splitters = {
-      stdout: new LineSplitter((text) => context.onLog({ stream: 'stdout', at: new Date(), text })),
-      stderr: new LineSplitter((text) => context.onLog({ stream: 'stderr', at: new Date(), text })),
+      stdout: new LineSplitter((text, continues) =>
+        context.onLog({ stream: 'stdout', at: new Date(), text, ...(continues && { continues }) }),
+      ),
+      stderr: new LineSplitter((text, continues) =>
+        context.onLog({ stream: 'stderr', at: new Date(), text, ...(continues && { continues }) }),
+      ),
     };
     child.stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));

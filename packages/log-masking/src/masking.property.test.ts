@@ -53,7 +53,7 @@ describe('masking properties', () => {
             .join('');
           const masker = new SecretMasker(secrets);
           const stream = new StreamMasker(masker);
-          const limit = masker.automaton.longestPattern - 1;
+          const limit = masker.maxHold;
           let streamed = '';
           for (const chunk of splitAt(text, splits)) {
             streamed += stream.push(chunk);
@@ -91,6 +91,41 @@ describe('masking properties', () => {
             .join('');
           expect(streamed + stream.flush()).toBe(text);
           expect(masker.maskLine(text)).toBe(text);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  // GNU base64 and MIME wrap at 76 columns, PEM at 64: a secret of 57 bytes or more is cut
+  // over lines, each stored (and masked) as a line of its own.
+  it('masks a long secret in wrapped base64, line by line', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...SECRET_CHARS), minLength: 40, maxLength: 120 }),
+        fc.string({ unit: fc.constantFrom(...OUTPUT_CHARS), maxLength: 120 }),
+        fc.string({ unit: fc.constantFrom(...OUTPUT_CHARS), maxLength: 40 }),
+        fc.constantFrom(76, 64),
+        (secret, before, after, width) => {
+          const value = secret.trim();
+          fc.pre(Buffer.byteLength(value) >= 57 && !value.includes('\n'));
+          const encoded = ENCODINGS.base64(before + value + after);
+          const lines = encoded.match(new RegExp(`.{1,${width}}`, 'g'))!;
+          const masker = new SecretMasker([value]);
+          const stream = new StreamMasker(masker);
+          const stored = lines.map((line) => stream.push(line) + stream.endLine());
+          expect(stored.join('\n')).toBe(masker.maskLine(lines.join('\n')));
+          // Read back as a decoder would: the lines joined.
+          const joined = stored.join('');
+          expect(revealsValue(joined, value)).toBe(false);
+          // At most the start of the value, on the line where it starts, is left.
+          const bytes = Buffer.from(value);
+          expect(revealsValue(joined, bytes.subarray(16).toString('latin1'))).toBe(false);
+          for (const run of joined.match(/[A-Za-z0-9+/]+/g) ?? [])
+            for (let phase = 0; phase < 4; phase++)
+              expect(Buffer.from(run.slice(phase), 'base64').includes(bytes.subarray(12, 28))).toBe(
+                false,
+              );
         },
       ),
       { numRuns: 300 },

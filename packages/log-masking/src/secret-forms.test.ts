@@ -5,6 +5,9 @@ describe('secretForms', () => {
     expect(secretForms('pa ss/wörd?"x"~')).toEqual([
       { encoding: 'raw', text: 'pa ss/wörd?"x"~' },
       { encoding: 'json', text: 'pa ss/wörd?\\"x\\"~' },
+      { encoding: 'json-ascii', text: 'pa ss/w\\u00f6rd?\\"x\\"~' },
+      { encoding: 'json-slash', text: 'pa ss\\/wörd?\\"x\\"~' },
+      { encoding: 'json-ascii-slash', text: 'pa ss\\/w\\u00f6rd?\\"x\\"~' },
       { encoding: 'url', text: 'pa%20ss%2Fw%C3%B6rd%3F%22x%22~' },
       { encoding: 'url-plus', text: 'pa+ss%2Fw%C3%B6rd%3F%22x%22~' },
       { encoding: 'base64', text: 'cGEgc3Mvd8O2cmQ/Ingif', alignment: 0 },
@@ -34,6 +37,12 @@ describe('secretForms', () => {
   it('escapes control characters and newlines as JSON does', () => {
     const [, json] = secretForms('line1\nline2\t"end"');
     expect(json).toEqual({ encoding: 'json', text: 'line1\\nline2\\t\\"end\\"' });
+  });
+
+  it("writes non-ASCII as Python's json.dumps does, surrogate pairs included", () => {
+    // python3 -c 'import json; print(json.dumps("clé-🔑\x7f/"))'
+    const ascii = secretForms('clé-🔑\x7f/').find((f) => f.encoding === 'json-ascii');
+    expect(ascii?.text).toBe('cl\\u00e9-\\ud83d\\udd11\\u007f/');
   });
 
   it('skips URL forms for a lone surrogate, which cannot be URL-encoded', () => {

@@ -1,55 +1,77 @@
 import { MaskingScan } from './masking-scan.ts';
-import { PatternAutomaton } from './pattern-automaton.ts';
-import { secretForms } from './secret-forms.ts';
-import { assertValidMinLength, MIN_SECRET_LENGTH, secretValues } from './secret-values.ts';
+import { SecretSet, FormCollector, type SecretSetOptions } from './secret-set.ts';
+import { secretValues } from './secret-values.ts';
 
-export interface MaskerOptions {
-  /** Values shorter than this many characters are not masked. Default `MIN_SECRET_LENGTH`. */
-  minLength?: number;
+export interface MaskerOptions extends SecretSetOptions {
+  /**
+   * Compiled sets shared with other maskers (an owner's secret variables, built once for all
+   * their runs); the masker's own secrets (`add`) are masked as well.
+   */
+  shared?: readonly SecretSet[];
 }
 
 /**
- * The secrets of one run, compiled into one automaton over all their forms, and masking of
- * complete texts (a log line). Secrets can be added during the run; the automaton is rebuilt
- * on the next use.
+ * The secrets of one run, and masking of complete texts (a log line). Secrets can be added
+ * during the run (its tokens); they are compiled on the next use, apart from the shared sets.
  */
 export class SecretMasker {
   readonly minLength: number;
-  readonly #patterns = new Set<string>();
-  #automaton: PatternAutomaton | undefined;
+  readonly #options: SecretSetOptions;
+  readonly #secrets: string[] = [];
+  #shared: readonly SecretSet[];
+  #own: SecretSet | undefined;
+  #sets: readonly SecretSet[] | undefined;
 
   constructor(secrets: Iterable<string> = [], options: MaskerOptions = {}) {
-    this.minLength = options.minLength ?? MIN_SECRET_LENGTH;
-    assertValidMinLength(this.minLength);
+    const { shared = [], ...setOptions } = options;
+    this.#options = setOptions;
+    this.#shared = shared;
+    this.minLength = new FormCollector(setOptions).minLength;
     for (const secret of secrets) this.add(secret);
   }
 
   /**
-   * Registers a secret (with its lines and forms). Returns false when no part of it is long
+   * Registers a secret (with its lines and forms), or a compiled set (`share`). Returns false when no part of it is long
    * enough to be masked, so the caller can warn that it will show in the output.
    */
-  add(secret: string): boolean {
-    const values = secretValues(secret, this.minLength);
-    for (const value of values)
-      for (const { text } of secretForms(value))
-        if (text.length >= this.minLength && !this.#patterns.has(text)) {
-          this.#patterns.add(text);
-          this.#automaton = undefined;
-        }
-    return values.length > 0;
+  add(secret: string | SecretSet): boolean {
+    if (secret instanceof SecretSet) {
+      this.share(secret);
+      return secret.forms.length > 0;
+    }
+    const added = secretValues(secret, this.minLength).length > 0;
+    if (added) {
+      this.#secrets.push(secret);
+      this.#own = undefined;
+      this.#sets = undefined;
+    }
+    return added;
   }
 
-  /** The compiled patterns, shared with the `StreamMasker`s built on this masker. */
-  get automaton(): PatternAutomaton {
-    this.#automaton ??= new PatternAutomaton(this.#patterns);
-    return this.#automaton;
+  /** Masks with a compiled set as well, from now on. */
+  share(set: SecretSet): void {
+    this.#shared = [...this.#shared, set];
+    this.#sets = undefined;
+  }
+
+  /** The compiled sets, shared ones first; `StreamMasker`s built on this masker use them. */
+  get sets(): readonly SecretSet[] {
+    if (this.#sets) return this.#sets;
+    this.#own ??= SecretSet.compile(this.#secrets, this.#options);
+    this.#sets = [...this.#shared, this.#own].filter((set) => set.forms.length > 0);
+    return this.#sets;
+  }
+
+  /** The most characters a stream on this masker holds back at a time. */
+  get maxHold(): number {
+    return Math.max(0, ...this.sets.map((set) => set.maxHold));
   }
 
   /** Masks a complete text, typically one line of output. */
   maskLine(text: string): string {
-    const automaton = this.automaton;
-    if (automaton.patternCount === 0) return text;
+    const sets = this.sets;
+    if (sets.length === 0) return text;
     const scan = new MaskingScan();
-    return scan.feed(automaton, text) + scan.end(automaton);
+    return scan.feed(sets, text) + scan.end(sets);
   }
 }

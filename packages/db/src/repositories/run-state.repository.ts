@@ -21,13 +21,14 @@ const live = (ref: LiveAttemptRef) => sql`
   AND r.owner_id = ${ref.ownerId} AND r.status IN ('running', 'cancelling')
   AND r.lease_expires_at > now()`;
 
-/** The run's input or condition; undefined when the attempt is not live. */
+/** The run's input, output or condition; undefined when the attempt is not live. */
 export async function readLiveRunField(
   db: Kysely<Database>,
   ref: LiveAttemptRef,
-  field: 'input' | 'condition',
+  field: 'input' | 'output' | 'condition',
 ): Promise<{ value: unknown } | undefined> {
-  const column = field === 'input' ? sql`r.input` : sql`r.condition`;
+  const column =
+    field === 'input' ? sql`r.input` : field === 'output' ? sql`r.output` : sql`r.condition`;
   const { rows } = await sql<{ value: unknown }>`
     SELECT ${column} AS value FROM runs r WHERE ${live(ref)}`.execute(db);
   return rows[0] ? { value: rows[0].value ?? null } : undefined;

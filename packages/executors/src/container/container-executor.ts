@@ -165,11 +165,21 @@ export class ContainerExecutor implements Executor {
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       const splitters = {
-        stdout: new LineSplitter((text) =>
-          context.onLog({ stream: 'stdout', at: new Date(), text }),
+        stdout: new LineSplitter((text, continues) =>
+          context.onLog({
+            stream: 'stdout',
+            at: new Date(),
+            text,
+            ...(continues && { continues }),
+          }),
         ),
-        stderr: new LineSplitter((text) =>
-          context.onLog({ stream: 'stderr', at: new Date(), text }),
+        stderr: new LineSplitter((text, continues) =>
+          context.onLog({
+            stream: 'stderr',
+            at: new Date(),
+            text,
+            ...(continues && { continues }),
+          }),
         ),
       };
       stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));

@@ -209,11 +209,23 @@ export class SshExecutor implements Executor {
     return new Promise((resolve, reject) => {
       lease.client.exec(command, (error, channel) => {
         if (error) return reject(new Error(`cannot start the script: ${error.message}`));
-        const out = new LineSplitter((text) =>
-          context.onLog({ stream: 'stdout', at: new Date(), text, serverId }),
+        const out = new LineSplitter((text, continues) =>
+          context.onLog({
+            stream: 'stdout',
+            at: new Date(),
+            text,
+            serverId,
+            ...(continues && { continues }),
+          }),
         );
-        const err = new LineSplitter((text) =>
-          context.onLog({ stream: 'stderr', at: new Date(), text, serverId }),
+        const err = new LineSplitter((text, continues) =>
+          context.onLog({
+            stream: 'stderr',
+            at: new Date(),
+            text,
+            serverId,
+            ...(continues && { continues }),
+          }),
         );
         let code: number | null = null;
         let signal: string | null = null;

@@ -7,6 +7,14 @@ import { Buffer } from 'node:buffer';
 export const ENCODINGS = {
   raw: (text: string) => text,
   json: (text: string) => JSON.stringify(text),
+  // Python's json.dumps(text) (ensure_ascii): everything outside printable ASCII as \uxxxx.
+  'json-ascii': (text: string) =>
+    JSON.stringify(text).replace(
+      /[^\x20-\x7e]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  // PHP's json_encode: '/' as '\/'.
+  'json-slash': (text: string) => JSON.stringify(text).replaceAll('/', '\\/'),
   url: (text: string) => encodeURIComponent(text),
   'url-plus': (text: string) => encodeURIComponent(text).replaceAll('%20', '+'),
   // Python's urllib.parse.quote(text, safe=''): unreserved characters only.
