@@ -60,10 +60,10 @@ const LAUNCHER = [
   'syspath=$PATH',
   'setsid_bin=$(command -v setsid 2>/dev/null)',
   '. ./env || exit 97',
-  // The variables are in this shell now; the file with the secrets goes before the script runs.
-  'rm -f ./env',
   'scriptpath=$PATH',
   'PATH=$syspath',
+  // The variables are in this shell now; the file with the secrets goes before the script runs.
+  'rm -f ./env',
   // The Bash SDK's functions, defined before the script starts (when the SDK was uploaded).
   'if [ -f cronium.sh ]; then export BASH_ENV="$dir/cronium.sh"; fi',
   'if ! (PATH=$scriptpath; command -v "$1" >/dev/null 2>&1); then echo "cronium: $1 is not installed on this server (not on PATH)" >&2; cd / && rm -rf -- "$dir"; exit 127; fi',

@@ -411,7 +411,7 @@ withSshd('SSH against misbehaving servers', () => {
           eventId: 1,
           type: 'bash',
           script:
-            'echo "$GREETING from $(basename "$PWD")"; stat -c %a . env; wc -c < cronium.sh; wc -c < node_modules/cronium/index.js',
+            'echo "$GREETING from $(basename "$PWD")"; stat -c %a . script.sh; wc -c < cronium.sh; wc -c < node_modules/cronium/index.js',
           http: null,
           env: { GREETING: "it's here" },
           servers: [serverOf(sshd)],
