@@ -122,6 +122,8 @@ asRoot('the embedded PostgreSQL on a root install', () => {
   });
 
   it('gives the apps a role that is not a superuser, and hands an older cluster over to it', async () => {
+    // Reachable by the postgres user, so the cluster stays here (and goes with `scratch`).
+    chmodSync(scratch, 0o711);
     const dataDir = join(scratch, 'data');
     mkdirSync(dataDir);
     chmodSync(dataDir, 0o711);
@@ -144,6 +146,7 @@ asRoot('the embedded PostgreSQL on a root install', () => {
     }
     const appRole = { user: 'cronium_app', password: randomBytes(12).toString('hex') };
     const server = await startEmbeddedPostgres({ ...options, appRole });
+    expect(server.clusterDir).toBe(options.clusterDir);
     try {
       expect(server.url).toContain('cronium_app:');
       const [role] = await query<{
