@@ -45,6 +45,10 @@ export function createPool(options: DatabaseOptions): pg.Pool {
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool discards it and the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor one that is checked out between two queries (a transaction, or a connection just
+  // acquired): pg emits the socket's error on the client, and without a listener that is an
+  // uncaught exception. The query in progress, if any, is rejected with it anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -12,6 +12,8 @@ export interface ClaimedRun {
   scheduledFor: Date | null;
   /** Log bytes the run already stored (earlier attempts): the log cap is per run. */
   logBytes: number;
+  /** The last sequence number in the run's log when this attempt was claimed. */
+  logSeq: number;
   event: {
     id: number;
     ownerId: number;
@@ -56,6 +58,7 @@ export interface ClaimedRow {
   input: unknown;
   scheduled_for: Date | null;
   log_bytes: number | string;
+  log_seq: number | string;
   event_id: number;
   owner_id: number;
   name: string;
@@ -83,7 +86,7 @@ export function claimSet(options: ClaimOptions) {
     started_at = clock_timestamp(), finished_at = NULL, exit_code = NULL, duration_ms = NULL`;
 }
 
-export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.log_bytes,
+export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.log_bytes, r.log_seq,
   r.event_id, e.owner_id, e.name, e.type, e.tags, e.script, e.http_method, e.http_url, e.http_headers, e.http_body,
   e.target_kind, e.image, e.timeout_seconds, e.env, e.secret_env_encrypted, e.memory_mb, e.cpu_millis, e.pids_limit,
   e.network_enabled`;
@@ -109,6 +112,7 @@ export function toClaimedRun(r: ClaimedRow, owner: string): Ordered {
     input: r.input,
     scheduledFor: r.scheduled_for,
     logBytes: Number(r.log_bytes),
+    logSeq: Number(r.log_seq),
     priority: r.priority,
     runAt: r.run_at,
     event: {
