@@ -9,6 +9,7 @@ export {
   enqueueRun,
   lockEvent,
   requestCancelInTransaction,
+  cancelOwnerRuns,
   type EnqueueRequest,
   type EnqueueResult,
   type EventRow,
