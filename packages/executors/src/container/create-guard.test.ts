@@ -185,6 +185,17 @@ const MALICIOUS: [string, Mutation, RegExp][] = [
   ['a cgroup parent', (r) => (r.HostConfig.CgroupParent = '/'), /CgroupParent is not allowed/],
   ['an unknown top-level field', (r) => (r.Volumes = { '/data': {} }), /Volumes is not allowed/],
   ['a TTY', (r) => (r.Tty = true), /Tty must be false/],
+  [
+    'output kept on the host by json-file',
+    (r) => (r.HostConfig.LogConfig = { Type: 'json-file' }),
+    /LogConfig must be exactly/,
+  ],
+  [
+    'a logging driver option',
+    (r) => (r.HostConfig.LogConfig = { Type: 'none', Config: { 'max-size': '1g' } }),
+    /LogConfig must be exactly/,
+  ],
+  ['the default logging driver', (r) => delete r.HostConfig.LogConfig, /LogConfig is required/],
 ];
 
 describe('container create guard', () => {
