@@ -4,8 +4,12 @@ import { isTransientDatabaseError, retryDelayMs, sleep } from './database-errors
 
 /** Room kept under the log cap for Cronium's own lines (limit reached, lines lost, stopped). */
 const NOTICE_RESERVE_BYTES = 4096;
-/** Lines kept in memory while the database is unavailable, per attempt (by text size). */
-const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Lines kept in memory waiting for the database, per attempt (text and overhead). Above the
+ * default log cap, so a database that answers never loses a line at the defaults: the cap
+ * bounds what an attempt can buffer first.
+ */
+const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /** Counted per line on top of its text, for the memory bound. */
 const LINE_OVERHEAD_BYTES = 64;
 
@@ -37,6 +41,9 @@ export class RunLogWriter {
   #droppedLines = 0;
   #droppedBytes = 0;
   #lostLines = 0;
+  /** A write failed and none has succeeded since. */
+  #unavailable = false;
+  #lostWhileUnavailable = false;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #fenceLost = false;
@@ -118,7 +125,8 @@ export class RunLogWriter {
       this.#lostLines > 0 ||
       this.#bufferedBytes + size + LINE_OVERHEAD_BYTES > this.#maxBufferedBytes
     ) {
-      // The database has been unavailable for long enough to fill the buffer.
+      // The database has been unavailable (or slow) for long enough to fill the buffer.
+      if (this.#lostLines === 0) this.#lostWhileUnavailable = this.#unavailable;
       this.#lostLines += 1;
       return;
     }
@@ -162,7 +170,12 @@ export class RunLogWriter {
       if (this.#lostLines > 0 && !this.#fenceLost) {
         const lost = this.#lostLines;
         this.#lostLines = 0;
-        this.#reportLost(lost, 'while the database was unavailable');
+        this.#reportLost(
+          lost,
+          this.#lostWhileUnavailable
+            ? 'while the database was unavailable'
+            : 'while the database could not keep up with the output',
+        );
       }
     }
   }
@@ -183,6 +196,7 @@ export class RunLogWriter {
           truncated: this.#droppedLines > 0,
           afterSeq: this.#lastSeq,
         });
+        this.#unavailable = false;
         if (last === undefined) this.#fenceLost = true;
         else {
           if (this.#lastSeq !== undefined) this.#lastSeq = last;
@@ -195,6 +209,8 @@ export class RunLogWriter {
           return error as Error;
         }
         if (attempt === 0) this.#onError(error as Error);
+        this.#unavailable = true;
+        if (this.#lostLines > 0) this.#lostWhileUnavailable = true;
         await sleep(retryDelayMs(attempt));
       }
     }
