@@ -40,6 +40,10 @@ export function createPool(options: DatabaseOptions): pg.Pool {
     // A burst's extra connections (each a PostgreSQL backend of several MB) close soon after.
     idleTimeoutMillis: 10_000,
     statement_timeout: options.statementTimeoutMs ?? 60_000,
+    // Cronium's statements are short; JIT compilation (tens of milliseconds) would cost more
+    // than it saves whenever a plan's estimate crosses jit_above_cost (stale statistics on a
+    // small table are enough), e.g. on every claim.
+    options: '-c jit=off',
     types,
   });
   // An idle client losing its connection (server restart) must not crash the process;

@@ -78,9 +78,12 @@ async function claimLimitedRuns(
         SELECT c.*, f.room, row_number() OVER (PARTITION BY c.owner_id ORDER BY c.priority DESC, c.run_at, c.id) AS turn
         FROM fair f CROSS JOIN LATERAL (
           SELECT r.id, r.event_id, r.owner_id, r.priority, r.run_at, e.max_concurrent_runs
-          FROM runs r JOIN events e ON e.id = r.event_id
+          FROM runs r
+          -- Looked up per run (OFFSET 0 keeps it a per-row lookup): the owner's index drives,
+          -- whatever the planner believes of the events table's size.
+          CROSS JOIN LATERAL (SELECT ev.max_concurrent_runs FROM events ev
+                              WHERE ev.id = r.event_id AND ev.concurrency_policy <> 'allow' OFFSET 0) e
           WHERE r.owner_id = f.owner_id AND r.status = 'queued' AND r.run_at <= now()
-            AND e.concurrency_policy <> 'allow'
             -- Events already at their limit (as of this snapshot) do not take up the window;
             -- the exact count is read again under the event's lock below.
             AND (SELECT count(*) FROM runs h WHERE h.event_id = r.event_id AND h.status IN ('running', 'cancelling')) < e.max_concurrent_runs
@@ -158,7 +161,9 @@ async function claimUnlimitedRuns(
       FROM fair f CROSS JOIN LATERAL (
         SELECT r.id, r.owner_id, r.priority, r.run_at FROM runs r
         WHERE r.owner_id = f.owner_id AND r.status = 'queued' AND r.run_at <= now()
-          AND EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id AND e.concurrency_policy = 'allow')
+          -- A boolean scalar subquery, evaluated per run: the owner's index drives, in claim
+          -- order, whatever the planner believes of the events table.
+          AND (SELECT e.concurrency_policy = 'allow' FROM events e WHERE e.id = r.event_id)
         ORDER BY r.priority DESC, r.run_at, r.id
         LIMIT f.take
         FOR UPDATE OF r SKIP LOCKED
