@@ -317,8 +317,10 @@ export async function nextScheduleDue(db: Kysely<Database>): Promise<Date | unde
 }
 
 /**
- * An enabled user's schedules start again from now: the slots that passed while the user was
- * disabled are not run late (they were decided: "owner disabled").
+ * An enabled user's parked schedules start again from now: the slots that passed while the
+ * user was disabled are not run late (they were decided: "owner disabled"). Only parked ones
+ * (those with no next slot) are touched, so enabling a user who was active moves no cursor; a
+ * schedule parked for another reason (invalid, ended) is evaluated again and parked again.
  */
 export async function resumeOwnerSchedules(
   trx: Kysely<Database> | Transaction<Database>,
@@ -330,6 +332,7 @@ export async function resumeOwnerSchedules(
     .set({ schedule_cursor: now, schedule_next_at: null })
     .where('owner_id', '=', ownerId)
     .where('schedule_cron', 'is not', null)
+    .where('schedule_next_at', '=', NEVER)
     .execute();
   await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(ownerId)})`.execute(trx);
 }
