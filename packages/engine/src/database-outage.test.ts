@@ -10,6 +10,7 @@ import {
   createTestDatabase,
   insertTestEvent,
   insertTestUser,
+  OutageProxy,
   type TestDatabase,
 } from '@cronium/db/testing';
 import { LocalExecutor } from '@cronium/executors';
@@ -19,7 +20,6 @@ import { ExecutorRegistry } from './executor-registry.ts';
 import { MaintenanceLoop } from './maintenance-loop.ts';
 import { RunWorker } from './run-worker.ts';
 import { RunLogWriter } from './run-log-writer.ts';
-import { OutageProxy } from './outage-proxy.test-helper.ts';
 
 jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
