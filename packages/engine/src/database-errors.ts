@@ -29,3 +29,15 @@ export const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
     setTimeout(resolve, ms);
   });
+
+/** Runs an idempotent write again, with backoff, for as long as the database is unavailable. */
+export async function retryWhileUnavailable<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      await sleep(retryDelayMs(attempt));
+    }
+  }
+}

@@ -20,6 +20,7 @@ import {
   type RunFence,
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
+import { retryWhileUnavailable } from './database-errors.ts';
 import { executionRequest } from './execution-request.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
@@ -275,7 +276,8 @@ export class RunWorker {
     let targetWrites = Promise.resolve();
     const onTarget = (target: TargetOutcome) => {
       targetWrites = targetWrites
-        .then(() => recordRunTarget(this.#o.db, fence, target))
+        // An upsert: written again while the database is unavailable, before the outcome.
+        .then(() => retryWhileUnavailable(() => recordRunTarget(this.#o.db, fence, target)))
         .then(
           () => undefined,
           (error: unknown) => log.error({ err: error }, 'recording a server state failed'),
