@@ -41,6 +41,13 @@ export const orchestratorEnvSpec = {
     max: 10_000,
     description: 'runs this orchestrator executes at once',
   }),
+  ORCHESTRATOR_MAX_RUNNING_PER_OWNER: env.integer({
+    default: 16,
+    min: 1,
+    max: 100_000,
+    description:
+      'most runs of one user running at once, over all orchestrators (set the same value on each)',
+  }),
   ORCHESTRATOR_LEASE_MS: env.integer({
     default: 30_000,
     min: 1_000,
@@ -71,7 +78,8 @@ export const orchestratorEnvSpec = {
     default: 10 * 1024 * 1024,
     min: 1024,
     max: 1024 * 1024 * 1024,
-    description: 'stored output per run attempt; past it output is dropped and the log says so',
+    description:
+      'stored output per run, over all its attempts; past it output is dropped and the log says so',
   }),
   ORCHESTRATOR_KILL_GRACE_MS: env.integer({
     default: 5_000,
@@ -241,6 +249,7 @@ export interface OrchestratorConfig {
   shutdownGraceMs: number;
   id: string;
   concurrency: number;
+  maxRunningPerOwner: number;
   leaseMs: number;
   pollMs: number;
   sweepMs: number;
@@ -316,6 +325,7 @@ export function loadConfig(
     shutdownGraceMs: app.ORCHESTRATOR_SHUTDOWN_GRACE_MS,
     id: app.ORCHESTRATOR_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     concurrency: app.ORCHESTRATOR_CONCURRENCY,
+    maxRunningPerOwner: app.ORCHESTRATOR_MAX_RUNNING_PER_OWNER,
     leaseMs: app.ORCHESTRATOR_LEASE_MS,
     pollMs: app.ORCHESTRATOR_POLL_MS,
     sweepMs: app.ORCHESTRATOR_SWEEP_MS,

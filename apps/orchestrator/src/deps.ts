@@ -91,7 +91,10 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     logger,
     owner: config.id,
     concurrency: config.concurrency,
+    maxRunningPerOwner: config.maxRunningPerOwner,
     leaseMs: config.leaseMs,
+    // A script stopped for want of a lease has the kill grace to exit, plus a second.
+    leaseSafetyMs: config.killGraceMs + 1_000,
     pollMs: config.pollMs,
     logMaxBytes: config.logMaxBytes,
     executors,

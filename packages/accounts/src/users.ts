@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { MIN_PASSWORD_LENGTH, hashPassword, hashToken, issueToken } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
+import { cancelOwnerRuns } from '@cronium/run-queue';
+import { resumeOwnerSchedules } from '@cronium/scheduler';
 import { AppError } from '@cronium/service-kit/errors';
 import { isAdmin, type Principal, type RequestMeta } from './principal.ts';
 import { auditAction } from './audit-action.ts';
@@ -170,8 +172,10 @@ export async function acceptInvitation(
 
 /**
  * Disables a user: their sessions and API tokens stop working at once (revoked in the same
- * transaction, and every authentication checks the user's status too). An admin cannot
- * disable themself (there must stay someone to undo it).
+ * transaction, and every authentication checks the user's status too), their queued and
+ * running runs are cancelled in that transaction, and their schedules stop firing (the
+ * scheduler and the claim skip owners who are not active). Enabling resumes the schedules
+ * from that moment. An admin cannot disable themself (there must stay someone to undo it).
  */
 export async function setUserDisabled(
   db: Db,
@@ -206,6 +210,9 @@ export async function setUserDisabled(
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .execute();
+      await cancelOwnerRuns(trx, userId, 'cancelled: its owner was disabled');
+    } else {
+      await resumeOwnerSchedules(trx, userId, new Date());
     }
     await auditAction(trx, principal, meta, {
       action: disabled ? 'user.disable' : 'user.enable',

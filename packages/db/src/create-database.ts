@@ -40,11 +40,19 @@ export function createPool(options: DatabaseOptions): pg.Pool {
     // A burst's extra connections (each a PostgreSQL backend of several MB) close soon after.
     idleTimeoutMillis: 10_000,
     statement_timeout: options.statementTimeoutMs ?? 60_000,
+    // Cronium's statements are short; JIT compilation (tens of milliseconds) would cost more
+    // than it saves whenever a plan's estimate crosses jit_above_cost (stale statistics on a
+    // small table are enough), e.g. on every claim.
+    options: '-c jit=off',
     types,
   });
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool discards it and the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor one that is checked out between two queries (a transaction, or a connection just
+  // acquired): pg emits the socket's error on the client, and without a listener that is an
+  // uncaught exception. The query in progress, if any, is rejected with it anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

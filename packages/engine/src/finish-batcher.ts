@@ -6,6 +6,7 @@ import {
   type FinishResult,
   type RunFence,
 } from '@cronium/run-queue';
+import { isTransientDatabaseError, retryDelayMs, sleep } from './database-errors.ts';
 
 interface Pending {
   item: FinishItem;
@@ -17,16 +18,27 @@ interface Pending {
  * Coalesces the outcomes of attempts that end in the same moment into one fenced statement
  * (one commit). An outcome waits at most one turn of the event loop, so a lone run is
  * finished as fast as without batching.
+ *
+ * While the database is unavailable an outcome is retried, with backoff, until it is stored:
+ * the script finished, and running it again (what the lease sweep would do with an outcome
+ * that was given up) is not an option. Its attempt stays in flight meanwhile, so its lease
+ * keeps being renewed whenever the database answers. The write is fenced, so a retry after
+ * a commit whose answer was lost changes nothing.
  */
 export class FinishBatcher {
   readonly #db: Db;
   readonly #maxBatch: number;
+  readonly #onRetry: (error: unknown, attempt: number) => void;
   #pending: Pending[] = [];
   #scheduled = false;
 
-  constructor(db: Db, maxBatch = 200) {
+  constructor(
+    db: Db,
+    options: { maxBatch?: number; onRetry?: (error: unknown, attempt: number) => void } = {},
+  ) {
     this.#db = db;
-    this.#maxBatch = maxBatch;
+    this.#maxBatch = options.maxBatch ?? 200;
+    this.#onRetry = options.onRetry ?? (() => undefined);
   }
 
   finish(fence: RunFence, outcome: AttemptOutcome): Promise<FinishResult | undefined> {
@@ -45,19 +57,33 @@ export class FinishBatcher {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    finishRuns(
-      this.#db,
-      batch.map((p) => p.item),
-    ).then(
-      (results) => batch.forEach((p, i) => p.resolve(results[i])),
-      (error: unknown) => {
+    void this.#write(batch);
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await finishRuns(
+          this.#db,
+          batch.map((p) => p.item),
+        );
+        batch.forEach((p, i) => p.resolve(results[i]));
+        return;
+      } catch (error) {
+        if (isTransientDatabaseError(error)) {
+          this.#onRetry(error, attempt + 1);
+          await sleep(retryDelayMs(attempt));
+          continue;
+        }
+        // The statement itself fails, not the database: retrying it cannot help.
         if (batch.length === 1) {
           batch[0]!.reject(error);
           return;
         }
         // One bad outcome must not fail the others: write them one by one.
-        for (const p of batch) finishRuns(this.#db, [p.item]).then(([r]) => p.resolve(r), p.reject);
-      },
-    );
+        await Promise.all(batch.map((p) => this.#write([p])));
+        return;
+      }
+    }
   }
 }

@@ -20,6 +20,7 @@ import {
   type RunFence,
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
+import { retryWhileUnavailable } from './database-errors.ts';
 import { executionRequest } from './execution-request.ts';
 import { maskJson, maskStoredOutput } from './mask-run-fields.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
@@ -34,7 +35,16 @@ export interface RunWorkerOptions {
   concurrency: number;
   leaseMs: number;
   pollMs: number;
+  /** Stored log per run (over all its attempts). */
   logMaxBytes: number;
+  /** Most runs of one owner running at once over all orchestrators; undefined: no cap. */
+  maxRunningPerOwner?: number;
+  /**
+   * How long before its lease would expire an attempt that could not renew it is stopped
+   * (so it is dead before any sweep can hand the run to another orchestrator): the time a
+   * stopped script is given to exit, plus a margin. At most a third of the lease is used.
+   */
+  leaseSafetyMs?: number;
   executors: ExecutorRegistry;
   /** Builds the script environment for a run (event env, secrets, Cronium's variables). */
   environmentFor: (run: ClaimedRun) => Record<string, string>;
@@ -57,6 +67,12 @@ interface InFlight {
   claimedAt: number;
   controller: AbortController;
   done: Promise<void>;
+  /**
+   * performance.now() past which this attempt must not run without a renewed lease: counted
+   * from when the last successful claim or renewal was sent, which is no later than when the
+   * database set the lease, so this passes before the lease does.
+   */
+  stopBy: number;
 }
 
 /**
@@ -72,11 +88,25 @@ export class RunWorker {
   readonly #wakeSignal = new WakeSignal();
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #leaseWatch: NodeJS.Timeout | undefined;
+  #renewing = false;
   readonly #finisher: FinishBatcher;
+  /** From the send time of a claim or renewal to when its attempts must be stopped. */
+  readonly #stopAfterMs: number;
 
   constructor(options: RunWorkerOptions) {
     this.#o = options;
-    this.#finisher = new FinishBatcher(options.db);
+    this.#finisher = new FinishBatcher(options.db, {
+      onRetry: (error, attempt) => {
+        if (attempt === 1 || attempt % 10 === 0)
+          options.logger.warn(
+            { err: error, attempt },
+            'storing a finished run failed; retrying until the database answers',
+          );
+      },
+    });
+    const margin = Math.min(options.leaseSafetyMs ?? 6_000, Math.floor(options.leaseMs / 3));
+    this.#stopAfterMs = options.leaseMs - margin;
   }
 
   get inFlightCount(): number {
@@ -88,6 +118,10 @@ export class RunWorker {
     this.#heartbeat = setInterval(
       () => void this.#renew(),
       Math.max(250, Math.floor(this.#o.leaseMs / 3)),
+    );
+    this.#leaseWatch = setInterval(
+      () => this.#stopUnrenewed(),
+      Math.max(50, Math.min(1_000, Math.floor(this.#o.leaseMs / 20))),
     );
   }
 
@@ -117,6 +151,7 @@ export class RunWorker {
       flight.controller.abort('shutdown' satisfies AbortReason);
     await Promise.all([...this.#inFlight.values()].map((f) => f.done));
     clearInterval(this.#heartbeat);
+    clearInterval(this.#leaseWatch);
   }
 
   async #claimLoop(): Promise<void> {
@@ -127,12 +162,14 @@ export class RunWorker {
     while (!this.#stopping) {
       const free = this.#o.concurrency - this.#inFlight.size;
       let claimed: ClaimedRun[] = [];
+      const claimSentAt = performance.now();
       if (free > 0 && (this.#inFlight.size === 0 || free >= batchThreshold)) {
         try {
           claimed = await claimRuns(this.#o.db, {
             owner: this.#o.owner,
             limit: Math.min(free, 100),
             leaseMs: this.#o.leaseMs,
+            maxRunningPerOwner: this.#o.maxRunningPerOwner,
           });
           failures = 0;
         } catch (error) {
@@ -149,7 +186,7 @@ export class RunWorker {
             status: 'running',
           })),
         );
-      for (const run of claimed) this.#execute(run);
+      for (const run of claimed) this.#execute(run, claimSentAt + this.#stopAfterMs);
       if (this.#stopping) break;
       if (claimed.length > 0 && claimed.length === Math.min(free, 100)) continue; // there may be more
       await this.#sleep(
@@ -175,7 +212,7 @@ export class RunWorker {
     return this.#wakeSignal.sleep(ms);
   }
 
-  #execute(run: ClaimedRun): void {
+  #execute(run: ClaimedRun, stopBy: number): void {
     const controller = new AbortController();
     const done = this.#runAttempt(run, controller)
       .catch((error: unknown) =>
@@ -185,7 +222,13 @@ export class RunWorker {
         this.#inFlight.delete(run.runId);
         this.wake();
       });
-    this.#inFlight.set(run.runId, { run, controller, done, claimedAt: performance.now() });
+    this.#inFlight.set(run.runId, {
+      run,
+      controller,
+      done,
+      claimedAt: performance.now(),
+      stopBy,
+    });
   }
 
   async #runAttempt(run: ClaimedRun, controller: AbortController): Promise<void> {
@@ -207,7 +250,10 @@ export class RunWorker {
       onStored: (lastSeq) =>
         void this.#o.events?.publish([{ kind: 'log', runId: run.runId, ownerId, lastSeq }]),
       maxBytes: this.#o.logMaxBytes,
+      storedBytes: run.logBytes,
+      storedSeq: run.logSeq,
       onError: (error) => log.error({ err: error }, 'writing log lines failed'),
+      onLost: (lines, why) => log.warn({ lines }, `log lines lost ${why}`),
     });
     let request: ExecutionRequest;
     try {
@@ -231,7 +277,8 @@ export class RunWorker {
     let targetWrites = Promise.resolve();
     const onTarget = (target: TargetOutcome) => {
       targetWrites = targetWrites
-        .then(() => recordRunTarget(this.#o.db, fence, target))
+        // An upsert: written again while the database is unavailable, before the outcome.
+        .then(() => retryWhileUnavailable(() => recordRunTarget(this.#o.db, fence, target)))
         .then(
           () => undefined,
           (error: unknown) => log.error({ err: error }, 'recording a server state failed'),
@@ -266,7 +313,9 @@ export class RunWorker {
       logs.push({ stream: 'system', at: new Date(), text: 'cancelled: stopped' });
     await logs.close();
     if (reason === 'lease_lost' || logs.fenceLost) {
-      log.warn('lease lost: another orchestrator owns this run now; writing nothing');
+      log.warn(
+        'lease lost or not renewed in time: writing nothing (the lease sweep re-queues the run)',
+      );
       return;
     }
     if (reason === 'shutdown') {
@@ -308,9 +357,28 @@ export class RunWorker {
       );
   }
 
+  /**
+   * Stops attempts whose lease could not be renewed in time (the database was unavailable):
+   * past its lease, any orchestrator's sweep may hand the run to another claimer, and two
+   * copies must never run at once. What such an attempt ends with is not written.
+   */
+  #stopUnrenewed(): void {
+    const now = performance.now();
+    for (const flight of this.#inFlight.values()) {
+      if (now < flight.stopBy || flight.controller.signal.aborted) continue;
+      this.#o.logger.warn(
+        { runId: flight.run.runId, attempt: flight.run.attempt },
+        'lease not renewed before it expires (database unavailable): stopping the attempt',
+      );
+      flight.controller.abort('lease_lost' satisfies AbortReason);
+    }
+  }
+
   /** Heartbeat: renew leases; abort attempts that were lost or asked to cancel. */
   async #renew(): Promise<void> {
-    if (this.#inFlight.size === 0) return;
+    // One renewal at a time: while the database hangs, heartbeats must not pile up.
+    if (this.#inFlight.size === 0 || this.#renewing) return;
+    this.#renewing = true;
     const began = performance.now();
     const asked = [...this.#inFlight.values()].map((f) => ({
       runId: f.run.runId,
@@ -324,10 +392,15 @@ export class RunWorker {
         const h = heldIds.get(runId);
         if (!h || h.attempt !== flight.run.attempt)
           flight.controller.abort('lease_lost' satisfies AbortReason);
-        else if (h.cancelRequested) flight.controller.abort('cancel' satisfies AbortReason);
+        else {
+          flight.stopBy = Math.max(flight.stopBy, began + this.#stopAfterMs);
+          if (h.cancelRequested) flight.controller.abort('cancel' satisfies AbortReason);
+        }
       }
     } catch (error) {
       this.#o.logger.error({ err: error }, 'renewing leases failed');
+    } finally {
+      this.#renewing = false;
     }
   }
 }

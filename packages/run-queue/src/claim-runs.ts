@@ -1,50 +1,66 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '@cronium/db';
-import type { EventType, RunTrigger, TargetKind } from '@cronium/contracts';
 import { HELD_STATUSES } from './queue-types.ts';
+import {
+  CLAIM_RETURNING,
+  claimSet,
+  inClaimOrder,
+  toClaimedRun,
+  type ClaimedRow,
+  type ClaimedRun,
+  type ClaimOptions,
+} from './claimed-run.ts';
 
-/** Everything an executor needs about a claimed attempt. */
-export interface ClaimedRun {
-  runId: number;
-  attempt: number;
-  maxAttempts: number;
-  owner: string;
-  trigger: RunTrigger;
-  input: unknown;
-  scheduledFor: Date | null;
-  event: {
-    id: number;
-    ownerId: number;
-    name: string;
-    type: EventType;
-    tags: string[];
-    script: string | null;
-    httpMethod: string | null;
-    httpUrl: string | null;
-    httpHeaders: Record<string, string>;
-    httpBody: string | null;
-    targetKind: TargetKind;
-    image: string | null;
-    timeoutSeconds: number;
-    env: Record<string, string>;
-    secretEnvEncrypted: string | null;
-    memoryMb: number | null;
-    cpuMillis: number | null;
-    pidsLimit: number | null;
-    networkEnabled: boolean;
-  };
-}
+export type { ClaimedRun, ClaimOptions } from './claimed-run.ts';
 
-// Advisory-lock keys for "claiming runs of event N": offset so they cannot meet other keys.
+// Advisory-lock keys for "claiming runs of event N" and "of owner N": offset so they cannot
+// meet each other or other keys.
 const EVENT_CLAIM_LOCK_OFFSET = 1_000_000_000_000n;
+const OWNER_CLAIM_LOCK_OFFSET = 2_000_000_000_000n;
 
 /**
- * Claims due runs of limited events, skipping rows other claimers hold (FOR UPDATE SKIP
- * LOCKED). For events with a concurrency limit
- * (every policy but `allow`), a transaction-scoped advisory lock per event serialises
- * claimers, so the count of held runs read under it is exact and the limit cannot be
- * overshot by two orchestrators claiming at the same moment. Each claim starts a new
- * attempt with a fresh lease.
+ * The owners with queued runs, each with how many more runs they may start
+ * (`cronium_owner_claim_room`: 0 for an owner who is not active, or whose claim lock another
+ * claimer holds). The owners are listed by skipping through the per-owner index (one probe
+ * per owner), not by reading every queued run.
+ */
+function ownersWithRoom(options: ClaimOptions) {
+  return sql`
+    queued_owners AS (
+      (SELECT owner_id FROM runs WHERE status = 'queued' ORDER BY owner_id LIMIT 1)
+      UNION ALL
+      SELECT (SELECT r.owner_id FROM runs r WHERE r.status = 'queued' AND r.owner_id > q.owner_id
+              ORDER BY r.owner_id LIMIT 1)
+      FROM queued_owners q WHERE q.owner_id IS NOT NULL
+    ), owners AS MATERIALIZED (
+      SELECT owner_id, cronium_owner_claim_room(owner_id, ${options.maxRunningPerOwner ?? null}::int,
+        ${OWNER_CLAIM_LOCK_OFFSET} + owner_id) AS room
+      FROM queued_owners WHERE owner_id IS NOT NULL
+    ), fair AS (
+      -- Each owner offers about twice its fair share of the claim (at least one run), so
+      -- few rows are locked however many owners wait, and the claim is still filled when
+      -- some owners have fewer runs than their share.
+      SELECT o.owner_id, least(o.room, ${options.limit},
+        greatest(ceil(2.0 * ${options.limit} / count(*) OVER ()), 1)::int) AS take, o.room
+      FROM owners o WHERE o.room > 0
+    )`;
+}
+
+/**
+ * Orders candidates round-robin by owner: every owner's best run (by priority, then due time)
+ * before anyone's second. So an owner with a large backlog, or a high priority, cannot keep
+ * another owner's runs waiting; priority orders runs within an owner, and across owners
+ * only within the same turn.
+ */
+const ROUND_ROBIN = sql`ORDER BY turn, priority DESC, run_at, id`;
+
+/**
+ * Claims due runs of limited events (every policy but `allow`), fairly by owner, skipping
+ * rows other claimers hold (FOR UPDATE SKIP LOCKED). A transaction-scoped advisory lock per
+ * event serialises claimers, so the count of held runs read under it is exact and the
+ * event's limit cannot be overshot by two orchestrators claiming at the same moment; the
+ * owner's lock does the same for the per-owner cap. Each claim starts a new attempt with a
+ * fresh lease.
  */
 async function claimLimitedRuns(
   db: Kysely<Database>,
@@ -54,55 +70,42 @@ async function claimLimitedRuns(
     const candidates = await sql<{
       id: number;
       event_id: number;
-      limited: boolean;
+      owner_id: number;
+      room: number;
       max_concurrent_runs: number;
     }>`
-      SELECT r.id, r.event_id, e.concurrency_policy <> 'allow' AS limited, e.max_concurrent_runs
-      FROM runs r JOIN events e ON e.id = r.event_id
-      WHERE r.status = 'queued' AND r.run_at <= now() AND e.concurrency_policy <> 'allow'
-        -- Events already at their limit (as of this snapshot) do not take up the candidate window;
-        -- the exact count is read again under the event's lock below.
-        AND (SELECT count(*) FROM runs h WHERE h.event_id = r.event_id AND h.status IN ('running', 'cancelling')) < e.max_concurrent_runs
-      ORDER BY r.priority DESC, r.run_at, r.id
-      LIMIT ${options.limit}
-      FOR UPDATE OF r SKIP LOCKED`.execute(trx);
+      WITH RECURSIVE ${ownersWithRoom(options)}, offered AS (
+        SELECT c.*, f.room, row_number() OVER (PARTITION BY c.owner_id ORDER BY c.priority DESC, c.run_at, c.id) AS turn
+        FROM fair f CROSS JOIN LATERAL (
+          SELECT r.id, r.event_id, r.owner_id, r.priority, r.run_at, e.max_concurrent_runs
+          FROM runs r
+          -- Looked up per run (OFFSET 0 keeps it a per-row lookup): the owner's index drives,
+          -- whatever the planner believes of the events table's size.
+          CROSS JOIN LATERAL (SELECT ev.max_concurrent_runs FROM events ev
+                              WHERE ev.id = r.event_id AND ev.concurrency_policy <> 'allow' OFFSET 0) e
+          WHERE r.owner_id = f.owner_id AND r.status = 'queued' AND r.run_at <= now()
+            -- Events already at their limit (as of this snapshot) do not take up the window;
+            -- the exact count is read again under the event's lock below.
+            AND (SELECT count(*) FROM runs h WHERE h.event_id = r.event_id AND h.status IN ('running', 'cancelling')) < e.max_concurrent_runs
+          ORDER BY r.priority DESC, r.run_at, r.id
+          LIMIT f.take
+          FOR UPDATE OF r SKIP LOCKED
+        ) c
+      )
+      SELECT id, event_id, owner_id, room, max_concurrent_runs FROM offered
+      ${ROUND_ROBIN}`.execute(trx);
     if (candidates.rows.length === 0) return [];
-
+    const eventRoom = await lockedEventRoom(trx, candidates.rows);
+    const ownerRoom = new Map(candidates.rows.map((c) => [c.owner_id, c.room]));
     const chosen: number[] = [];
-    const limitedEvents = [
-      ...new Set(candidates.rows.filter((c) => c.limited).map((c) => c.event_id)),
-    ];
-    const room = new Map<number, number>();
-    if (limitedEvents.length > 0) {
-      const locked = await sql<{ event_id: number; locked: boolean }>`
-        SELECT event_id, pg_try_advisory_xact_lock(${EVENT_CLAIM_LOCK_OFFSET} + event_id) AS locked
-        FROM unnest(${limitedEvents}::bigint[]) AS event_id`.execute(trx);
-      const lockedIds = locked.rows.filter((r) => r.locked).map((r) => r.event_id);
-      if (lockedIds.length > 0) {
-        const held = await trx
-          .selectFrom('runs')
-          .select(['event_id', (eb) => eb.fn.countAll<number>().as('held')])
-          .where('event_id', 'in', lockedIds)
-          .where('status', 'in', HELD_STATUSES)
-          .groupBy('event_id')
-          .execute();
-        const heldBy = new Map(held.map((h) => [h.event_id, Number(h.held)]));
-        for (const c of candidates.rows) {
-          if (c.limited && lockedIds.includes(c.event_id) && !room.has(c.event_id)) {
-            room.set(c.event_id, c.max_concurrent_runs - (heldBy.get(c.event_id) ?? 0));
-          }
-        }
-      }
-    }
     for (const c of candidates.rows) {
-      if (!c.limited) {
+      if (chosen.length >= options.limit) break;
+      const forEvent = eventRoom.get(c.event_id) ?? 0;
+      const forOwner = ownerRoom.get(c.owner_id) ?? 0;
+      if (forEvent > 0 && forOwner > 0) {
         chosen.push(c.id);
-        continue;
-      }
-      const left = room.get(c.event_id) ?? 0;
-      if (left > 0) {
-        chosen.push(c.id);
-        room.set(c.event_id, left - 1);
+        eventRoom.set(c.event_id, forEvent - 1);
+        ownerRoom.set(c.owner_id, forOwner - 1);
       }
     }
     if (chosen.length === 0) return [];
@@ -116,22 +119,57 @@ async function claimLimitedRuns(
   });
 }
 
+/** How many more runs each candidate event may start, read under its advisory lock. */
+async function lockedEventRoom(
+  trx: Transaction<Database>,
+  candidates: { event_id: number; max_concurrent_runs: number }[],
+): Promise<Map<number, number>> {
+  const room = new Map<number, number>();
+  const events = [...new Set(candidates.map((c) => c.event_id))];
+  const locked = await sql<{ event_id: number; locked: boolean }>`
+    SELECT event_id, pg_try_advisory_xact_lock(${EVENT_CLAIM_LOCK_OFFSET} + event_id) AS locked
+    FROM unnest(${events}::bigint[]) AS event_id`.execute(trx);
+  const lockedIds = locked.rows.filter((r) => r.locked).map((r) => r.event_id);
+  if (lockedIds.length === 0) return room;
+  const held = await trx
+    .selectFrom('runs')
+    .select(['event_id', (eb) => eb.fn.countAll<number>().as('held')])
+    .where('event_id', 'in', lockedIds)
+    .where('status', 'in', HELD_STATUSES)
+    .groupBy('event_id')
+    .execute();
+  const heldBy = new Map(held.map((h) => [h.event_id, Number(h.held)]));
+  for (const c of candidates)
+    if (lockedIds.includes(c.event_id) && !room.has(c.event_id))
+      room.set(c.event_id, c.max_concurrent_runs - (heldBy.get(c.event_id) ?? 0));
+  return room;
+}
+
 /**
  * Runs of `allow` events need no per-event serialisation: one autocommit statement claims
- * them. It also says whether runs of limited events are waiting, so the transactional path
- * runs only when needed.
+ * them, fairly by owner and within each owner's cap (the owner locks it takes last until
+ * it commits). It also says whether runs of limited events are waiting, so the
+ * transactional path runs only when needed.
  */
 async function claimUnlimitedRuns(
   db: Kysely<Database>,
   options: ClaimOptions,
 ): Promise<{ runs: ClaimedRun[]; limitedWaiting: boolean }> {
   const result = await sql<{ runs: ClaimedRow[] | null; limited_waiting: boolean }>`
-    WITH candidates AS (
-      SELECT r.id FROM runs r JOIN events e ON e.id = r.event_id
-      WHERE r.status = 'queued' AND r.run_at <= now() AND e.concurrency_policy = 'allow'
-      ORDER BY r.priority DESC, r.run_at, r.id
-      LIMIT ${options.limit}
-      FOR UPDATE OF r SKIP LOCKED
+    WITH RECURSIVE ${ownersWithRoom(options)}, offered AS (
+      SELECT c.*, row_number() OVER (PARTITION BY c.owner_id ORDER BY c.priority DESC, c.run_at, c.id) AS turn
+      FROM fair f CROSS JOIN LATERAL (
+        SELECT r.id, r.owner_id, r.priority, r.run_at FROM runs r
+        WHERE r.owner_id = f.owner_id AND r.status = 'queued' AND r.run_at <= now()
+          -- A boolean scalar subquery, evaluated per run: the owner's index drives, in claim
+          -- order, whatever the planner believes of the events table.
+          AND (SELECT e.concurrency_policy = 'allow' FROM events e WHERE e.id = r.event_id)
+        ORDER BY r.priority DESC, r.run_at, r.id
+        LIMIT f.take
+        FOR UPDATE OF r SKIP LOCKED
+      ) c
+    ), candidates AS (
+      SELECT id FROM offered ${ROUND_ROBIN} LIMIT ${options.limit}
     ), claimed AS (
       UPDATE runs r SET ${claimSet(options)}
       FROM candidates c, events e
@@ -158,10 +196,11 @@ async function claimUnlimitedRuns(
 }
 
 /**
- * Claims up to `limit` due runs, highest priority first, then oldest due time. Runs of
- * `allow` events are claimed in one statement; runs of limited events through the
- * transactional path with per-event advisory locks. Each claim starts a new attempt with a
- * fresh lease.
+ * Claims up to `limit` due runs: round-robin by owner (each owner's next run in turn, by
+ * priority then due time within an owner), skipping owners who are not active or who have
+ * `maxRunningPerOwner` runs running. Runs of `allow` events are claimed in one statement;
+ * runs of limited events through the transactional path with per-event advisory locks.
+ * Each claim starts a new attempt with a fresh lease.
  */
 export async function claimRuns(
   db: Kysely<Database>,
@@ -172,99 +211,6 @@ export async function claimRuns(
   const left = options.limit - unlimited.runs.length;
   if (left <= 0 || !unlimited.limitedWaiting) return unlimited.runs;
   return [...unlimited.runs, ...(await claimLimitedRuns(db, { ...options, limit: left }))];
-}
-
-interface ClaimOptions {
-  owner: string;
-  limit: number;
-  leaseMs: number;
-}
-
-interface ClaimedRow {
-  id: number;
-  attempt: number;
-  max_attempts: number;
-  priority: number;
-  run_at: Date;
-  trigger: RunTrigger;
-  input: unknown;
-  scheduled_for: Date | null;
-  event_id: number;
-  owner_id: number;
-  name: string;
-  type: EventType;
-  tags: string[];
-  script: string | null;
-  http_method: string | null;
-  http_url: string | null;
-  http_headers: Record<string, string>;
-  http_body: string | null;
-  target_kind: TargetKind;
-  image: string | null;
-  timeout_seconds: number;
-  env: Record<string, string>;
-  secret_env_encrypted: string | null;
-  memory_mb: number | null;
-  cpu_millis: number | null;
-  pids_limit: number | null;
-  network_enabled: boolean;
-}
-
-function claimSet(options: ClaimOptions) {
-  return sql`status = 'running', attempt = r.attempt + 1, lease_owner = ${options.owner},
-    lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond',
-    started_at = clock_timestamp(), finished_at = NULL, exit_code = NULL, duration_ms = NULL`;
-}
-
-const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for,
-  r.event_id, e.owner_id, e.name, e.type, e.tags, e.script, e.http_method, e.http_url, e.http_headers, e.http_body,
-  e.target_kind, e.image, e.timeout_seconds, e.env, e.secret_env_encrypted, e.memory_mb, e.cpu_millis, e.pids_limit,
-  e.network_enabled`;
-
-type Ordered = ClaimedRun & { priority: number; runAt: Date };
-
-function inClaimOrder(runs: Ordered[]): ClaimedRun[] {
-  return runs
-    .sort(
-      (a, b) =>
-        b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || a.runId - b.runId,
-    )
-    .map(({ priority: _p, runAt: _r, ...run }) => run);
-}
-
-function toClaimedRun(r: ClaimedRow, owner: string): Ordered {
-  return {
-    runId: r.id,
-    attempt: r.attempt,
-    maxAttempts: r.max_attempts,
-    owner,
-    trigger: r.trigger,
-    input: r.input,
-    scheduledFor: r.scheduled_for,
-    priority: r.priority,
-    runAt: r.run_at,
-    event: {
-      id: r.event_id,
-      ownerId: r.owner_id,
-      name: r.name,
-      type: r.type,
-      tags: r.tags,
-      script: r.script,
-      httpMethod: r.http_method,
-      httpUrl: r.http_url,
-      httpHeaders: r.http_headers,
-      httpBody: r.http_body,
-      targetKind: r.target_kind,
-      image: r.image,
-      timeoutSeconds: r.timeout_seconds,
-      env: r.env,
-      secretEnvEncrypted: r.secret_env_encrypted,
-      memoryMb: r.memory_mb,
-      cpuMillis: r.cpu_millis,
-      pidsLimit: r.pids_limit,
-      networkEnabled: r.network_enabled,
-    },
-  };
 }
 
 /** When the earliest queued run that is not due yet becomes due (a retry, a run-at-time). */

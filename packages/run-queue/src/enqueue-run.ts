@@ -106,3 +106,25 @@ export async function requestCancelInTransaction(
   }
   return changed.map((r) => r.id);
 }
+
+/**
+ * Cancels every active run of one owner (a user being disabled): queued ones at once,
+ * running ones through their orchestrator. In the caller's transaction.
+ */
+export async function cancelOwnerRuns(
+  trx: DbExecutor,
+  ownerId: number,
+  reason: string,
+): Promise<number[]> {
+  const active = await trx
+    .selectFrom('runs')
+    .select('id')
+    .where('owner_id', '=', ownerId)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .execute();
+  return requestCancelInTransaction(
+    trx,
+    active.map((r) => r.id),
+    reason,
+  );
+}

@@ -9,13 +9,14 @@ export {
   enqueueRun,
   lockEvent,
   requestCancelInTransaction,
+  cancelOwnerRuns,
   type EnqueueRequest,
   type EnqueueResult,
   type EventRow,
 } from './enqueue-run.ts';
 export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
 export type { TriggerAudit } from './insert-run.ts';
-export { claimRuns, nextQueuedRunAt, type ClaimedRun } from './claim-runs.ts';
+export { claimRuns, nextQueuedRunAt, type ClaimedRun, type ClaimOptions } from './claim-runs.ts';
 export { renewLeases, type HeldRun } from './renew-leases.ts';
 export {
   finishRun,

@@ -2,6 +2,8 @@ export { CronSchedule, InvalidScheduleError, type ScheduleSlot } from './cron-sc
 export {
   runSchedulePass,
   nextScheduleDue,
+  resumeOwnerSchedules,
+  OWNER_DISABLED_REASON,
   type SchedulePassOptions,
   type SchedulePassResult,
   type EnqueuedRun,

@@ -1,7 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '@cronium/db';
 import type { TickOutcome } from '@cronium/contracts';
-import { enqueueRun, type EventRow } from '@cronium/run-queue';
+import { CHANNELS, enqueueRun, type EventRow } from '@cronium/run-queue';
 import { CronSchedule, InvalidScheduleError, type ScheduleSlot } from './cron-schedule.ts';
 
 /** Where `schedule_next_at` points for a schedule that will not fire again. */
@@ -86,12 +86,47 @@ function planTicks(
   return plan;
 }
 
-async function accountEvent(
+/** Why the schedule of a disabled user's event is parked, in its one ledger row. */
+export const OWNER_DISABLED_REASON =
+  'owner disabled: this schedule does not fire while its owner is disabled';
+
+/**
+ * A disabled owner's schedule creates no run: one ledger row says so, and the schedule is
+ * parked (not due again), so a per-second schedule of a departed user does not write a row
+ * a second. Enabling the user resumes it from that moment (`resumeOwnerSchedules`).
+ */
+async function parkForDisabledOwner(
   trx: Transaction<Database>,
   event: EventRow,
+  now: Date,
+): Promise<number> {
+  const inserted = await trx
+    .insertInto('schedule_ticks')
+    .values({
+      event_id: event.id,
+      slot: event.schedule_next_at && event.schedule_next_at < now ? event.schedule_next_at : now,
+      outcome: 'skipped_paused',
+      reason: OWNER_DISABLED_REASON,
+    })
+    .onConflict((oc) => oc.columns(['event_id', 'slot']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  await trx
+    .updateTable('events')
+    .set({ schedule_cursor: now, schedule_next_at: NEVER })
+    .where('id', '=', event.id)
+    .execute();
+  return inserted ? 1 : 0;
+}
+
+async function accountEvent(
+  trx: Transaction<Database>,
+  event: EventRow & { owner_active: SqlBool },
   options: SchedulePassOptions,
 ): Promise<{ ticks: number; enqueued: number; runs: EnqueuedRun[] }> {
   const now = options.now;
+  if (!event.owner_active)
+    return { ticks: await parkForDisabledOwner(trx, event, now), enqueued: 0, runs: [] };
   let schedule: CronSchedule;
   try {
     schedule = new CronSchedule(event.schedule_cron!, event.schedule_timezone);
@@ -220,7 +255,18 @@ export async function runSchedulePass(
     const batch = await db.transaction().execute(async (trx) => {
       const events = await trx
         .selectFrom('events')
-        .selectAll()
+        .selectAll('events')
+        .select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('users')
+                .select('users.id')
+                .whereRef('users.id', '=', 'events.owner_id')
+                .where('users.status', '=', 'active'),
+            )
+            .as('owner_active'),
+        )
         .where('status', '=', 'active')
         .where('schedule_cron', 'is not', null)
         .where((eb) =>
@@ -228,7 +274,7 @@ export async function runSchedulePass(
         )
         .orderBy(sql`schedule_next_at NULLS FIRST`)
         .limit(options.batchSize ?? 50)
-        .forUpdate()
+        .forUpdate('events')
         .skipLocked()
         .execute();
       let ticks = 0;
@@ -268,4 +314,25 @@ export async function nextScheduleDue(db: Kysely<Database>): Promise<Date | unde
     .executeTakeFirst();
   if (unset) return new Date(0);
   return row?.next ? new Date(row.next as Date) : undefined;
+}
+
+/**
+ * An enabled user's parked schedules start again from now: the slots that passed while the
+ * user was disabled are not run late (they were decided: "owner disabled"). Only parked ones
+ * (those with no next slot) are touched, so enabling a user who was active moves no cursor; a
+ * schedule parked for another reason (invalid, ended) is evaluated again and parked again.
+ */
+export async function resumeOwnerSchedules(
+  trx: Kysely<Database> | Transaction<Database>,
+  ownerId: number,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('events')
+    .set({ schedule_cursor: now, schedule_next_at: null })
+    .where('owner_id', '=', ownerId)
+    .where('schedule_cron', 'is not', null)
+    .where('schedule_next_at', '=', NEVER)
+    .execute();
+  await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(ownerId)})`.execute(trx);
 }

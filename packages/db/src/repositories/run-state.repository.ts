@@ -6,8 +6,9 @@ import { variableSecretAad } from './variables.repository.ts';
 /**
  * One attempt as a running script's token names it. Every read and write below checks, in
  * the same statement, that this is the live attempt: the run running (or being cancelled),
- * this attempt, this event and owner, the lease not expired. So a token stops working the
- * moment its attempt ends or loses its lease, at the cost of no extra round trip.
+ * this attempt, this event and owner, the lease not expired, the owner not disabled. So a
+ * token stops working the moment its attempt ends or loses its lease, or its owner is
+ * disabled, at the cost of no extra round trip.
  */
 export interface LiveAttemptRef {
   runId: number;
@@ -19,7 +20,8 @@ export interface LiveAttemptRef {
 const live = (ref: LiveAttemptRef) => sql`
   r.id = ${ref.runId} AND r.attempt = ${ref.attempt} AND r.event_id = ${ref.eventId}
   AND r.owner_id = ${ref.ownerId} AND r.status IN ('running', 'cancelling')
-  AND r.lease_expires_at > now()`;
+  AND r.lease_expires_at > now()
+  AND EXISTS (SELECT 1 FROM users u WHERE u.id = r.owner_id AND u.status = 'active')`;
 
 /** The run's input, output or condition; undefined when the attempt is not live. */
 export async function readLiveRunField(

@@ -6,3 +6,4 @@ export {
   type TestDatabase,
 } from './test-database.ts';
 export { insertTestUser, insertTestEvent } from './fixtures.ts';
+export { OutageProxy } from './outage-proxy.ts';

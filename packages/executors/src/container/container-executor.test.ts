@@ -88,6 +88,23 @@ describeWithDocker('ContainerExecutor (real Docker)', () => {
     expect(err).toEqual(['two']);
   });
 
+  it('keeps no copy of the output on the host (logging driver none), and still streams it', async () => {
+    const running = execute(request('bash', 'echo "to cronium"; sleep 2; echo "still here"'));
+    let logConfig: unknown;
+    for (let i = 0; i < 40 && !logConfig; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const [container] = await docker.listContainers({
+        filters: { label: [`${CONTAINER_LABELS.orchestrator}=test-${process.pid}`] },
+      });
+      if (container)
+        logConfig = (await docker.getContainer(container.Id).inspect()).HostConfig.LogConfig;
+    }
+    expect(logConfig).toMatchObject({ Type: 'none' });
+    const { result, out } = await running;
+    expect(result).toEqual({ status: 'succeeded', exitCode: 0 });
+    expect(out).toEqual(['to cronium', 'still here']);
+  });
+
   it('gives scripts no stdin: reading it ends at once', async () => {
     const { result, out } = await execute(request('bash', 'cat; echo "stdin closed"'));
     expect(result.status).toBe('succeeded');

@@ -213,6 +213,17 @@ const MALICIOUS: [string, Mutation, RegExp][] = [
   ['an image with options in it', (r) => (r.Image = '--privileged'), /Image must be/],
   ['an image with upper case', (r) => (r.Image = 'Debian:bookworm'), /Image must be/],
   ['an image with a path escape', (r) => (r.Image = '../../etc/passwd'), /Image must be/],
+  [
+    'output kept on the host by json-file',
+    (r) => (r.HostConfig.LogConfig = { Type: 'json-file' }),
+    /LogConfig must be exactly/,
+  ],
+  [
+    'a logging driver option',
+    (r) => (r.HostConfig.LogConfig = { Type: 'none', Config: { 'max-size': '1g' } }),
+    /LogConfig must be exactly/,
+  ],
+  ['the default logging driver', (r) => delete r.HostConfig.LogConfig, /LogConfig is required/],
 ];
 
 describe('container create guard', () => {

@@ -158,6 +158,14 @@ const HOST_CONFIG: Record<string, Check> = {
   Init: (v) => (typeof v === 'boolean' ? undefined : 'Init must be a boolean'),
   AutoRemove: (v) => (typeof v === 'boolean' ? undefined : 'AutoRemove must be a boolean'),
   OomKillDisable: (v) => (v === false ? undefined : 'OomKillDisable is not allowed'),
+  LogConfig: (v) =>
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    (v as { Type?: unknown }).Type === 'none'
+      ? undefined
+      : 'LogConfig must be exactly { Type: "none" } (no copy of the output on the host)',
   Ulimits: (v, caps) => {
     if (!Array.isArray(v)) return 'Ulimits must be a list';
     for (const limit of v as { Name?: unknown; Soft?: unknown; Hard?: unknown }[]) {
@@ -221,6 +229,7 @@ export function guardCreateRequest(request: Record<string, unknown>, caps: Sandb
       'CapDrop',
       'SecurityOpt',
       'NetworkMode',
+      'LogConfig',
     ] as const) {
       if (!(required in hc)) problems.push(`HostConfig.${required} is required`);
     }

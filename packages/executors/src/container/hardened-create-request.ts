@@ -68,6 +68,9 @@ export function hardenedCreateRequest(input: HardenedRequestInput): Record<strin
       CgroupnsMode: 'private',
       Init: true,
       OomKillDisable: false,
+      // The output reaches Cronium through attach, masked and capped there. Docker's default
+      // json-file driver would also keep all of it, unmasked and unbounded, on the host disk.
+      LogConfig: { Type: 'none' },
       ...(input.runtimeSocketDir || input.sdkDir
         ? {
             Binds: [
