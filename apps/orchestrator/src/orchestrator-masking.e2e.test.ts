@@ -34,7 +34,9 @@ describe('orchestrator process: masking huge secrets', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    orchestrator = await startOrchestrator(t.url, 'orch-masking');
+    // The HTTP event's server is on loopback, an internal address the egress policy keeps
+    // from ordinary users unless it is listed.
+    orchestrator = await startOrchestrator(t.url, 'orch-masking', { EGRESS_ALLOW: '127.0.0.1' });
     server = createServer((req, res) =>
       res.writeHead(200).end(`body ${secrets[2]!.slice(0, 5000)} end`),
     );

@@ -46,6 +46,9 @@ describe('orchestrator across a database outage', () => {
     orchestrator = await startOrchestrator(proxy.url(t.url), 'outage-e2e', {
       ORCHESTRATOR_LEASE_MS: '10000',
       ORCHESTRATOR_SWEEP_MS: '300',
+      // The marker is a file of this test's: a bubblewrap sandbox would give the script a
+      // private /tmp (its own user, without the sandbox, still reaches this 0777 directory).
+      ORCHESTRATOR_LOCAL_SANDBOX: 'off',
       LOG_LEVEL: 'warn',
     });
     const eventId = await insertTestEvent(t.db, await insertTestUser(t.db), {
