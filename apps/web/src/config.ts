@@ -5,7 +5,15 @@ import {
   egressSettings,
   type EgressSettings,
 } from '@cronium/egress';
-import { ConfigError, env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+import {
+  ConfigError,
+  env,
+  loadServiceConfig,
+  publicOrigin,
+  publicOriginEnvSpec,
+  type BaseConfig,
+  type PublicOrigin,
+} from '@cronium/service-kit';
 
 /** A comma-separated list of IP addresses and CIDR ranges (IPv4 or IPv6). */
 const TRUSTED_PROXIES = {
@@ -24,7 +32,16 @@ export const webEnvSpec = {
     default: '127.0.0.1',
     description: 'listen address of the UI and REST API (0.0.0.0 in the Docker image)',
   }),
-  WEB_PORT: env.port({ default: 3000, description: 'port of the UI and REST API' }),
+  WEB_PORT: publicOriginEnvSpec.WEB_PORT,
+  CRONIUM_PUBLIC_URL: publicOriginEnvSpec.CRONIUM_PUBLIC_URL,
+  CRONIUM_SETUP_TOKEN: env.string({
+    optional: true,
+    secret: true,
+    pattern: /^[A-Za-z0-9._~-]{16,200}$/,
+    patternHint: '16 to 200 letters, digits and . _ ~ -',
+    description:
+      'the one-time token that creating the first admin needs when the web process listens beyond loopback (default: generated into <data dir>/setup-token and printed in the log)',
+  }),
   WEB_TRUSTED_PROXIES: env.string({
     optional: true,
     pattern: TRUSTED_PROXIES,
@@ -72,6 +89,10 @@ export interface WebConfig {
   serverProbesPerMinute: number;
   /** The egress policy's settings (EGRESS_ALLOW, EGRESS_ALLOW_METADATA). */
   egress: EgressSettings;
+  /** Which pages may use the session cookie, and whether it is Secure. */
+  publicOrigin: PublicOrigin;
+  /** The setup token given in the environment, if any. */
+  setupToken: string | undefined;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WebConfig {
@@ -83,6 +104,8 @@ export function loadConfig(source: Record<string, string | undefined>): WebConfi
   if (!egress.ok) throw new ConfigError(egress.problems);
   return {
     egress: egress.settings,
+    publicOrigin: publicOrigin(app.CRONIUM_PUBLIC_URL, app.WEB_PORT),
+    setupToken: app.CRONIUM_SETUP_TOKEN,
     serverProbesPerMinute: app.WEB_SERVER_PROBES_PER_MINUTE,
     base,
     host: app.WEB_HOST,

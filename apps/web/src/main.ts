@@ -4,7 +4,8 @@ import { runMain } from '@cronium/service-kit';
 import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
 import { provideWebDeps } from './server/web-deps.ts';
-import { LoginThrottle } from '@cronium/accounts';
+import { setupTokenFor } from './server/setup-token.ts';
+import { LoginThrottle, needsSetup } from '@cronium/accounts';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { EgressPolicy } from '@cronium/egress';
 
@@ -24,6 +25,11 @@ await runMain({
   exit: (code) => process.exit(code),
   start: async (config) => {
     const deps = createDeps(config, version);
+    const setupToken = setupTokenFor({
+      host: config.host,
+      given: config.setupToken,
+      dataDir: config.base.dataDir,
+    });
     provideWebDeps({
       db: deps.service.db,
       logger: deps.logger,
@@ -36,6 +42,8 @@ await runMain({
         attempts: config.serverProbesPerMinute,
         windowMs: 60_000,
       }),
+      publicOrigin: config.publicOrigin,
+      setupToken,
     });
     let nextApp: { close(): Promise<void> } | undefined;
     await deps.service.start(async () => {
@@ -47,6 +55,11 @@ await runMain({
         port: config.port,
       });
     });
+    if (setupToken && (await needsSetup(deps.service.db)))
+      deps.logger.warn(
+        { setupToken: setupToken.token, ...(setupToken.file ? { file: setupToken.file } : {}) },
+        'no admin yet: creating the first admin needs this setup token (POST /api/v1/setup with "setupToken"), because this process listens beyond loopback',
+      );
     deps.logger.info(
       `Cronium is open at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
     );

@@ -1,8 +1,18 @@
-import { env, loadServiceConfig, type BaseConfig } from '@cronium/service-kit';
+import {
+  env,
+  loadServiceConfig,
+  publicOrigin,
+  publicOriginEnvSpec,
+  type BaseConfig,
+  type PublicOrigin,
+} from '@cronium/service-kit';
 
 export const wsEnvSpec = {
   WS_HOST: env.string({ default: '127.0.0.1', description: 'listen address' }),
   WS_PORT: env.port({ default: 3002, description: 'listen port' }),
+  // Upgrades authenticated by the session cookie must come from Cronium's own pages.
+  CRONIUM_PUBLIC_URL: publicOriginEnvSpec.CRONIUM_PUBLIC_URL,
+  WEB_PORT: publicOriginEnvSpec.WEB_PORT,
   WS_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,
@@ -32,6 +42,8 @@ export interface WsConfig {
   shutdownGraceMs: number;
   pollMs: number;
   highWaterBytes: number;
+  /** Which pages may open a socket with the session cookie. */
+  publicOrigin: PublicOrigin;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WsConfig {
@@ -43,5 +55,6 @@ export function loadConfig(source: Record<string, string | undefined>): WsConfig
     shutdownGraceMs: app.WS_SHUTDOWN_GRACE_MS,
     pollMs: app.WS_POLL_MS,
     highWaterBytes: app.WS_HIGH_WATER_BYTES,
+    publicOrigin: publicOrigin(app.CRONIUM_PUBLIC_URL, app.WEB_PORT),
   };
 }

@@ -43,6 +43,7 @@ export function createDeps(config: WsConfig, version: string) {
   const routes = registerLiveRoutes(service.http.app, {
     db: service.db,
     hub,
+    publicOrigin: config.publicOrigin,
     highWaterBytes: config.highWaterBytes,
     onError,
   });

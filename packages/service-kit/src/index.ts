@@ -39,3 +39,12 @@ export {
 export { runMain, EXIT_CONFIG, type StartedProcess } from './run-main.ts';
 export { defaultDataDir, defaultRuntimeApiSocket } from './default-data-dir.ts';
 export { reportStartupFailure, STARTUP_FAILURE_FILE_VARIABLE } from './startup-failure.ts';
+export {
+  fromOwnPage,
+  publicOrigin,
+  publicOriginEnvSpec,
+  sessionCookieOf,
+  SECURE_SESSION_COOKIE,
+  SESSION_COOKIE,
+  type PublicOrigin,
+} from './public-origin.ts';

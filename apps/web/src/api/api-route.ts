@@ -2,11 +2,10 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { authenticate, hasScope, type Principal, type RequestMeta } from '@cronium/accounts';
 import { AppError, PROBLEM_CONTENT_TYPE, problemBody } from '@cronium/service-kit/errors';
+import { fromOwnPage, sessionCookieOf } from '@cronium/service-kit/public-origin';
 import { webDeps, type WebDeps } from '../server/web-deps.ts';
 import { registerOperation, type Operation } from './openapi-registry.ts';
 
-/** The session cookie the browser sends (httpOnly, SameSite=Lax, Secure over https). */
-export const SESSION_COOKIE = 'cronium_session';
 const MAX_BODY_BYTES = 1_048_576;
 
 export interface ApiContext<Body> {
@@ -64,9 +63,22 @@ export function apiRoute<B extends TSchema | undefined = undefined>(
         ip: request.headers.get('x-cronium-client-ip') || null,
         userAgent: request.headers.get('user-agent'),
       };
+      const credential = credentialOf(request);
+      // A cookie goes with every request to this host, whichever page sends it: an unsafe
+      // request that relies on it (or signs in) must come from one of Cronium's own pages.
+      if (method !== 'GET' && credential.from !== 'bearer') {
+        const own = fromOwnPage(
+          {
+            origin: request.headers.get('origin'),
+            secFetchSite: request.headers.get('sec-fetch-site'),
+          },
+          deps.publicOrigin,
+        );
+        if (!own.ok) throw new AppError('FORBIDDEN', own.reason);
+      }
       let principal: Principal | undefined;
       if (options.auth !== 'none') {
-        principal = await authenticate(deps.db, credentialOf(request));
+        principal = await authenticate(deps.db, credential.token);
         if (!principal)
           throw new AppError(
             'UNAUTHENTICATED',
@@ -97,14 +109,14 @@ export function apiRoute<B extends TSchema | undefined = undefined>(
   };
 }
 
-function credentialOf(request: Request): string | undefined {
+function credentialOf(request: Request): {
+  token: string | undefined;
+  from: 'bearer' | 'cookie' | 'none';
+} {
   const header = request.headers.get('authorization');
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return value.join('=');
-  }
-  return undefined;
+  if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), from: 'bearer' };
+  const token = sessionCookieOf(request.headers.get('cookie'));
+  return { token, from: token === undefined ? 'none' : 'cookie' };
 }
 
 async function readJsonBody(request: Request, check: ReturnType<typeof TypeCompiler.Compile>) {

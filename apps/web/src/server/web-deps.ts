@@ -3,6 +3,7 @@ import type { SecretBox } from '@cronium/crypto';
 import type { Db } from '@cronium/db';
 import type { EgressPolicy } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
+import type { PublicOrigin } from '@cronium/service-kit';
 
 /**
  * What Next.js route handlers and server components may use. Next compiles them into their
@@ -21,6 +22,13 @@ export interface WebDeps {
   egress: EgressPolicy;
   /** SSH scans and tests per user (a sliding window, per web process). */
   serverProbes: LoginThrottle;
+  /** Which pages may use the session cookie, and whether it is Secure. */
+  publicOrigin: PublicOrigin;
+  /**
+   * What creating the first admin needs besides the form: a token, when the web process
+   * listens beyond loopback (anyone who reaches it could otherwise take the installation).
+   */
+  setupToken: { token: string; file?: string } | undefined;
 }
 
 const KEY = Symbol.for('cronium.web.deps');

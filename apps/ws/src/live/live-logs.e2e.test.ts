@@ -208,6 +208,39 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
   });
 
   maybe(
+    'opens a socket with the session cookie only from Cronium’s own pages (Origin)',
+    async () => {
+      const open = async (headers: Record<string, string>) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${wsPort}/v1/live`, { headers });
+        return new Promise<number>((resolve, reject) => {
+          socket.once('open', () => {
+            socket.close();
+            resolve(101);
+          });
+          socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          socket.once('error', reject);
+        });
+      };
+      const cookie = `cronium_session=${encodeURIComponent(alice.token)}`;
+      // Another page of the same site (another port or subdomain) gets the cookie too.
+      expect(await open({ cookie, origin: 'https://evil.example' })).toBe(403);
+      expect(await open({ cookie, origin: 'http://127.0.0.1:5173' })).toBe(403);
+      expect(
+        await open({ cookie, origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'same-site' }),
+      ).toBe(403);
+      // Cronium's own page (the default public URL is http://127.0.0.1:WEB_PORT).
+      expect(await open({ cookie, origin: 'http://127.0.0.1:3000' })).toBe(101);
+      expect(await open({ cookie: `__Host-${cookie}`, origin: 'http://localhost:3000' })).toBe(101);
+      // A program: a bearer token and no Origin, or a cookie and no Origin (not a browser page).
+      expect(await open({ authorization: `Bearer ${alice.token}` })).toBe(101);
+      expect(
+        await open({ authorization: `Bearer ${alice.token}`, origin: 'https://evil.example' }),
+      ).toBe(101);
+      expect(await open({ cookie })).toBe(101);
+    },
+  );
+
+  maybe(
     'answers a bad message with an error frame and stays open; refuses another user’s run',
     async () => {
       const runId = await run('console.log("private")');

@@ -5,7 +5,8 @@ import type { Db, Viewer } from '@cronium/db';
 import { AppError } from '@cronium/service-kit';
 import { LiveConnection } from './live-connection.ts';
 import type { LiveHub } from './live-hub.ts';
-import { authenticateViewer } from './viewer-auth.ts';
+import { ForeignOrigin, authenticateViewer } from './viewer-auth.ts';
+import type { PublicOrigin } from '@cronium/service-kit';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,7 +20,13 @@ declare module 'fastify' {
  */
 export async function registerLiveRoutes(
   app: FastifyInstance,
-  options: { db: Db; hub: LiveHub; highWaterBytes?: number; onError?: (error: Error) => void },
+  options: {
+    db: Db;
+    hub: LiveHub;
+    publicOrigin: PublicOrigin;
+    highWaterBytes?: number;
+    onError?: (error: Error) => void;
+  },
 ): Promise<void> {
   await app.register(websocket, {
     // The transport allows 16x the protocol's limit, so an oversized message gets an error
@@ -31,7 +38,14 @@ export async function registerLiveRoutes(
     {
       websocket: true,
       preValidation: async (request) => {
-        const authenticated = await authenticateViewer(options.db, request);
+        const authenticated = await authenticateViewer(
+          options.db,
+          request,
+          options.publicOrigin,
+        ).catch((error: unknown) => {
+          if (error instanceof ForeignOrigin) throw new AppError('FORBIDDEN', error.message);
+          throw error;
+        });
         if (!authenticated)
           throw new AppError(
             'UNAUTHENTICATED',

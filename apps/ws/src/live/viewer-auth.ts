@@ -1,27 +1,26 @@
 import type { FastifyRequest } from 'fastify';
 import { hashToken, tokenKindOf } from '@cronium/auth';
 import { findViewer, type Db, type Viewer } from '@cronium/db';
+import { fromOwnPage, sessionCookieOf, type PublicOrigin } from '@cronium/service-kit';
 
 /** The scope an API token needs to watch runs. */
 export const LIVE_LOGS_SCOPE = 'runs:read';
-export const SESSION_COOKIE = 'cronium_session';
-
-function bearerOrCookie(request: FastifyRequest): string | undefined {
+function bearerOrCookie(
+  request: FastifyRequest,
+): { token: string; from: 'bearer' | 'cookie' } | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  const cookies = request.headers.cookie ?? '';
-  for (const part of cookies.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) {
-      try {
-        return decodeURIComponent(value.join('='));
-      } catch {
-        return undefined; // malformed: no credential, so 401
-      }
-    }
+  if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), from: 'bearer' };
+  const cookie = sessionCookieOf(request.headers.cookie);
+  if (cookie === undefined) return undefined;
+  try {
+    return { token: decodeURIComponent(cookie), from: 'cookie' };
+  } catch {
+    return undefined; // malformed: no credential, so 401
   }
-  return undefined;
 }
+
+/** Why a cookie-authenticated upgrade is refused: it does not come from Cronium's pages. */
+export class ForeignOrigin extends Error {}
 
 /**
  * Who opens the socket, decided before the upgrade from what the server can check: a session
@@ -31,9 +30,24 @@ function bearerOrCookie(request: FastifyRequest): string | undefined {
 export async function authenticateViewer(
   db: Db,
   request: FastifyRequest,
+  allowed: PublicOrigin,
 ): Promise<{ viewer: Viewer; stillValid: () => Promise<boolean> } | undefined> {
-  const token = bearerOrCookie(request);
-  if (!token) return undefined;
+  const presented = bearerOrCookie(request);
+  if (!presented) return undefined;
+  // A WebSocket handshake is not subject to CORS and carries the cookie from any page of the
+  // site (review M1): with the cookie, the page must be one of Cronium's own. Browsers cannot
+  // set Authorization on a WebSocket, so a bearer token comes from a program, not a page.
+  if (presented.from === 'cookie') {
+    const own = fromOwnPage(
+      {
+        origin: request.headers.origin,
+        secFetchSite: request.headers['sec-fetch-site'] as string | undefined,
+      },
+      allowed,
+    );
+    if (!own.ok) throw new ForeignOrigin(own.reason);
+  }
+  const token = presented.token;
   const kind = tokenKindOf(token);
   if (kind !== 'session' && kind !== 'api') return undefined;
   const credential = {

@@ -44,7 +44,11 @@ export interface ApiStack {
  * really run.
  */
 export async function startApiStack(
-  options: { engine?: boolean; orchestratorEnv?: Record<string, string> } = {},
+  options: {
+    engine?: boolean;
+    orchestratorEnv?: Record<string, string>;
+    webEnv?: Record<string, string>;
+  } = {},
 ): Promise<ApiStack> {
   const database = await createEmptyTestDatabase();
   const procs: ServiceProcess[] = [];
@@ -76,7 +80,7 @@ export async function startApiStack(
       await waitForStatus(`${url}/ready`, 200, { process: proc, timeoutMs: 60_000 });
       return url;
     };
-    const base = await start('web/src/main.ts', 'WEB_PORT', {});
+    const base = await start('web/src/main.ts', 'WEB_PORT', options.webEnv ?? {});
     if (options.engine) {
       const runtimeApi = await start('runtime-api/src/main.ts', 'RUNTIME_API_PORT', {
         RUNTIME_API_SOCKET: 'off',

@@ -14,7 +14,10 @@ import {
   signOut,
   SESSION_TTL_MS,
 } from '@cronium/accounts';
-import { SESSION_COOKIE, apiRoute } from '../api-route.ts';
+import { AppError } from '@cronium/service-kit/errors';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@cronium/service-kit/public-origin';
+import { apiRoute } from '../api-route.ts';
+import { retireSetupToken, setupTokenMatches } from '../../server/setup-token.ts';
 import { idParam } from '../request-params.ts';
 import {
   AcceptInvitationBody,
@@ -29,9 +32,14 @@ import {
 
 const problem = (description: string) => ({ description });
 
-function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
-  const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+/**
+ * The session cookie: httpOnly, SameSite=Lax; when Cronium's public URL is https, also Secure
+ * and named `__Host-cronium_session` (so no sibling subdomain can set or shadow it). The
+ * scheme of the request itself says nothing behind a TLS-terminating proxy (review L2).
+ */
+function sessionCookie(secure: boolean, token: string, maxAgeSeconds: number): string {
+  const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  return `${name}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 export const getSetup = apiRoute(
@@ -61,11 +69,22 @@ export const postSetup = apiRoute(
         description: 'the admin was created',
         schema: Type.Object({ userId: Type.Integer() }),
       },
+      403: problem('the setup token is missing or wrong (needed beyond loopback)'),
       409: problem('setup is already done'),
     },
   },
-  async ({ deps, body, meta }) =>
-    Response.json(await createFirstAdmin(deps.db, body, meta), { status: 201 }),
+  async ({ deps, body, meta }) => {
+    const { setupToken, ...admin } = body;
+    if (deps.setupToken && !setupTokenMatches(deps.setupToken.token, setupToken))
+      throw new AppError(
+        'FORBIDDEN',
+        'creating the first admin needs the setup token: it is printed in the web log at the first start and kept in <data dir>/setup-token (or set by CRONIUM_SETUP_TOKEN)',
+        { errors: [{ pointer: '/body/setupToken', message: 'missing or wrong' }] },
+      );
+    const created = await createFirstAdmin(deps.db, admin, meta);
+    retireSetupToken(deps.setupToken?.file);
+    return Response.json(created, { status: 201 });
+  },
 );
 
 export const postSession = apiRoute(
@@ -89,11 +108,17 @@ export const postSession = apiRoute(
       429: problem('too many failed sign-ins'),
     },
   },
-  async ({ deps, body, meta, request }) => {
+  async ({ deps, body, meta }) => {
     const session = await signIn(deps.db, deps.loginThrottle, body, meta);
     return Response.json(session, {
       status: 201,
-      headers: { 'set-cookie': sessionCookie(request, session.token, SESSION_TTL_MS / 1000) },
+      headers: {
+        'set-cookie': sessionCookie(
+          deps.publicOrigin.secureCookie,
+          session.token,
+          SESSION_TTL_MS / 1000,
+        ),
+      },
     });
   },
 );
@@ -106,11 +131,11 @@ export const deleteSession = apiRoute(
     tags: ['accounts'],
     responses: { 204: { description: 'signed out' } },
   },
-  async ({ deps, principal, meta, request }) => {
+  async ({ deps, principal, meta }) => {
     await signOut(deps.db, principal, meta);
     return new Response(null, {
       status: 204,
-      headers: { 'set-cookie': sessionCookie(request, '', 0) },
+      headers: { 'set-cookie': sessionCookie(deps.publicOrigin.secureCookie, '', 0) },
     });
   },
 );

@@ -19,7 +19,18 @@ const Password = Type.String({ minLength: 10, maxLength: 1024 });
 const Strict = { additionalProperties: false } as const;
 
 export const SetupBody = Type.Object(
-  { email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 200 })) },
+  {
+    email: Email,
+    password: Password,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    setupToken: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'needed when the web process listens beyond loopback: CRONIUM_SETUP_TOKEN, or the token printed in the log at first start (also in <data dir>/setup-token)',
+      }),
+    ),
+  },
   Strict,
 );
 export const SignInBody = Type.Object(
