@@ -42,6 +42,7 @@ await runMain({
         attempts: config.serverProbesPerMinute,
         windowMs: 60_000,
       }),
+      signedOutAttempts: new LoginThrottle({ attempts: 10, windowMs: 60_000 }),
       publicOrigin: config.publicOrigin,
       setupToken,
     });

@@ -1,4 +1,4 @@
-import { hashToken } from '@cronium/auth';
+import { hashToken, passwordWorkStarted } from '@cronium/auth';
 import { createTestDatabase, type TestDatabase } from '@cronium/db/testing';
 import { AppError } from '@cronium/service-kit/errors';
 import {
@@ -249,5 +249,49 @@ describe('accounts (real database)', () => {
       createFirstAdmin(t.db, { email: 'x@example.com', password: PASSWORD }, meta),
     );
     expect(refused.status).toBe(409);
+  });
+});
+
+// Review M4: password hashing is expensive (19 MiB, tens of milliseconds), so requests that
+// must fail never reach it, and guesses sent all at once cannot get past the throttle.
+describe('password work only where it can matter (real database)', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase({ poolMax: 5 });
+    await createFirstAdmin(t.db, { email: 'first@example.com', password: PASSWORD }, meta);
+  });
+  afterAll(() => t.destroy());
+
+  it('lets at most the allowed number of 50 simultaneous wrong guesses reach the hasher', async () => {
+    const throttle = new LoginThrottle({ attempts: 10, windowMs: 60_000 });
+    const before = passwordWorkStarted();
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () =>
+        signIn(t.db, throttle, { email: 'first@example.com', password: 'wrong guess!' }, meta),
+      ),
+    );
+    const statuses = results.map((r) => ((r as PromiseRejectedResult).reason as AppError).status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    expect(passwordWorkStarted() - before).toBeLessThanOrEqual(10);
+    const failures = await t.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('action', '=', 'session.sign_in_failed')
+      .executeTakeFirstOrThrow();
+    expect(Number(failures.n)).toBe(10);
+  });
+
+  it('does not hash for a setup that is done or an invitation that does not exist', async () => {
+    const before = passwordWorkStarted();
+    const setup = await rejection(
+      createFirstAdmin(t.db, { email: 'late@example.com', password: PASSWORD }, meta),
+    );
+    expect(setup.status).toBe(409);
+    const invitation = await rejection(
+      acceptInvitation(t.db, { token: 'cri_' + 'x'.repeat(43), password: PASSWORD }, meta),
+    );
+    expect(invitation.status).toBe(404);
+    expect(passwordWorkStarted()).toBe(before);
   });
 });

@@ -25,6 +25,9 @@ export async function createFirstAdmin(
         { pointer: '/body/password', message: `at least ${MIN_PASSWORD_LENGTH} characters` },
       ],
     });
+  // Hashing costs 19 MiB and tens of milliseconds: not for requests that must fail anyway.
+  if (!(await needsSetup(db)))
+    throw new AppError('CONFLICT', 'setup is done: an admin exists; sign in instead');
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('cronium:first-admin'))`.execute(trx);

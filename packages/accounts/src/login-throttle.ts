@@ -24,6 +24,18 @@ export class LoginThrottle {
     return wait;
   }
 
+  /**
+   * Counts an attempt before it is checked, and says how long to wait if the keys are used up
+   * (then nothing is counted). Check and count happen in one synchronous step, so attempts
+   * that arrive together cannot all pass the check before any is counted (review M4). A
+   * successful attempt gives its slot back with `succeeded`.
+   */
+  reserve(keys: string[], now = Date.now()): number {
+    const wait = this.retryAfter(keys, now);
+    if (wait === 0) this.failed(keys, now);
+    return wait;
+  }
+
   failed(keys: string[], now = Date.now()): void {
     for (const key of keys) this.#failures.set(key, [...this.#recent(key, now), now]);
     if (this.#failures.size > 100_000) this.#failures.delete(this.#failures.keys().next().value!);

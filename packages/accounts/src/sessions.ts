@@ -27,7 +27,8 @@ export async function signIn(
 ): Promise<{ token: string; userId: number; expiresAt: Date }> {
   const email = input.email.trim().toLowerCase();
   const keys = [`email:${email}`, ...(meta.ip ? [`ip:${meta.ip}`] : [])];
-  const wait = throttle.retryAfter(keys);
+  // Counted as a failure now, before the password is checked; a success clears it.
+  const wait = throttle.reserve(keys);
   if (wait > 0)
     throw new AppError('RATE_LIMITED', `too many failed sign-ins; try again in ${wait} s`, {
       headers: { 'retry-after': String(wait) },
@@ -42,7 +43,6 @@ export async function signIn(
     input.password,
   );
   if (!user || !valid || user.status !== 'active') {
-    throttle.failed(keys);
     await recordAudit(db, {
       actor_kind: 'user',
       actor_id: user?.id ?? null,

@@ -120,6 +120,15 @@ export async function acceptInvitation(
         { pointer: '/body/password', message: `at least ${MIN_PASSWORD_LENGTH} characters` },
       ],
     });
+  // Hashing costs 19 MiB and tens of milliseconds: only for an invitation that can be taken.
+  const open = await db
+    .selectFrom('invitations')
+    .select('id')
+    .where('token_hash', '=', hashToken(input.token))
+    .where('accepted_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (!open) throw new AppError('NOT_FOUND', 'this invitation is unknown, used or expired');
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const invitation = await trx

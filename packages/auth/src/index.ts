@@ -3,6 +3,8 @@ export {
   verifyPassword,
   dummyPasswordHash,
   MIN_PASSWORD_LENGTH,
+  PasswordHasherBusy,
+  passwordWorkStarted,
 } from './password-hasher.ts';
 export {
   issueToken,

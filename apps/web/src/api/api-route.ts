@@ -176,6 +176,12 @@ export function problemResponse(error: unknown, instance: string): Response {
       headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers },
     });
   }
+  // By name: Next bundles its own copy of @cronium/auth, so the class is not this one.
+  if ((error as Error | undefined)?.name === 'PasswordHasherBusy')
+    return new Response(
+      JSON.stringify(problemBody(503, 'NOT_READY', (error as Error).message, instance)),
+      { status: 503, headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': '1' } },
+    );
   try {
     webDeps().logger.error({ err: error, instance }, 'API request failed');
   } catch {

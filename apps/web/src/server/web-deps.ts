@@ -22,6 +22,8 @@ export interface WebDeps {
   egress: EgressPolicy;
   /** SSH scans and tests per user (a sliding window, per web process). */
   serverProbes: LoginThrottle;
+  /** Setup and invitation attempts per client address (every attempt counts). */
+  signedOutAttempts: LoginThrottle;
   /** Which pages may use the session cookie, and whether it is Secure. */
   publicOrigin: PublicOrigin;
   /**

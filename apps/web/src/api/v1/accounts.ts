@@ -13,6 +13,7 @@ import {
   signIn,
   signOut,
   SESSION_TTL_MS,
+  type LoginThrottle,
 } from '@cronium/accounts';
 import { AppError } from '@cronium/service-kit/errors';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@cronium/service-kit/public-origin';
@@ -71,9 +72,11 @@ export const postSetup = apiRoute(
       },
       403: problem('the setup token is missing or wrong (needed beyond loopback)'),
       409: problem('setup is already done'),
+      429: problem('too many attempts from this address'),
     },
   },
   async ({ deps, body, meta }) => {
+    throttleSignedOut(deps.signedOutAttempts, 'setup', meta.ip);
     const { setupToken, ...admin } = body;
     if (deps.setupToken && !setupTokenMatches(deps.setupToken.token, setupToken))
       throw new AppError(
@@ -253,11 +256,26 @@ export const postInvitationAcceptance = apiRoute(
     responses: {
       201: { description: 'account created', schema: Type.Object({ userId: Type.Integer() }) },
       404: problem('unknown, used or expired invitation'),
+      429: problem('too many attempts from this address'),
     },
   },
-  async ({ deps, body, meta }) =>
-    Response.json(await acceptInvitation(deps.db, body, meta), { status: 201 }),
+  async ({ deps, body, meta }) => {
+    throttleSignedOut(deps.signedOutAttempts, 'accept', meta.ip);
+    return Response.json(await acceptInvitation(deps.db, body, meta), { status: 201 });
+  },
 );
+
+/**
+ * Routes that work signed out and hash a password (setup, accepting an invitation) are
+ * limited per client address, every attempt counted (review M4).
+ */
+function throttleSignedOut(throttle: LoginThrottle, route: string, ip: string | null): void {
+  const wait = throttle.reserve([`${route}:${ip ?? 'unknown'}`]);
+  if (wait > 0)
+    throw new AppError('RATE_LIMITED', `too many attempts; try again in ${wait} s`, {
+      headers: { 'retry-after': String(wait) },
+    });
+}
 
 export const patchUser = apiRoute(
   'PATCH',
