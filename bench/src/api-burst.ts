@@ -164,7 +164,7 @@ try {
         headers: { cookie, 'content-type': 'application/json' },
         body: JSON.stringify({
           name: 'bench',
-          scopes: ['events:read', 'events:write', 'runs:read', 'runs:write'],
+          scopes: ['events:read', 'events:write', 'events:execute', 'runs:read', 'runs:write'],
         }),
       })
     ).json()) as { token: string }

@@ -8,6 +8,8 @@ import { auditAction } from './audit-action.ts';
 export const API_SCOPES = [
   'events:read',
   'events:write',
+  // Deciding what code runs, and when: see EXECUTION_FIELDS in apps/web's events routes.
+  'events:execute',
   'runs:read',
   'runs:write',
   'variables:read',
@@ -17,6 +19,8 @@ export const API_SCOPES = [
   'users:read',
   'users:write',
   'audit:read',
+  'tokens:read',
+  'tokens:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -133,6 +133,27 @@ describe('accounts API over HTTP', () => {
     expect([after.status, after.type]).toEqual([401, 'application/problem+json']);
   });
 
+  it('lets a token list or revoke tokens only with the tokens scopes (L3)', async () => {
+    const make = async (scopes: string[]) =>
+      (await call('POST', '/api/v1/tokens', { cookie: adminCookie, body: { name: 't', scopes } }))
+        .json as { token: string; apiToken: { id: number } };
+    const reader = await make(['runs:read']);
+    const other = await make(['events:read']);
+    // A leaked runs:read token can neither see nor revoke the user's other tokens.
+    expect((await call('GET', '/api/v1/tokens', { token: reader.token })).status).toBe(403);
+    const refused = await call('DELETE', `/api/v1/tokens/${other.apiToken.id}`, {
+      token: reader.token,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.json!.detail).toMatch(/tokens:write/);
+    const manager = await make(['tokens:read', 'tokens:write']);
+    expect((await call('GET', '/api/v1/tokens', { token: manager.token })).status).toBe(200);
+    expect(
+      (await call('DELETE', `/api/v1/tokens/${other.apiToken.id}`, { token: manager.token }))
+        .status,
+    ).toBe(204);
+  });
+
   it('invites a user; users cannot administer; disabling ends their session at once', async () => {
     const invited = await call('POST', '/api/v1/invitations', {
       cookie: adminCookie,

@@ -48,9 +48,12 @@ describe('the API guide and the README against the OpenAPI document', () => {
   it('offers only token scopes that some route checks', () => {
     const checked = new Set(
       Object.values(document.paths).flatMap((ops) =>
-        Object.values(ops as Record<string, { 'x-cronium-scope'?: string }>).map(
-          (op) => op['x-cronium-scope'],
-        ),
+        Object.values(
+          ops as Record<
+            string,
+            { 'x-cronium-scope'?: string; 'x-cronium-conditional-scope'?: string }
+          >,
+        ).flatMap((op) => [op['x-cronium-scope'], op['x-cronium-conditional-scope']]),
       ),
     );
     expect(API_SCOPES.filter((scope) => !checked.has(scope))).toEqual([]);

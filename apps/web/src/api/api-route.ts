@@ -53,6 +53,7 @@ export function apiRoute<B extends TSchema | undefined = undefined>(
     ...(options.body ? { requestBody: options.body } : {}),
     auth: options.auth ?? 'required',
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.conditionalScope ? { conditionalScope: options.conditionalScope } : {}),
   });
   return async (request: Request, context: { params: Promise<Record<string, string>> }) => {
     const instance = new URL(request.url).pathname;

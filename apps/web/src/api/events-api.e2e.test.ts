@@ -5,6 +5,7 @@ import {
   adminAndUser,
   expectWellFormedAnswer,
   startApiStack,
+  TEST_PASSWORD,
   type ApiStack,
 } from './testing/api-stack.ts';
 
@@ -23,7 +24,7 @@ describe('events and runs API over HTTP', () => {
     token = (
       await call('POST', '/api/v1/tokens', admin, {
         name: 'cli',
-        scopes: ['events:read', 'events:write', 'runs:read', 'runs:write'],
+        scopes: ['events:read', 'events:write', 'events:execute', 'runs:read', 'runs:write'],
       })
     ).json.token;
   }, 180_000);
@@ -444,5 +445,79 @@ describe('events and runs API over HTTP', () => {
     const tokens = (await call('GET', '/api/v1/tokens', admin)).json;
     await call('DELETE', `/api/v1/tokens/${tokens[0].id}`, admin);
     expect((await call('GET', '/api/v1/events', token)).status).toBe(401);
+  });
+});
+
+describe('events: a token that cannot run code cannot make code run (M8)', () => {
+  jest.setTimeout(120_000);
+  let stack: ApiStack;
+  let cookie: string;
+  beforeAll(async () => {
+    stack = await startApiStack();
+    await stack.call('POST', '/api/v1/setup', undefined, {
+      email: 'exec@example.com',
+      password: TEST_PASSWORD,
+    });
+    cookie = await stack.signIn('exec@example.com');
+  });
+  afterAll(() => stack?.stop());
+
+  const token = async (scopes: string[]) =>
+    (await stack.call('POST', '/api/v1/tokens', cookie, { name: 'ci', scopes })).json
+      .token as string;
+
+  it('needs events:execute to create an event, or to change its code, schedule or target', async () => {
+    const writer = await token(['events:read', 'events:write']);
+    const created = await stack.call('POST', '/api/v1/events', writer, {
+      name: 'x',
+      type: 'bash',
+      script: 'echo hi',
+      schedule: { cron: '* * * * *' },
+    });
+    expect(created.status).toBe(403);
+    expect(created.json.detail).toMatch(/events:execute/);
+    // The owner (a session) makes one; the token may still do what runs no code.
+    const event = await stack.call('POST', '/api/v1/events', cookie, {
+      name: 'x',
+      type: 'bash',
+      targetKind: 'local',
+      script: 'echo hi',
+    });
+    expect(event.status).toBe(201);
+    const id = event.json.id as number;
+    for (const change of [
+      { script: 'curl evil' },
+      { schedule: { cron: '* * * * *' } },
+      { serverIds: [] },
+      { env: { A: 'b' } },
+      { status: 'active' },
+      { targetKind: 'local' },
+    ]) {
+      const answer = await stack.call('PATCH', `/api/v1/events/${id}`, writer, change);
+      expect({ change, status: answer.status }).toEqual({ change, status: 403 });
+    }
+    for (const change of [
+      { name: 'renamed' },
+      { description: 'd', tags: ['t'] },
+      { status: 'paused' },
+    ]) {
+      const answer = await stack.call('PATCH', `/api/v1/events/${id}`, writer, change);
+      expect({ change, status: answer.status }).toEqual({ change, status: 200 });
+    }
+    const executor = await token(['events:write', 'events:execute']);
+    expect(
+      (await stack.call('PATCH', `/api/v1/events/${id}`, executor, { script: 'echo changed' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await stack.call('POST', '/api/v1/events', executor, {
+          name: 'y',
+          type: 'bash',
+          targetKind: 'local',
+          script: 'true',
+        })
+      ).status,
+    ).toBe(201);
   });
 });

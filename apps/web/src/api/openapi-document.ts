@@ -88,6 +88,7 @@ export function openApiDocument(version: string) {
       responses,
       security: op.auth === 'none' ? [] : [{ session: [] }, { bearer: op.scope ? [op.scope] : [] }],
       ...(op.scope ? { 'x-cronium-scope': op.scope } : {}),
+      ...(op.conditionalScope ? { 'x-cronium-conditional-scope': op.conditionalScope } : {}),
     };
   }
   paths['/api/v1/openapi.json'] = {

@@ -11,6 +11,8 @@ export interface Operation {
   responses: Record<string, { description: string; schema?: TSchema }>;
   auth?: 'required' | 'none';
   scope?: string;
+  /** A scope the route needs besides `scope` for some requests (the summary says when). */
+  conditionalScope?: string;
 }
 
 const KEY = Symbol.for('cronium.web.openapi');

@@ -68,7 +68,14 @@ describe('servers API over HTTP', () => {
         const token = (
           await call('POST', '/api/v1/tokens', admin, {
             name: 'ops',
-            scopes: ['servers:read', 'servers:write', 'events:write', 'runs:write', 'runs:read'],
+            scopes: [
+              'servers:read',
+              'servers:write',
+              'events:write',
+              'events:execute',
+              'runs:write',
+              'runs:read',
+            ],
           })
         ).json.token;
 

@@ -160,6 +160,7 @@ export const getTokens = apiRoute(
   {
     summary: 'Your API tokens (never the secret part)',
     tags: ['tokens'],
+    scope: 'tokens:read',
     responses: { 200: { description: 'tokens', schema: Type.Array(ApiToken) } },
   },
   async ({ deps, principal }) => listApiTokens(deps.db, principal),
@@ -201,6 +202,7 @@ export const deleteToken = apiRoute(
   {
     summary: 'Revoke one of your API tokens',
     tags: ['tokens'],
+    scope: 'tokens:write',
     responses: { 204: { description: 'revoked' }, 404: problem('no such active token of yours') },
   },
   async ({ deps, principal, params, meta }) => {

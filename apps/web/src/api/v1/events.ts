@@ -13,6 +13,7 @@ import {
   updateEvent,
 } from '@cronium/event-service';
 import { AppError } from '@cronium/service-kit/errors';
+import { hasScope, type Principal } from '@cronium/accounts';
 import { apiRoute } from '../api-route.ts';
 import { dateQuery, idParam, intQuery } from '../request-params.ts';
 import {
@@ -54,21 +55,63 @@ export const getEvents = apiRoute(
     }),
 );
 
+/**
+ * What decides which code runs, where and when: writing any of these needs the
+ * `events:execute` scope besides `events:write`. Code runs with its owner's secret variables
+ * and on their servers, so a token that may not run code must not be able to make code run
+ * (review M8): `events:write` alone renames, describes, tags, pauses and deletes.
+ */
+const EXECUTION_FIELDS = new Set([
+  'type',
+  'script',
+  'http',
+  'schedule',
+  'targetKind',
+  'image',
+  'serverIds',
+  'env',
+  'secretEnv',
+  'networkEnabled',
+  'limits',
+  'timeoutSeconds',
+  'retry',
+  'concurrency',
+  'priority',
+]);
+
+function requireExecuteScope(principal: Principal, body: Record<string, unknown>): void {
+  const fields = Object.keys(body).filter(
+    (field) => EXECUTION_FIELDS.has(field) || (field === 'status' && body.status !== 'paused'),
+  );
+  if (fields.length > 0 && !hasScope(principal, 'events:execute'))
+    throw new AppError(
+      'FORBIDDEN',
+      `this API token lacks the events:execute scope, which ${fields.join(', ')} need: it decides what code runs, with your secret variables and on your servers`,
+    );
+}
+
 export const postEvent = apiRoute(
   'POST',
   '/api/v1/events',
   {
-    summary: 'Create an event',
+    summary: 'Create an event (with an API token: events:write and events:execute)',
     tags: ['events'],
     scope: 'events:write',
+    conditionalScope: 'events:execute',
     body: CreateEventBody,
     responses: {
       201: { description: 'created', schema: Event },
+      403: problem('the API token lacks events:execute'),
       422: problem('invalid cron, time zone, never-firing schedule, or missing script/request'),
     },
   },
-  async ({ deps, principal, body, meta }) =>
-    Response.json(await createEvent(deps.db, deps.box, principal, body, meta), { status: 201 }),
+  async ({ deps, principal, body, meta }) => {
+    // Every event has code: creating one decides what runs.
+    requireExecuteScope(principal, { script: true });
+    return Response.json(await createEvent(deps.db, deps.box, principal, body, meta), {
+      status: 201,
+    });
+  },
 );
 
 export const getEvent = apiRoute(
@@ -91,18 +134,22 @@ export const patchEvent = apiRoute(
   '/api/v1/events/{id}',
   {
     summary:
-      'Change an event (the fields given); pause or resume with {"status": "paused"|"active"}',
+      'Change an event (the fields given); pause or resume with {"status": "paused"|"active"}; with an API token, fields that decide what code runs need events:execute',
     tags: ['events'],
     scope: 'events:write',
+    conditionalScope: 'events:execute',
     body: UpdateEventBody,
     responses: {
       200: { description: 'the event', schema: Event },
+      403: problem('the API token lacks events:execute for the fields given'),
       404: problem('no such event of yours'),
       422: problem('invalid result'),
     },
   },
-  async ({ deps, principal, params, body, meta }) =>
-    updateEvent(deps.db, deps.box, principal, idParam(params.id), body, meta),
+  async ({ deps, principal, params, body, meta }) => {
+    requireExecuteScope(principal, body as Record<string, unknown>);
+    return updateEvent(deps.db, deps.box, principal, idParam(params.id), body, meta);
+  },
 );
 
 export const deleteEventRoute = apiRoute(
