@@ -73,3 +73,20 @@ export const IMAGE_REFERENCE = new RegExp(
     `${IMAGE_PATH_PART}(?:/${IMAGE_PATH_PART})*` +
     '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
 );
+
+/**
+ * What a secret value (a secret variable, an event's secret environment) may be: at least
+ * `min` characters, since shorter values could not be masked in logs without masking
+ * everything; at most `max`, since every secret of an owner is compiled into their runs'
+ * masker (review L4d, H2).
+ */
+export const SECRET_VALUE_LIMITS = { min: 6, max: 65_536 } as const;
+
+/** Why a secret value is refused, or undefined when it is fine. */
+export function secretValueProblem(value: string): string | undefined {
+  if (value.length < SECRET_VALUE_LIMITS.min)
+    return `a secret value needs at least ${SECRET_VALUE_LIMITS.min} characters (shorter ones could not be masked in logs)`;
+  if (value.length > SECRET_VALUE_LIMITS.max)
+    return `a secret value may have at most ${SECRET_VALUE_LIMITS.max} characters (every secret is matched in every line of its owner's logs)`;
+  return undefined;
+}

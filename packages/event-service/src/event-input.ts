@@ -1,5 +1,5 @@
 import { CronSchedule, InvalidScheduleError } from '@cronium/scheduler';
-import { MIN_SECRET_LENGTH } from '@cronium/log-masking';
+import { secretValueProblem } from '@cronium/contracts';
 import { AppError } from '@cronium/service-kit/errors';
 
 /** An event as the API writes it (camelCase; every field but name and type optional). */
@@ -89,11 +89,8 @@ export function checkEventInput(input: EventInput): void {
       problems.push({ pointer, message: 'a shell variable name, not starting with CRONIUM_' });
     else if (value !== null && name in (input.env ?? {}))
       problems.push({ pointer, message: 'also set in env: a name is either secret or not' });
-    if (value !== null && value.length < MIN_SECRET_LENGTH)
-      problems.push({
-        pointer,
-        message: `at least ${MIN_SECRET_LENGTH} characters (shorter values could not be masked in logs)`,
-      });
+    const refused = value === null ? undefined : secretValueProblem(value);
+    if (refused) problems.push({ pointer, message: refused });
     if (value?.includes('\0')) problems.push({ pointer, message: 'no NUL characters' });
   }
   if (input.targetKind === 'ssh' && (input.serverIds ?? []).length === 0)

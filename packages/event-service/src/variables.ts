@@ -1,3 +1,4 @@
+import { secretValueProblem } from '@cronium/contracts';
 import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
 import type { SecretBox } from '@cronium/crypto';
 import { variableSecretAad, type Db } from '@cronium/db';
@@ -81,6 +82,11 @@ export async function putVariable(
       .forUpdate()
       .executeTakeFirst();
     const secret = input.secret ?? existing?.is_secret ?? false;
+    const refused = secret ? secretValueProblem(input.value) : undefined;
+    if (refused)
+      throw new AppError('UNPROCESSABLE', `the secret variable ${key} cannot be saved`, {
+        errors: [{ pointer: '/body/value', message: refused }],
+      });
     const stored = secret
       ? {
           is_secret: true,

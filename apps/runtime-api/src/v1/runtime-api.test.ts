@@ -1,3 +1,5 @@
+import { SecretBox, parseMasterKey } from '@cronium/crypto';
+import { variableSecretAad } from '@cronium/db';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +139,35 @@ describe('runtime API v1 (real database, inject)', () => {
     const otherEvent = await insertTestEvent(t.db, otherUserId, { concurrency_policy: 'allow' });
     const other = await runningRun(null, otherEvent, otherUserId);
     expect((await call('GET', '/v1/variables/counter', other.token)).statusCode).toBe(404);
+  });
+
+  it('refuses to store a secret variable value that could not be masked (L4d)', async () => {
+    const { token } = await runningRun();
+    const box = new SecretBox(parseMasterKey(KEY));
+    await t.db
+      .insertInto('variables')
+      .values({
+        owner_id: userId,
+        key: 'api_secret',
+        is_secret: true,
+        value: null,
+        value_encrypted: box.encrypt('long enough', variableSecretAad(userId, 'api_secret')),
+      })
+      .execute();
+    // (Values over the secret maximum are refused the same way; this test app's body limit is
+    // below it, so the public API's test covers that side.)
+    for (const value of ['abc', '']) {
+      const answer = await call('PUT', '/v1/variables/api_secret', token, { value });
+      expect(answer.statusCode).toBe(422);
+      expect(answer.json().errors[0].pointer).toBe('/body/value');
+    }
+    expect(
+      (await call('PUT', '/v1/variables/api_secret', token, { value: 'fine-value' })).statusCode,
+    ).toBe(200);
+    // A variable that is not secret takes any value.
+    expect((await call('PUT', '/v1/variables/plain', token, { value: 'abc' })).statusCode).toBe(
+      200,
+    );
   });
 
   it('describes the run in its context', async () => {

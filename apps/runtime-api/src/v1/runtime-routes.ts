@@ -149,6 +149,14 @@ export async function registerRuntimeRoutes(
             liveAttempt: run,
           });
           if (!written) throw attemptGone();
+          if ('refused' in written)
+            throw new AppError(
+              'UNPROCESSABLE',
+              `${request.params.key} is secret: ${written.refused}`,
+              {
+                errors: [{ pointer: '/body/value', message: written.refused }],
+              },
+            );
           return { ok: true as const };
         },
       );

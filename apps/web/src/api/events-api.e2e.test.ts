@@ -254,6 +254,15 @@ describe('events and runs API over HTTP', () => {
       secret: true,
     });
     expect(put.json).toMatchObject({ key: 'api_key', value: null, isSecret: true });
+    // A secret too short to be masked, or too long to be matched cheaply, is refused (L4d).
+    for (const value of ['abc', 'x'.repeat(65_537)]) {
+      const refused = await call('PUT', '/api/v1/variables/short_secret', admin, {
+        value,
+        secret: true,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.json.errors[0].pointer).toBe('/body/value');
+    }
     await call('PUT', '/api/v1/variables/greeting', admin, { value: 'hello' });
     const listed = (await call('GET', '/api/v1/variables', admin)).json;
     // (The property test above may have left a variable named "generated".)

@@ -1,3 +1,4 @@
+import { secretValueProblem } from '@cronium/contracts';
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
@@ -45,7 +46,7 @@ export async function writeVariable(
     /** For a write from a running script: nothing is written unless this attempt is live. */
     liveAttempt?: LiveAttemptRef;
   },
-): Promise<{ created: boolean } | undefined> {
+): Promise<{ created: boolean } | { refused: string } | undefined> {
   return db.transaction().execute(async (trx) => {
     if (write.liveAttempt && !(await lockLiveAttempt(trx, write.liveAttempt))) return undefined;
     const existing = await trx
@@ -56,6 +57,8 @@ export async function writeVariable(
       .forUpdate()
       .executeTakeFirst();
     const secret = existing?.is_secret ?? false;
+    const refused = secret ? secretValueProblem(write.value) : undefined;
+    if (refused) return { refused };
     const stored = secret
       ? {
           value: null,
