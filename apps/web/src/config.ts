@@ -14,6 +14,11 @@ import {
   type BaseConfig,
   type PublicOrigin,
 } from '@cronium/service-kit';
+import { DEFAULT_OWNER_LIMITS, type OwnerLimits } from '@cronium/event-service/owner-limits';
+
+function quota(fallback: number, what: string) {
+  return env.integer({ default: fallback, min: 1, max: 1_000_000_000, description: what });
+}
 
 /** A comma-separated list of IP addresses and CIDR ranges (IPv4 or IPv6). */
 const TRUSTED_PROXIES = {
@@ -70,6 +75,33 @@ export const webEnvSpec = {
     description:
       'cloud metadata endpoints that may be reached at all (then as internal destinations); refused for everyone otherwise',
   }),
+  WEB_MAX_TIMEOUT_SECONDS: env.integer({
+    default: DEFAULT_OWNER_LIMITS.maxTimeoutSeconds,
+    min: 1,
+    max: 604_800,
+    description: "longest timeoutSeconds of a non-admin's event",
+  }),
+  WEB_QUOTA_EVENTS: quota(DEFAULT_OWNER_LIMITS.events, 'events per non-admin user'),
+  WEB_QUOTA_VARIABLES: quota(DEFAULT_OWNER_LIMITS.variables, 'variables per non-admin user'),
+  WEB_QUOTA_VARIABLE_BYTES: quota(
+    DEFAULT_OWNER_LIMITS.variableBytes,
+    "characters of all of a non-admin user's variable values together",
+  ),
+  WEB_QUOTA_QUEUED_RUNS: quota(
+    DEFAULT_OWNER_LIMITS.queuedRuns,
+    "a non-admin user's runs waiting in the queue; a trigger past it gets 429",
+  ),
+  WEB_QUOTA_API_TOKENS: quota(
+    DEFAULT_OWNER_LIMITS.apiTokens,
+    'active API tokens per non-admin user',
+  ),
+  WEB_QUOTA_SERVERS: quota(DEFAULT_OWNER_LIMITS.servers, 'SSH servers per non-admin user'),
+  WEB_TRIGGERS_PER_MINUTE: env.integer({
+    default: 600,
+    min: 1,
+    max: 1_000_000,
+    description: 'runs one user may trigger through the API per minute (429 past it)',
+  }),
   WEB_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,
@@ -93,6 +125,9 @@ export interface WebConfig {
   publicOrigin: PublicOrigin;
   /** The setup token given in the environment, if any. */
   setupToken: string | undefined;
+  /** What one non-admin user may take (M2). */
+  ownerLimits: OwnerLimits;
+  triggersPerMinute: number;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WebConfig {
@@ -106,6 +141,16 @@ export function loadConfig(source: Record<string, string | undefined>): WebConfi
     egress: egress.settings,
     publicOrigin: publicOrigin(app.CRONIUM_PUBLIC_URL, app.WEB_PORT),
     setupToken: app.CRONIUM_SETUP_TOKEN,
+    ownerLimits: {
+      maxTimeoutSeconds: app.WEB_MAX_TIMEOUT_SECONDS,
+      events: app.WEB_QUOTA_EVENTS,
+      variables: app.WEB_QUOTA_VARIABLES,
+      variableBytes: app.WEB_QUOTA_VARIABLE_BYTES,
+      queuedRuns: app.WEB_QUOTA_QUEUED_RUNS,
+      apiTokens: app.WEB_QUOTA_API_TOKENS,
+      servers: app.WEB_QUOTA_SERVERS,
+    },
+    triggersPerMinute: app.WEB_TRIGGERS_PER_MINUTE,
     serverProbesPerMinute: app.WEB_SERVER_PROBES_PER_MINUTE,
     base,
     host: app.WEB_HOST,

@@ -43,6 +43,8 @@ await runMain({
         windowMs: 60_000,
       }),
       signedOutAttempts: new LoginThrottle({ attempts: 10, windowMs: 60_000 }),
+      ownerLimits: config.ownerLimits,
+      triggers: new LoginThrottle({ attempts: config.triggersPerMinute, windowMs: 60_000 }),
       publicOrigin: config.publicOrigin,
       setupToken,
     });

@@ -39,3 +39,11 @@ export {
   type ServerView,
 } from './servers.ts';
 export { checkServerInput, type ServerInput, type ServerAuthInput } from './server-input.ts';
+export {
+  checkEventPrivileges,
+  checkQueuedRuns,
+  checkQuota,
+  checkVariableBytes,
+  DEFAULT_OWNER_LIMITS,
+  type OwnerLimits,
+} from './owner-limits.ts';

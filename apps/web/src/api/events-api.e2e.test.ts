@@ -530,3 +530,80 @@ describe('events: a token that cannot run code cannot make code run (M8)', () =>
     ).toBe(201);
   });
 });
+
+describe('what one user may take (M2)', () => {
+  jest.setTimeout(120_000);
+  let stack: ApiStack;
+  let admin: string;
+  let bob: string;
+  beforeAll(async () => {
+    stack = await startApiStack({
+      webEnv: {
+        WEB_QUOTA_EVENTS: '2',
+        WEB_QUOTA_VARIABLES: '2',
+        WEB_QUOTA_VARIABLE_BYTES: '100',
+        WEB_QUOTA_QUEUED_RUNS: '3',
+        WEB_QUOTA_API_TOKENS: '1',
+        WEB_MAX_TIMEOUT_SECONDS: '600',
+        WEB_TRIGGERS_PER_MINUTE: '5',
+      },
+    });
+    ({ admin, user: bob } = await adminAndUser(stack));
+  });
+  afterAll(() => stack?.stop());
+
+  const event = (extra: Record<string, unknown> = {}) => ({
+    name: 'e',
+    type: 'http',
+    http: { method: 'GET', url: 'https://example.com/' },
+    ...extra,
+  });
+
+  it('keeps priority above 0, per-second schedules and long timeouts for admins', async () => {
+    for (const [extra, pointer] of [
+      [{ priority: 100 }, '/body/priority'],
+      [{ schedule: { cron: '* * * * * *' } }, '/body/schedule/cron'],
+      [{ timeoutSeconds: 601 }, '/body/timeoutSeconds'],
+    ] as const) {
+      const refused = await stack.call('POST', '/api/v1/events', bob, event(extra));
+      expect({ extra, status: refused.status }).toEqual({ extra, status: 422 });
+      expect(refused.json.errors[0].pointer).toBe(pointer);
+      expect((await stack.call('POST', '/api/v1/events', admin, event(extra))).status).toBe(201);
+    }
+  });
+
+  it('counts events, variables and tokens per user', async () => {
+    const first = await stack.call('POST', '/api/v1/events', bob, event({ priority: 0 }));
+    expect(first.status).toBe(201);
+    expect((await stack.call('POST', '/api/v1/events', bob, event())).status).toBe(201);
+    const third = await stack.call('POST', '/api/v1/events', bob, event());
+    expect(third.status).toBe(409);
+    expect(third.json.detail).toMatch(/2 events, the most/);
+    expect((await stack.call('PUT', '/api/v1/variables/a', bob, { value: '1' })).status).toBe(200);
+    expect((await stack.call('PUT', '/api/v1/variables/b', bob, { value: '2' })).status).toBe(200);
+    expect((await stack.call('PUT', '/api/v1/variables/a', bob, { value: '3' })).status).toBe(200);
+    expect((await stack.call('PUT', '/api/v1/variables/c', bob, { value: '4' })).status).toBe(409);
+    const big = await stack.call('PUT', '/api/v1/variables/a', bob, { value: 'x'.repeat(100) });
+    expect(big.status).toBe(409);
+    expect(big.json.detail).toMatch(/more than 100 characters/);
+    expect(
+      (await stack.call('POST', '/api/v1/tokens', bob, { name: 'a', scopes: ['runs:read'] }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await stack.call('POST', '/api/v1/tokens', bob, { name: 'b', scopes: ['runs:read'] }))
+        .status,
+    ).toBe(409);
+  });
+
+  it('limits runs waiting in the queue and triggers per minute', async () => {
+    // No orchestrator runs in this stack: triggered runs stay queued.
+    const target = (await stack.call('GET', '/api/v1/events', bob)).json.events[0].id as number;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await stack.call('POST', `/api/v1/events/${target}/runs`, bob, {})).status);
+    // Three queued, then the queue quota; the sixth trigger is past 5 per minute.
+    expect(statuses.slice(0, 3)).toEqual([201, 201, 201]);
+    expect(statuses.slice(3)).toEqual([429, 429, 429]);
+  });
+});

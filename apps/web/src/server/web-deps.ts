@@ -3,6 +3,7 @@ import type { SecretBox } from '@cronium/crypto';
 import type { Db } from '@cronium/db';
 import type { EgressPolicy } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
+import type { OwnerLimits } from '@cronium/event-service/owner-limits';
 import type { PublicOrigin } from '@cronium/service-kit';
 
 /**
@@ -22,6 +23,10 @@ export interface WebDeps {
   egress: EgressPolicy;
   /** SSH scans and tests per user (a sliding window, per web process). */
   serverProbes: LoginThrottle;
+  /** What one non-admin user may take (M2). */
+  ownerLimits: OwnerLimits;
+  /** Triggers per user per minute (every trigger counts). */
+  triggers: LoginThrottle;
   /** Setup and invitation attempts per client address (every attempt counts). */
   signedOutAttempts: LoginThrottle;
   /** Which pages may use the session cookie, and whether it is Secure. */

@@ -17,6 +17,7 @@ import {
 } from '@cronium/accounts';
 import { AppError } from '@cronium/service-kit/errors';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@cronium/service-kit/public-origin';
+import { checkQuota } from '@cronium/event-service';
 import { apiRoute } from '../api-route.ts';
 import { retireSetupToken, setupTokenMatches } from '../../server/setup-token.ts';
 import { idParam } from '../request-params.ts';
@@ -180,8 +181,9 @@ export const postToken = apiRoute(
       },
     },
   },
-  async ({ deps, principal, body, meta }) =>
-    Response.json(
+  async ({ deps, principal, body, meta }) => {
+    await checkQuota(deps.db, principal, 'api_tokens', deps.ownerLimits.apiTokens, 'API tokens');
+    return Response.json(
       await createApiToken(
         deps.db,
         principal,
@@ -193,7 +195,8 @@ export const postToken = apiRoute(
         meta,
       ),
       { status: 201 },
-    ),
+    );
+  },
 );
 
 export const deleteToken = apiRoute(

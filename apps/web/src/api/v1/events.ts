@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import {
   cancelRun,
+  checkEventPrivileges,
+  checkQueuedRuns,
+  checkQuota,
   createEvent,
   deleteEvent,
   listEvents,
@@ -108,6 +111,8 @@ export const postEvent = apiRoute(
   async ({ deps, principal, body, meta }) => {
     // Every event has code: creating one decides what runs.
     requireExecuteScope(principal, { script: true });
+    checkEventPrivileges(body, principal, deps.ownerLimits);
+    await checkQuota(deps.db, principal, 'events', deps.ownerLimits.events, 'events');
     return Response.json(await createEvent(deps.db, deps.box, principal, body, meta), {
       status: 201,
     });
@@ -148,6 +153,7 @@ export const patchEvent = apiRoute(
   },
   async ({ deps, principal, params, body, meta }) => {
     requireExecuteScope(principal, body as Record<string, unknown>);
+    checkEventPrivileges(body, principal, deps.ownerLimits);
     return updateEvent(deps.db, deps.box, principal, idParam(params.id), body, meta);
   },
 );
@@ -179,10 +185,17 @@ export const postEventRun = apiRoute(
     body: TriggerRunBody,
     responses: {
       201: { description: 'the run was queued', schema: Run },
+      429: problem('too many triggers per minute, or too many of your runs waiting'),
       409: problem('skipped by the concurrency policy'),
     },
   },
   async ({ deps, principal, params, body, meta }) => {
+    const wait = deps.triggers.reserve([`user:${principal.userId}`]);
+    if (wait > 0)
+      throw new AppError('RATE_LIMITED', `too many runs triggered; try again in ${wait} s`, {
+        headers: { 'retry-after': String(wait) },
+      });
+    await checkQueuedRuns(deps.db, principal, deps.ownerLimits);
     const result = await triggerEventRun(deps.db, principal, idParam(params.id), body.input, meta);
     if (!result.run) throw new AppError('CONFLICT', `not run: ${result.reason ?? result.outcome}`);
     return Response.json(result.run, { status: 201 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import {
+  checkQuota,
   confirmServerHostKey,
   createServer,
   deleteServer,
@@ -71,7 +72,9 @@ export const postServer = apiRoute(
     },
   },
   async ({ deps, principal, body, meta }) =>
-    Response.json(await createServer(deps.db, deps.box, principal, body, meta), { status: 201 }),
+    checkQuota(deps.db, principal, 'servers', deps.ownerLimits.servers, 'servers').then(async () =>
+      Response.json(await createServer(deps.db, deps.box, principal, body, meta), { status: 201 }),
+    ),
 );
 
 export const getServer = apiRoute(

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { VARIABLE_KEY_PATTERN } from '@cronium/db';
 import {
+  checkQuota,
+  checkVariableBytes,
   deleteVariable,
   listAuditLog,
   listVariables,
@@ -77,10 +79,19 @@ export const putVariableRoute = apiRoute(
     tags: ['variables'],
     scope: 'variables:write',
     body: PutVariableBody,
-    responses: { 200: { description: 'the variable', schema: Variable } },
+    responses: {
+      200: { description: 'the variable', schema: Variable },
+      409: { description: 'past your variable quota' },
+      422: { description: 'a secret value of fewer than 6 or more than 65,536 characters' },
+    },
   },
-  async ({ deps, principal, params, body, meta }) =>
-    putVariable(deps.db, deps.box, principal, keyParam(params.key), body, meta),
+  async ({ deps, principal, params, body, meta }) => {
+    const key = keyParam(params.key);
+    const limits = deps.ownerLimits;
+    await checkQuota(deps.db, principal, 'variables', limits.variables, 'variables', key);
+    await checkVariableBytes(deps.db, principal, key, body.value, limits);
+    return putVariable(deps.db, deps.box, principal, key, body, meta);
+  },
 );
 
 export const deleteVariableRoute = apiRoute(
