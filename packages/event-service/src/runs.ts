@@ -173,6 +173,9 @@ export async function listRuns(db: Db, principal: Principal, filter: RunFilter) 
 }
 
 /** Log lines after a sequence number (stored and masked), in order. */
+/** Characters of log text one page carries at most (a single longer line still comes whole). */
+export const LOG_PAGE_BYTES = 1_048_576;
+
 export async function readRunLogLines(
   db: Db,
   principal: Principal,
@@ -181,7 +184,25 @@ export async function readRunLogLines(
   limit: number,
 ) {
   await ownedRun(db, principal, runId);
-  const lines = await readRunLogs(db, runId, afterSeq, Math.min(Math.max(limit, 1), 5_000));
+  // Read in small batches until the page holds `limit` lines or LOG_PAGE_BYTES characters,
+  // whichever comes first (always at least one line): lines can be long, and a page of 5,000
+  // of them must not cost the web process hundreds of MB (review M3).
+  const wanted = Math.min(Math.max(limit, 1), 5_000);
+  const lines: Awaited<ReturnType<typeof readRunLogs>> = [];
+  let size = 0;
+  for (let after = afterSeq; lines.length < wanted && size < LOG_PAGE_BYTES;) {
+    const batch = await readRunLogs(db, runId, after, Math.min(wanted - lines.length, 200));
+    for (const line of batch) {
+      if (lines.length > 0 && size + line.data.length > LOG_PAGE_BYTES) {
+        size = LOG_PAGE_BYTES;
+        break;
+      }
+      lines.push(line);
+      size += line.data.length;
+    }
+    if (batch.length === 0 || size >= LOG_PAGE_BYTES) break;
+    after = batch.at(-1)!.seq;
+  }
   return lines.map((l) => ({
     seq: l.seq,
     attempt: l.attempt,

@@ -31,15 +31,46 @@ function view(row: {
 
 const COLUMNS = ['key', 'value', 'is_secret', 'description', 'updated_at'] as const;
 
-/** The principal's own variables (scripts read them through the runtime API). */
-export async function listVariables(db: Db, principal: Principal): Promise<VariableView[]> {
-  const rows = await db
+/** A variable as lists show it: no value (values may be 1 MB each), its length instead. */
+export interface VariableListItem {
+  key: string;
+  isSecret: boolean;
+  description: string;
+  updatedAt: Date;
+  /** Characters of the value; null for a secret one. */
+  length: number | null;
+}
+
+/**
+ * A page of the principal's own variables, by key, without their values: a list of values of
+ * up to 1 MB each would grow without bound (review M3). One value: `readVariableView`.
+ */
+export async function listVariables(
+  db: Db,
+  principal: Principal,
+  page: { after?: string; limit: number },
+): Promise<{ variables: VariableListItem[]; nextAfter: string | null }> {
+  let query = db
     .selectFrom('variables')
-    .select(COLUMNS)
+    .select(['key', 'is_secret', 'description', 'updated_at'])
+    .select((eb) => eb.fn<number | null>('length', ['value']).as('length'))
     .where('owner_id', '=', principal.userId)
     .orderBy('key')
-    .execute();
-  return rows.map(view);
+    .limit(page.limit + 1);
+  if (page.after !== undefined) query = query.where('key', '>', page.after);
+  const rows = await query.execute();
+  const more = rows.length > page.limit;
+  const shown = rows.slice(0, page.limit);
+  return {
+    variables: shown.map((row) => ({
+      key: row.key,
+      isSecret: row.is_secret,
+      description: row.description,
+      updatedAt: row.updated_at,
+      length: row.is_secret ? null : row.length,
+    })),
+    nextAfter: more ? shown.at(-1)!.key : null,
+  };
 }
 
 export async function readVariableView(

@@ -61,6 +61,38 @@ describe('events and runs API over HTTP', () => {
     },
   );
 
+  it('pages logs by size as well as by lines (M3)', async () => {
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'talks a lot',
+        type: 'bash',
+        targetKind: 'local',
+        // 400 lines of 10,000 characters: 4 MB of log.
+        script:
+          'line=$(head -c 10000 /dev/zero | tr "\\0" a); for i in $(seq 400); do echo "$line"; done',
+      })
+    ).json;
+    const run = await finished(
+      admin,
+      (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json.id,
+    );
+    expect(run.status).toBe('succeeded');
+    const page = await call('GET', `/api/v1/runs/${run.id}/logs?after=0&limit=5000`, admin);
+    expect(page.json.length).toBeGreaterThan(50);
+    expect(page.json.length).toBeLessThan(400);
+    expect(page.text.length).toBeLessThan(1_200_000);
+    let seen = page.json.length;
+    let after = page.json.at(-1).seq;
+    for (let i = 0; i < 10 && seen < 400; i++) {
+      const next = (
+        await call('GET', `/api/v1/runs/${run.id}/logs?after=${after}&limit=5000`, admin)
+      ).json;
+      seen += next.length;
+      after = next.at(-1).seq;
+    }
+    expect(seen).toBe(400);
+  });
+
   it('cancels a long run', async () => {
     const event = (
       await call('POST', '/api/v1/events', admin, {
@@ -265,16 +297,25 @@ describe('events and runs API over HTTP', () => {
     }
     await call('PUT', '/api/v1/variables/greeting', admin, { value: 'hello' });
     const listed = (await call('GET', '/api/v1/variables', admin)).json;
-    // (The property test above may have left a variable named "generated".)
+    // (The property test above may have left a variable named "generated".) Lists carry no
+    // values, only their length (review M3); a page ends where nextAfter says.
     expect(
-      listed
+      listed.variables
         .filter((v: { key: string }) => v.key !== 'generated')
-        .map((v: { key: string; value: string | null }) => [v.key, v.value]),
+        .map((v: { key: string; length: number | null }) => [v.key, v.length]),
     ).toEqual([
       ['api_key', null],
-      ['greeting', 'hello'],
+      ['greeting', 5],
     ]);
     expect(JSON.stringify(listed)).not.toContain('s3cr3t');
+    expect(JSON.stringify(listed)).not.toContain('hello');
+    const first = (await call('GET', '/api/v1/variables?limit=1', admin)).json;
+    expect(first.variables).toHaveLength(1);
+    const rest = (
+      await call('GET', `/api/v1/variables?after=${encodeURIComponent(first.nextAfter)}`, admin)
+    ).json;
+    expect(rest.variables[0].key > first.nextAfter).toBe(true);
+    expect((await call('GET', '/api/v1/variables/%E0%A4%A', admin)).status).toBe(400);
     expect((await call('GET', '/api/v1/variables/bad%20name', admin)).status).toBe(400);
     expect((await call('GET', '/api/v1/variables/api_key', bob)).status).toBe(404);
     // A run reads it through the SDK; its log shows it masked.

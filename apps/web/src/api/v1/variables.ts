@@ -31,7 +31,12 @@ const PutVariableBody = Type.Object(
 );
 
 function keyParam(value: string | undefined): string {
-  const key = decodeURIComponent(value ?? '');
+  let key: string;
+  try {
+    key = decodeURIComponent(value ?? '');
+  } catch {
+    key = ''; // a malformed %-escape: not a name (400 below, not a 500)
+  }
   if (!KEY.test(key))
     throw new AppError(
       'VALIDATION_FAILED',
@@ -47,12 +52,35 @@ export const getVariables = apiRoute(
   'GET',
   '/api/v1/variables',
   {
-    summary: 'Your variables (secret values are never returned)',
+    summary:
+      'A page of your variables by name, without values (read one with GET /variables/{key}); ?after=<name>&limit=1-500',
     tags: ['variables'],
     scope: 'variables:read',
-    responses: { 200: { description: 'variables', schema: Type.Array(Variable) } },
+    responses: {
+      200: {
+        description: 'variables',
+        schema: Type.Object({
+          variables: Type.Array(
+            Type.Object({
+              key: Type.String(),
+              isSecret: Type.Boolean(),
+              description: Type.String(),
+              updatedAt: Type.String({ format: 'date-time' }),
+              length: Type.Union([Type.Integer(), Type.Null()]),
+            }),
+          ),
+          nextAfter: Type.Union([Type.String(), Type.Null()]),
+        }),
+      },
+    },
   },
-  async ({ deps, principal }) => listVariables(deps.db, principal),
+  async ({ deps, principal, query }) => {
+    const after = query.get('after');
+    return listVariables(deps.db, principal, {
+      ...(after !== null ? { after: keyParam(encodeURIComponent(after)) } : {}),
+      limit: Math.min(intQuery(query, 'limit', 1) ?? 100, 500),
+    });
+  },
 );
 
 export const getVariable = apiRoute(
