@@ -48,3 +48,4 @@ export {
   SESSION_COOKIE,
   type PublicOrigin,
 } from './public-origin.ts';
+export { jsonProblem, MAX_JSON_DEPTH } from './json-checks.ts';

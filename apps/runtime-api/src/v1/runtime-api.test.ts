@@ -170,6 +170,23 @@ describe('runtime API v1 (real database, inject)', () => {
     );
   });
 
+  it('answers 400 for output that PostgreSQL or a recursive reader could not take (L8)', async () => {
+    const { token } = await runningRun();
+    // Deeper than anything needs (and a recursive walk of a deeper one overflows the stack).
+    const deep = '['.repeat(2_000) + ']'.repeat(2_000);
+    const nested = await deps.service.http.app.inject({
+      method: 'PUT',
+      url: '/v1/output',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: `{"output":${deep}}`,
+    });
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().detail).toMatch(/nested more than 64 levels/);
+    const nul = await call('PUT', '/v1/output', token, { output: { a: ['ok', 'x\u0000y'] } });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors[0].pointer).toBe('/body/output/a/1');
+  });
+
   it('describes the run in its context', async () => {
     const { runId, attempt, token } = await runningRun({ a: 1 });
     expect((await call('GET', '/v1/context', token)).json()).toEqual({

@@ -10,7 +10,7 @@ import {
   type Db,
   type LiveAttemptRef,
 } from '@cronium/db';
-import { AppError } from '@cronium/service-kit';
+import { AppError, jsonProblem } from '@cronium/service-kit';
 import { VerifiedTokens, attemptGone, authenticateRun } from './run-authenticator.ts';
 /** Any limiter: 0 when a call may go ahead, or seconds to wait. */
 export interface CallLimiter {
@@ -39,15 +39,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     run?: RunTokenClaims;
   }
-}
-
-/** PostgreSQL text and jsonb cannot hold U+0000; say so instead of failing on write. */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\0');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object')
-    return Object.entries(value).some(([k, v]) => k.includes('\0') || containsNul(v));
-  return false;
 }
 
 /** The calling attempt, as the token names it; each statement checks it is still live. */
@@ -94,8 +85,11 @@ export async function registerRuntimeRoutes(
         async (request) => {
           if (request.body.output === undefined)
             throw new AppError('VALIDATION_FAILED', 'output is required');
-          if (containsNul(request.body.output))
-            throw new AppError('VALIDATION_FAILED', 'output cannot hold NUL characters (\\u0000)');
+          const problem = jsonProblem(request.body.output);
+          if (problem)
+            throw new AppError('VALIDATION_FAILED', `output: ${problem.message}`, {
+              errors: [{ pointer: `/body/output${problem.pointer}`, message: problem.message }],
+            });
           if (!(await setLiveRunField(db, caller(request), { output: request.body.output })))
             throw attemptGone();
           return { ok: true as const };

@@ -3,6 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { authenticate, hasScope, type Principal, type RequestMeta } from '@cronium/accounts';
 import { AppError, PROBLEM_CONTENT_TYPE, problemBody } from '@cronium/service-kit/errors';
 import { fromOwnPage, sessionCookieOf } from '@cronium/service-kit/public-origin';
+import { jsonProblem } from '@cronium/service-kit/json-checks';
 import { webDeps, type WebDeps } from '../server/web-deps.ts';
 import { registerOperation, type Operation } from './openapi-registry.ts';
 
@@ -134,6 +135,12 @@ async function readJsonBody(request: Request, check: ReturnType<typeof TypeCompi
   } catch {
     throw new AppError('BAD_REQUEST', 'the body is not valid JSON');
   }
+  // PostgreSQL cannot store U+0000, and nothing needs 64 levels of nesting: 400, not a 500.
+  const problem = jsonProblem(value);
+  if (problem)
+    throw new AppError('VALIDATION_FAILED', 'the body cannot be stored as it is', {
+      errors: [{ pointer: `/body${problem.pointer}`, message: problem.message }],
+    });
   if (!check.Check(value)) {
     const errors = [...check.Errors(value)].slice(0, 20).map((e) => ({
       pointer: `/body${e.path}`,

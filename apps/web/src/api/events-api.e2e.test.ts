@@ -61,6 +61,33 @@ describe('events and runs API over HTTP', () => {
     },
   );
 
+  it('answers 400, not 500, to NUL characters and deep nesting anywhere in a body (L8)', async () => {
+    for (const [path, body, pointer] of [
+      ['/api/v1/events', { name: 'a\u0000b', type: 'bash', script: 'true' }, '/body/name'],
+      ['/api/v1/events', { name: 'a', type: 'bash', script: 'echo \u0000' }, '/body/script'],
+    ] as const) {
+      const answer = await call('POST', path, admin, body);
+      expect(answer.status).toBe(400);
+      expect(answer.json.errors[0].pointer).toBe(pointer);
+    }
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'input',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'true',
+      })
+    ).json;
+    const nul = await call('POST', `/api/v1/events/${event.id}/runs`, admin, {
+      input: { k: 'v\u0000' },
+    });
+    expect([nul.status, nul.json.errors[0].pointer]).toEqual([400, '/body/input/k']);
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const nested = await call('POST', `/api/v1/events/${event.id}/runs`, admin, { input: deep });
+    expect(nested.status).toBe(400);
+  });
+
   it('pages logs by size as well as by lines (M3)', async () => {
     const event = (
       await call('POST', '/api/v1/events', admin, {
