@@ -40,16 +40,26 @@ describe('health routes', () => {
 
   it('/ready answers 503 unhealthy when a check fails, throws or hangs', async () => {
     const res = await appWith({
-      database: async () => ({ status: 'unhealthy', message: 'database unreachable' }),
+      database: async () => ({
+        status: 'unhealthy',
+        message: 'database unreachable',
+        cause: 'password authentication failed for user "cronium_app" at db.internal:5432',
+      }),
       throws: async () => {
-        throw new Error('boom');
+        throw new Error('boom at 10.1.2.3');
       },
       hangs: () => new Promise(() => undefined),
     }).inject('/ready');
     expect(res.statusCode).toBe(503);
     const body = res.json();
     expect(body.status).toBe('unhealthy');
-    expect(body.details.throws).toEqual({ status: 'unhealthy', message: 'boom' });
+    // What went wrong in detail is for the log, not for whoever reaches /ready (L7).
+    expect(body.details.database).toMatchObject({
+      status: 'unhealthy',
+      message: 'database unreachable',
+    });
+    expect(body.details.throws).toEqual({ status: 'unhealthy', message: 'the check failed' });
+    expect(res.body).not.toMatch(/password|db\.internal|10\.1\.2\.3/);
     expect(body.details.hangs.message).toMatch(/timed out after 200 ms/);
   });
 

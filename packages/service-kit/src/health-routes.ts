@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { HealthResponse, type CheckResult, type HealthStatus } from '@cronium/contracts';
 
-/** A readiness check: resolves with its result; a throw counts as unhealthy. */
-export type ReadinessCheck = () => Promise<CheckResult>;
+/**
+ * A readiness check: resolves with its result; a throw counts as unhealthy. `cause` is logged
+ * and never answered (details of the infrastructure are not for anyone who can reach /ready).
+ */
+export type ReadinessCheck = () => Promise<CheckResult & { cause?: string }>;
 
 export interface HealthRoutesOptions {
   service: string;
@@ -19,11 +22,14 @@ function worst(statuses: HealthStatus[]): HealthStatus {
   return 'healthy';
 }
 
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult> {
+async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<CheckResult & { cause?: string }> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<CheckResult>((resolve) => {
+    const timeout = new Promise<CheckResult & { cause?: string }>((resolve) => {
       timer = setTimeout(
         () => resolve({ status: 'unhealthy', message: `timed out after ${timeoutMs} ms` }),
         timeoutMs,
@@ -32,7 +38,11 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Check
     const result = await Promise.race([check(), timeout]);
     return { ...result, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
   } catch (error) {
-    return { status: 'unhealthy', message: error instanceof Error ? error.message : String(error) };
+    return {
+      status: 'unhealthy',
+      message: 'the check failed',
+      cause: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -53,12 +63,13 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
     details: {},
   }));
 
-  app.get('/ready', { schema, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/ready', { schema, logLevel: 'warn' }, async (request, reply) => {
     const entries = await Promise.all(
-      Object.entries(options.checks).map(
-        async ([name, check]) =>
-          [name, await runCheck(check, options.checkTimeoutMs ?? 2000)] as const,
-      ),
+      Object.entries(options.checks).map(async ([name, check]) => {
+        const { cause, ...result } = await runCheck(check, options.checkTimeoutMs ?? 2000);
+        if (cause) request.log.warn({ check: name, cause }, 'readiness check failed');
+        return [name, result] as const;
+      }),
     );
     const details: Record<string, CheckResult> = Object.fromEntries(entries);
     if (options.isShuttingDown())

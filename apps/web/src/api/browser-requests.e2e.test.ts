@@ -98,6 +98,12 @@ describe('browser requests with the session cookie', () => {
     ).toBe(200);
   });
 
+  it('shows strangers the start page without counts of users, events or runs (L7)', async () => {
+    const page = await (await fetch(`${stack.base}/`)).text();
+    expect(page).toContain('connected, schema up to date');
+    expect(page).not.toMatch(/Users|Events<|Runs</);
+  });
+
   it('sets a plain httpOnly cookie when the public URL is http', async () => {
     const login = await post(
       stack,
