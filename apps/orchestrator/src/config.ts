@@ -93,6 +93,12 @@ export const orchestratorEnvSpec = {
     max: 3650,
     description: 'finished runs, their logs and schedule ticks older than this are deleted',
   }),
+  ORCHESTRATOR_AUDIT_RETENTION_DAYS: env.integer({
+    default: 365,
+    min: 1,
+    max: 36_500,
+    description: 'audit log entries older than this are deleted',
+  }),
   ORCHESTRATOR_SCHEDULER: env.boolean({
     default: true,
     description: 'whether this orchestrator evaluates schedules (any number may)',
@@ -257,6 +263,7 @@ export interface OrchestratorConfig {
   logMaxBytes: number;
   killGraceMs: number;
   retentionDays: number;
+  auditRetentionDays: number;
   schedulerEnabled: boolean;
   scriptPath: string;
   local: {
@@ -333,6 +340,7 @@ export function loadConfig(
     logMaxBytes: app.ORCHESTRATOR_LOG_MAX_BYTES,
     killGraceMs: app.ORCHESTRATOR_KILL_GRACE_MS,
     retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
+    auditRetentionDays: app.ORCHESTRATOR_AUDIT_RETENTION_DAYS,
     schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
     scriptPath: app.PATH,
     local: {

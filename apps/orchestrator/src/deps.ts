@@ -134,6 +134,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     sweepMs: config.sweepMs,
     purgeMs: 3_600_000,
     retentionDays: config.retentionDays,
+    auditRetentionDays: config.auditRetentionDays,
     onRequeued: () => runWorker.wake(),
     events,
   });

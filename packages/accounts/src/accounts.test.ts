@@ -4,6 +4,7 @@ import { AppError } from '@cronium/service-kit/errors';
 import {
   LoginThrottle,
   acceptInvitation,
+  addressBlock,
   authenticate,
   createApiToken,
   createFirstAdmin,
@@ -280,6 +281,28 @@ describe('password work only where it can matter (real database)', () => {
       .where('action', '=', 'session.sign_in_failed')
       .executeTakeFirstOrThrow();
     expect(Number(failures.n)).toBe(10);
+  });
+
+  it('throttles an IPv6 client by its /64, so rotating addresses does not help (L10)', async () => {
+    expect(addressBlock('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:db8::9')).toBe('2001:db8:0:0::/64');
+    expect(addressBlock('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(addressBlock('192.0.2.7')).toBe('192.0.2.7');
+    const throttle = new LoginThrottle({ attempts: 10, windowMs: 60_000 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const error = await rejection(
+        signIn(
+          t.db,
+          throttle,
+          { email: `nobody${i}@example.com`, password: 'wrong guess!' },
+          { ip: `2001:db8:1:2::${(i + 1).toString(16)}`, userAgent: 'jest' },
+        ),
+      );
+      statuses.push(error.status);
+    }
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
   });
 
   it('does not hash for a setup that is done or an invitation that does not exist', async () => {

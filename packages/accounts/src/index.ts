@@ -2,7 +2,7 @@ export { isAdmin, hasScope, type Principal, type RequestMeta } from './principal
 export { auditAction, auditActor, type AuditedAction } from './audit-action.ts';
 export { needsSetup, createFirstAdmin } from './first-admin.ts';
 export { LoginThrottle } from './login-throttle.ts';
-export { signIn, signOut, authenticate, SESSION_TTL_MS } from './sessions.ts';
+export { signIn, signOut, authenticate, addressBlock, SESSION_TTL_MS } from './sessions.ts';
 export {
   createApiToken,
   listApiTokens,

@@ -11,6 +11,27 @@ import { AppError } from '@cronium/service-kit/errors';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { Principal, RequestMeta } from './principal.ts';
 
+/**
+ * The block a client address belongs to for throttling: an IPv6 address by its /64 (one
+ * subscriber gets a whole /64 and can rotate through it freely, review L10), an IPv4 address
+ * as it is.
+ */
+export function addressBlock(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /** How long a browser session lasts without signing in again. */
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 
@@ -26,7 +47,7 @@ export async function signIn(
   meta: RequestMeta,
 ): Promise<{ token: string; userId: number; expiresAt: Date }> {
   const email = input.email.trim().toLowerCase();
-  const keys = [`email:${email}`, ...(meta.ip ? [`ip:${meta.ip}`] : [])];
+  const keys = [`email:${email}`, ...(meta.ip ? [`ip:${addressBlock(meta.ip)}`] : [])];
   // Counted as a failure now, before the password is checked; a success clears it.
   const wait = throttle.reserve(keys);
   if (wait > 0)

@@ -86,6 +86,7 @@ describe('database outages', () => {
       sweepMs: 200,
       purgeMs: 3_600_000,
       retentionDays: 30,
+      auditRetentionDays: 365,
       onRequeued: () => worker.wake(),
     });
     worker.start();

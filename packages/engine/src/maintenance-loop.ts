@@ -1,11 +1,11 @@
-import type { Db } from '@cronium/db';
+import { purgeOldAuditEntries, type Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import { purgeOldRuns, sweepExpiredLeases } from '@cronium/run-queue';
 import type { RunEvent } from '@cronium/run-events';
 
 /**
  * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired
- * (every `sweepMs`) and purge runs past retention (every `purgeMs`).
+ * (every `sweepMs`) and purge runs and audit entries past retention (every `purgeMs`).
  */
 export interface MaintenanceOptions {
   db: Db;
@@ -13,6 +13,8 @@ export interface MaintenanceOptions {
   sweepMs: number;
   purgeMs: number;
   retentionDays: number;
+  /** Audit entries older than this are deleted. */
+  auditRetentionDays: number;
   onRequeued: () => void;
   /** Where the new status of each swept run is announced (live views). */
   events?: { publish(events: RunEvent[]): Promise<void> };
@@ -72,7 +74,11 @@ export class MaintenanceLoop {
   async purge(): Promise<void> {
     try {
       const purged = await purgeOldRuns(this.#o.db, { olderThanDays: this.#o.retentionDays });
-      if (purged.runs + purged.ticks > 0) this.#o.logger.info(purged, 'retention purge');
+      const auditEntries = await purgeOldAuditEntries(this.#o.db, {
+        olderThanDays: this.#o.auditRetentionDays,
+      });
+      if (purged.runs + purged.ticks + auditEntries > 0)
+        this.#o.logger.info({ ...purged, auditEntries }, 'retention purge');
     } catch (error) {
       this.#o.logger.error({ err: error }, 'retention purge failed');
     }
