@@ -26,6 +26,12 @@ export const wsEnvSpec = {
     description:
       'how often unfinished subscriptions are re-read from the store besides bus notifications (the most a lost notification delays a line)',
   }),
+  WS_MAX_CONNECTIONS_PER_USER: env.integer({
+    default: 20,
+    min: 1,
+    max: 100_000,
+    description: 'live-log sockets one user may have open at once on this ws process (429 past it)',
+  }),
   WS_HIGH_WATER_BYTES: env.integer({
     default: 1_048_576,
     min: 16_384,
@@ -44,6 +50,7 @@ export interface WsConfig {
   highWaterBytes: number;
   /** Which pages may open a socket with the session cookie. */
   publicOrigin: PublicOrigin;
+  maxConnectionsPerUser: number;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WsConfig {
@@ -56,5 +63,6 @@ export function loadConfig(source: Record<string, string | undefined>): WsConfig
     pollMs: app.WS_POLL_MS,
     highWaterBytes: app.WS_HIGH_WATER_BYTES,
     publicOrigin: publicOrigin(app.CRONIUM_PUBLIC_URL, app.WEB_PORT),
+    maxConnectionsPerUser: app.WS_MAX_CONNECTIONS_PER_USER,
   };
 }

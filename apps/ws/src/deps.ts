@@ -44,6 +44,7 @@ export function createDeps(config: WsConfig, version: string) {
     db: service.db,
     hub,
     publicOrigin: config.publicOrigin,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
     highWaterBytes: config.highWaterBytes,
     onError,
   });

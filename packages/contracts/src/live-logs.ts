@@ -102,4 +102,9 @@ export const LIVE_LOG_LIMITS = {
   maxMessageBytes: 4_096,
   /** Runs one connection may follow at once. */
   maxSubscriptions: 100,
+  /**
+   * Subscribe messages one connection may send per second (a burst of this many, refilled at
+   * this rate); past it, an error frame `rate_limited` and no database work.
+   */
+  subscribesPerSecond: 20,
 } as const;

@@ -156,7 +156,32 @@ export class LiveConnection {
     }
   }
 
+  /** Subscribe messages left in this second's allowance (a token bucket). */
+  #subscribeTokens: number = LIVE_LOG_LIMITS.subscribesPerSecond;
+  #subscribeRefilledAt = Date.now();
+
+  #maySubscribe(): boolean {
+    const now = Date.now();
+    const rate = LIVE_LOG_LIMITS.subscribesPerSecond;
+    this.#subscribeTokens = Math.min(
+      rate,
+      this.#subscribeTokens + ((now - this.#subscribeRefilledAt) / 1000) * rate,
+    );
+    this.#subscribeRefilledAt = now;
+    if (this.#subscribeTokens < 1) return false;
+    this.#subscribeTokens -= 1;
+    return true;
+  }
+
   async #subscribe(runId: number, afterSeq: number): Promise<void> {
+    // Each subscribe reads the database (also for runs that do not exist): limited per second.
+    if (!this.#maySubscribe())
+      return this.#send({
+        type: 'error',
+        code: 'rate_limited',
+        message: `at most ${LIVE_LOG_LIMITS.subscribesPerSecond} subscribe messages a second`,
+        runId,
+      });
     if (this.#subscriptions.has(runId))
       return this.#send({
         type: 'error',

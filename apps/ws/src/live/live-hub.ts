@@ -61,6 +61,13 @@ export class LiveHub {
     this.#connections.add(connection);
   }
 
+  /** Open connections of one user (each costs polling and a socket: capped per user). */
+  connectionsOf(userId: number): number {
+    let n = 0;
+    for (const c of this.#connections) if (c.viewer.userId === userId) n += 1;
+    return n;
+  }
+
   remove(connection: LiveConnection): void {
     connection.close();
     this.#connections.delete(connection);

@@ -240,6 +240,33 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
     },
   );
 
+  maybe('caps sockets per user and subscribe messages per second (L9)', async () => {
+    const sockets: Viewer[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const socket = viewer(bob.token);
+        await socket.opened;
+        sockets.push(socket);
+      }
+      await expect(viewer(bob.token).opened).rejects.toThrow('HTTP 429');
+      // Another user is not held up by bob's sockets.
+      const other = viewer(alice.token);
+      await other.opened;
+      sockets.push(other);
+      // 40 subscribes to runs that do not exist, at once: 20 answered, the rest refused
+      // without a database query.
+      const flood = sockets[0]!;
+      for (let runId = 1_000_000; runId < 1_000_040; runId++)
+        flood.send({ type: 'subscribe', runId });
+      await flood.until('40 answers', () => flood.frames.length >= 40);
+      const codes = flood.frames.map((f) => (f.type === 'error' ? f.code : f.type));
+      expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(15);
+      expect(codes.filter((c) => c === 'not_found').length).toBeGreaterThanOrEqual(20);
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+  });
+
   maybe(
     'answers a bad message with an error frame and stays open; refuses another user’s run',
     async () => {

@@ -24,6 +24,8 @@ export async function registerLiveRoutes(
     db: Db;
     hub: LiveHub;
     publicOrigin: PublicOrigin;
+    /** Open sockets one user may have at once (429 past it). */
+    maxConnectionsPerUser: number;
     highWaterBytes?: number;
     onError?: (error: Error) => void;
   },
@@ -51,6 +53,11 @@ export async function registerLiveRoutes(
             'UNAUTHENTICATED',
             'a session or an API token with the runs:read scope is required',
             { headers: { 'www-authenticate': 'Bearer realm="cronium-live"' } },
+          );
+        if (options.hub.connectionsOf(authenticated.viewer.userId) >= options.maxConnectionsPerUser)
+          throw new AppError(
+            'RATE_LIMITED',
+            `at most ${options.maxConnectionsPerUser} live-log connections per user; close one first`,
           );
         request.viewer = authenticated;
       },
