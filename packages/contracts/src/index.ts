@@ -2,3 +2,4 @@ export * from './health.ts';
 export * from './problem.ts';
 export * from './domain.ts';
 export * from './live-logs.ts';
+export * from './http-secrets.ts';

@@ -1,3 +1,4 @@
+import { secretReferences, type HttpRequestTemplate } from '@cronium/contracts';
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
 import type { SecretBox } from '@cronium/crypto';
@@ -185,6 +186,12 @@ export async function createEvent(
 ): Promise<EventView> {
   input = await withDefaultTarget(db, input);
   checkEventInput(input);
+  checkSecretReferences(
+    input.http ?? null,
+    Object.entries(input.secretEnv ?? {}).flatMap(([name, value]) =>
+      value === null ? [] : [name],
+    ),
+  );
   await checkEventAgainstCaps(db, input, principal.userId);
   await checkLocalAccess(db, input, principal.role);
   const id = await db.transaction().execute(async (trx) => {
@@ -231,6 +238,12 @@ export async function updateEvent(
     current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
     merged.env ?? {},
   );
+  checkSecretReferences(merged.http ?? null, [
+    ...current.secretEnvKeys.filter((name) => patch.secretEnv?.[name] !== null),
+    ...Object.entries(patch.secretEnv ?? {}).flatMap(([name, value]) =>
+      value === null ? [] : [name],
+    ),
+  ]);
   await db.transaction().execute(async (trx) => {
     const set = columns(patch);
     if (Object.keys(set).length > 0)
@@ -250,6 +263,32 @@ export async function updateEvent(
     await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${String(id)})`.execute(trx);
   });
   return readEvent(db, principal, id);
+}
+
+/**
+ * `{{secrets.NAME}}` in an HTTP event must name one of its secret environment values, and may
+ * not stand in the URL's origin or a header's name (422 with the pointer to where it is).
+ */
+function checkSecretReferences(
+  http: (Partial<HttpRequestTemplate> & Pick<HttpRequestTemplate, 'method' | 'url'>) | null,
+  secretNames: string[],
+): void {
+  if (!http) return;
+  const { references, problems } = secretReferences({
+    method: http.method,
+    url: http.url,
+    headers: http.headers ?? {},
+    body: http.body ?? null,
+  });
+  const known = new Set(secretNames);
+  for (const { name, pointer } of references)
+    if (!known.has(name))
+      problems.push({
+        pointer,
+        message: `{{secrets.${name}}} names no secret of this event: add ${name} to secretEnv`,
+      });
+  if (problems.length > 0)
+    throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', { errors: problems });
 }
 
 /** Deletes an event and its runs (their logs too). */

@@ -99,6 +99,54 @@ describe('HttpExecutor', () => {
     expect(lines[0]!.text).toBe(`POST ${base}/ok`);
   });
 
+  it('puts the event’s secrets into the path, query, headers and body, never into the log line (L12)', async () => {
+    const secret = 'tok/en with spaces&=';
+    const request: ExecutionRequest = {
+      ...req('POST', '/ok', '{"token":"{{ secrets.API_TOKEN }}"}'),
+      env: { API_TOKEN: secret },
+    };
+    request.http!.headers = { authorization: 'Bearer {{secrets.API_TOKEN}}' };
+    const { result, lines } = await run(executor(), request);
+    expect(result.status).toBe('succeeded');
+    const got = received.at(-1)!;
+    expect(got.headers.authorization).toBe(`Bearer ${secret}`);
+    expect(got.body).toBe(`{"token":"${secret}"}`);
+    expect(lines[0]!.text).toBe(`POST ${base}/ok`);
+    expect(lines.map((l) => l.text).join('\n')).not.toContain(secret);
+    // In the URL the value is encoded, so it cannot change the request's shape.
+    const path = await new Promise<string>((resolve) => {
+      const probe = createServer((rq, rs) => {
+        resolve(rq.url!);
+        rs.end('ok');
+      });
+      probe.listen(0, '127.0.0.1', async () => {
+        const port = (probe.address() as { port: number }).port;
+        await run(executor(), {
+          ...req('GET', '/'),
+          env: { API_TOKEN: secret },
+          http: {
+            method: 'GET',
+            url: `http://127.0.0.1:${port}/a/{{secrets.API_TOKEN}}`,
+            headers: {},
+            body: null,
+          },
+        });
+        probe.close();
+      });
+    });
+    expect(path).toBe(`/a/${encodeURIComponent(secret)}`);
+  });
+
+  it('fails clearly when a secret the request names is gone', async () => {
+    const { result } = await run(executor(), req('GET', '/ok?key={{secrets.GONE}}'));
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /\{\{secrets\.GONE\}\}, which this event's secret environment does not have/,
+      ),
+    });
+  });
+
   it('fails on a non-2xx status', async () => {
     const { result } = await run(executor(), req('GET', '/down'));
     expect(result).toMatchObject({

@@ -1,3 +1,4 @@
+import { fillSecrets } from '@cronium/contracts';
 import { isDestinationNotAllowed } from '@cronium/egress';
 import { fetchWithRedirects, guardedAgent, RedirectRefused } from '@cronium/egress/http';
 import type {
@@ -71,10 +72,17 @@ export class HttpExecutor implements Executor {
     const log = (text: string, stream: 'stdout' | 'system' = 'system') =>
       context.onLog({ stream, at: new Date(), text });
     const started = performance.now();
+    // The log shows the request as written: `{{secrets.NAME}}`, never the value.
     log(`${method} ${url}`);
+    const filled = fillSecrets(request.http, request.env);
+    if ('missing' in filled) {
+      const error = `the request uses {{secrets.${filled.missing}}}, which this event's secret environment does not have`;
+      log(error);
+      return { status: 'failed', exitCode: null, error };
+    }
     const agent = guardedAgent(await this.#egress(request));
     try {
-      return await this.#send(request.http, agent, context, log, started);
+      return await this.#send(filled, agent, context, log, started);
     } finally {
       void agent.destroy().catch(() => {});
     }

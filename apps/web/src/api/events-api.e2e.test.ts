@@ -1,5 +1,6 @@
 // Events and runs over the public API, end to end over real HTTP: a running web process and a
 // running orchestrator (local executor) on one real database.
+import { createServer } from 'node:http';
 import fc from 'fast-check';
 import {
   adminAndUser,
@@ -410,6 +411,59 @@ describe('events and runs API over HTTP', () => {
     expect((await call('GET', `/api/v1/events/${event.id}`, admin)).json.secretEnvKeys).toEqual([
       'OTHER',
     ]);
+  });
+
+  it('HTTP events use secrets from their secret environment, never stored or shown in clear (L12)', async () => {
+    const seen: string[] = [];
+    const echo = createServer((request, response) => {
+      seen.push(String(request.headers.authorization));
+      response.end(`you sent ${request.headers.authorization}`);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(echo.address() as { port: number }).port}/hook`;
+    try {
+      const problems = async (body: Record<string, unknown>) => {
+        const answer = await call('POST', '/api/v1/events', admin, {
+          name: 'hook',
+          type: 'http',
+          ...body,
+        });
+        return [answer.status, answer.json.errors?.map((e: { pointer: string }) => e.pointer)];
+      };
+      // A name the event has no secret for; a secret choosing the host.
+      expect(
+        await problems({
+          http: { method: 'GET', url, headers: { authorization: 'Bearer {{secrets.NOPE}}' } },
+        }),
+      ).toEqual([422, ['/body/http/headers/authorization']]);
+      expect(
+        await problems({
+          http: { method: 'GET', url: 'http://{{secrets.HOST}}/x' },
+          secretEnv: { HOST: 'evil.example' },
+        }),
+      ).toEqual([422, ['/body/http/url']]);
+      const created = await call('POST', '/api/v1/events', admin, {
+        name: 'hook',
+        type: 'http',
+        http: { method: 'GET', url, headers: { authorization: 'Bearer {{secrets.API_TOKEN}}' } },
+        secretEnv: { API_TOKEN: 'hook-s3cret-value' },
+      });
+      expect(created.status).toBe(201);
+      const shown = await call('GET', `/api/v1/events/${created.json.id}`, admin);
+      expect(shown.json.http.headers.authorization).toBe('Bearer {{secrets.API_TOKEN}}');
+      expect(shown.text).not.toContain('hook-s3cret');
+      const run = (await call('POST', `/api/v1/events/${created.json.id}/runs`, admin, {})).json;
+      const done = await finished(admin, run.id);
+      expect(done.status).toBe('succeeded');
+      expect(seen).toEqual(['Bearer hook-s3cret-value']);
+      // The server echoes the secret: the log and the stored result show it masked.
+      expect(JSON.stringify(done.result)).not.toContain('hook-s3cret');
+      const logs = (await call('GET', `/api/v1/runs/${run.id}/logs`, admin)).text;
+      expect(logs).toContain('you sent Bearer ***');
+      expect(logs).not.toContain('hook-s3cret');
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 
   it('checks container events against the administrator’s caps and image references', async () => {
