@@ -729,3 +729,37 @@ describe('what one user may take (M2)', () => {
     expect(statuses.slice(3)).toEqual([429, 429, 429]);
   });
 });
+
+describe('the default target of a new event', () => {
+  jest.setTimeout(120_000);
+
+  it('is container when the orchestrator has a Docker engine, local for admins otherwise (C1)', async () => {
+    const withDocker = await startApiStack({
+      engine: true,
+      orchestratorEnv: { ORCHESTRATOR_CONTAINERS: 'on' },
+    });
+    try {
+      const { admin } = await adminAndUser(withDocker);
+      const event = await withDocker.call('POST', '/api/v1/events', admin, {
+        name: 'd',
+        type: 'bash',
+        script: 'true',
+      });
+      expect([event.status, event.json.targetKind]).toEqual([201, 'container']);
+    } finally {
+      await withDocker.stop();
+    }
+    const withoutDocker = await startApiStack({ engine: true });
+    try {
+      const { admin } = await adminAndUser(withoutDocker);
+      const event = await withoutDocker.call('POST', '/api/v1/events', admin, {
+        name: 'd',
+        type: 'bash',
+        script: 'true',
+      });
+      expect([event.status, event.json.targetKind]).toEqual([201, 'local']);
+    } finally {
+      await withoutDocker.stop();
+    }
+  });
+});
