@@ -1,7 +1,7 @@
 // End to end: the whole system started exactly as the README's start command starts it
 // (the launcher, pm2-runtime, the embedded PostgreSQL, the four apps), checked for readiness,
 // then stopped with SIGTERM, leaving no process behind.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
@@ -130,21 +130,9 @@ describe('the whole system, started as the README starts it', () => {
       }
       expect(left).toEqual([]);
     } catch (error) {
-      throw new Error(
-        `${(error as Error).message}\n--- launcher output ---\n${output().slice(-5000)}`,
-        { cause: error },
-      );
+      throw withOutput(error, output());
     } finally {
-      if (launcher.exitCode === null) launcher.kill('SIGKILL');
-      for (const pid of processesMentioning(dataDir)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-      removeCluster(dataDir);
-      rmSync(home, { recursive: true, force: true });
+      cleanUp(launcher, home, dataDir);
     }
   });
 
@@ -171,24 +159,32 @@ describe('the whole system, started as the README starts it', () => {
         await new Promise((r) => setTimeout(r, 250));
       expect(processesMentioning(dataDir)).toEqual([]);
     } catch (error) {
-      throw new Error(
-        `${(error as Error).message}\n--- launcher output ---\n${output().slice(-5000)}`,
-        { cause: error },
-      );
+      throw withOutput(error, output());
     } finally {
-      if (launcher.exitCode === null) launcher.kill('SIGKILL');
-      for (const pid of processesMentioning(dataDir)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-      removeCluster(dataDir);
-      rmSync(home, { recursive: true, force: true });
+      cleanUp(launcher, home, dataDir);
     }
   });
 });
+
+function withOutput(error: unknown, output: string): Error {
+  return new Error(`${(error as Error).message}\n--- launcher output ---\n${output.slice(-5000)}`, {
+    cause: error,
+  });
+}
+
+/** Whatever a test left: the launcher, processes of its data directory, its files. */
+function cleanUp(launcher: ChildProcess, home: string, dataDir: string): void {
+  if (launcher.exitCode === null) launcher.kill('SIGKILL');
+  for (const pid of processesMentioning(dataDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  removeCluster(dataDir);
+  rmSync(home, { recursive: true, force: true });
+}
 
 /** A cluster kept outside the data directory (a root install's private data directory) goes too. */
 function removeCluster(dataDir: string): void {
