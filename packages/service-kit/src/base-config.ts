@@ -36,6 +36,13 @@ export const baseEnvSpec = {
     max: 200,
     description: 'connections per process',
   }),
+  CRONIUM_METRICS_TOKEN: env.string({
+    optional: true,
+    secret: true,
+    minLength: 16,
+    description:
+      'bearer token that GET /metrics of every process asks for; unset: /metrics answers only clients on the same machine that did not come through a proxy',
+  }),
   VALKEY_URL: env.url({
     protocols: ['redis:', 'rediss:', 'valkey:', 'valkeys:'],
     optional: true,
@@ -74,6 +81,8 @@ export interface BaseConfig {
   database: { url: string; embedded: boolean; embeddedPort: number; poolMax: number };
   /** Valkey/Redis URL (valkey:// spelled redis:// for the client), or undefined. */
   valkeyUrl: string | undefined;
+  /** What GET /metrics asks for; undefined: loopback clients only. */
+  metricsToken: string | undefined;
   secrets: Partial<Record<SecretName, string>>;
 }
 
@@ -158,6 +167,7 @@ export function loadServiceConfig<S extends EnvSpec>(
         poolMax: parsed.DATABASE_POOL_MAX,
       },
       valkeyUrl: parsed.VALKEY_URL?.replace(/^valkey(s?):/, 'redis$1:'),
+      metricsToken: parsed.CRONIUM_METRICS_TOKEN,
       secrets,
     },
     app,

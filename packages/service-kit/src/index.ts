@@ -49,3 +49,4 @@ export {
   type PublicOrigin,
 } from './public-origin.ts';
 export { jsonProblem, MAX_JSON_DEPTH } from './json-checks.ts';
+export { createProcessMetrics, observePool, type ProcessMetrics } from './metrics.ts';

@@ -8,12 +8,20 @@ import {
 import type { Logger } from '@cronium/logger';
 import type { BaseConfig } from './base-config.ts';
 import { createHttpService, type HttpService } from './http-service.ts';
+import {
+  createProcessMetrics,
+  observePool,
+  registerMetricsRoute,
+  type ProcessMetrics,
+} from './metrics.ts';
 import type { ReadinessCheck } from './health-routes.ts';
 
 export interface ServiceDeps {
   logger: Logger;
   db: Db;
   http: HttpService;
+  /** This process's Prometheus metrics (GET /metrics); apps register their own here. */
+  metrics: ProcessMetrics;
 }
 
 export interface ServiceProcessOptions {
@@ -41,7 +49,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
   start(extra?: () => Promise<void>): Promise<{ host: string; port: number }>;
   stop(extra?: () => Promise<void>): Promise<void>;
 } {
-  const { db } = createDatabase({
+  const { db, pool } = createDatabase({
     url: options.base.database.url,
     poolMax: options.base.database.poolMax,
     applicationName: `cronium-${options.service}`,
@@ -57,10 +65,14 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
     ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
     checks: { database: () => checkDatabase(db), ...options.checks },
   });
+  const metrics = createProcessMetrics(options.service);
+  observePool(metrics, pool);
+  registerMetricsRoute(http.app, metrics, { token: options.base.metricsToken });
   return {
     logger: options.logger,
     db,
     http,
+    metrics,
     async start(extra) {
       await waitForDatabase(db, {
         timeoutMs: 60_000,

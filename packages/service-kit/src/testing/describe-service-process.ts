@@ -59,6 +59,30 @@ export function describeServiceProcess(options: {
         const health = await waitForStatus(`${base}/health`, 200);
         expect(health.body).toMatchObject({ status: 'healthy', service: options.service });
 
+        // Prometheus metrics, for this machine: the process, its pool, its requests.
+        const metrics = await fetch(`${base}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+        const text = await metrics.text();
+        const series = (name: string, ...labels: string[]) =>
+          text
+            .split('\n')
+            .some(
+              (line) =>
+                line.startsWith(`${name}{`) &&
+                [`service="${options.service}"`, ...labels].every((l) => line.includes(l)),
+            );
+        expect(series('process_resident_memory_bytes')).toBe(true);
+        expect(series('cronium_db_pool_connections', 'state="total"')).toBe(true);
+        expect(
+          series('cronium_http_request_duration_seconds_count', 'route="/ready"', 'status="2xx"'),
+        ).toBe(true);
+        // What a reverse proxy on this machine forwards is not for it.
+        const proxied = await fetch(`${base}/metrics`, {
+          headers: { 'x-forwarded-for': '192.0.2.1' },
+        });
+        expect(proxied.status).toBe(403);
+
         // The database disappears: liveness stays, readiness reports it.
         const admin = new pg.Client({ connectionString: testAdminUrl() });
         await admin.connect();
