@@ -30,6 +30,7 @@ import type { OrchestratorConfig } from './config.ts';
 import { connectContainerBackend } from './container-backend.ts';
 import { LocalAccessGuard } from './local-access.ts';
 import { loadSshServers } from './ssh-servers.ts';
+import { runMetrics } from './run-metrics.ts';
 import { OwnerSecretSets } from './owner-secret-sets.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
 import { runEgress } from './run-egress.ts';
@@ -107,6 +108,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     secretsFor: (run, servers) => secretsForRun(secretVariables, ownerSets, box, run, servers),
     runtime: config.runtime,
     events,
+    observer: runMetrics(service.metrics, { db, running: (): number => runWorker.inFlightCount }),
   });
   const scheduler = config.schedulerEnabled
     ? new SchedulerLoop({

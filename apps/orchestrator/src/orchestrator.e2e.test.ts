@@ -96,6 +96,29 @@ describe('orchestrator process: runs events end to end', () => {
     expect(lines.some((l) => l.startsWith('stdout:hello'))).toBe(true);
   });
 
+  it('counts attempts by outcome, target and type, and reports the queue, in /metrics', async () => {
+    const runId = await trigger({ type: 'bash', script: 'true', name: 'counted' });
+    await waitForRun(runId, ['succeeded']);
+    const text = await (await fetch(`http://127.0.0.1:${orchestrator.port}/metrics`)).text();
+    const value = (name: string, ...labels: string[]) => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+    expect(
+      value('cronium_run_attempts_total', 'status="succeeded"', 'target="local"', 'type="bash"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value('cronium_run_attempt_duration_seconds_count', 'target="local"', 'type="bash"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value('cronium_runs_by_status', 'status="queued"')).toBeGreaterThanOrEqual(0);
+    expect(value('cronium_runs_in_flight')).toBeGreaterThanOrEqual(0);
+    expect(value('cronium_schedule_fire_latency_seconds_count')).toBeGreaterThanOrEqual(0);
+    // No ids in labels: series stay few however many runs there are.
+    expect(text).not.toMatch(/run_?id=|event_?id=|user_?id=|owner/);
+  });
+
   it('records a failing script with its exit code and retries it per policy', async () => {
     const runId = await trigger({
       script: 'echo "attempt $CRONIUM_RUN_ATTEMPT"; exit 4',

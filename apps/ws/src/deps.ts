@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import { createLogger } from '@cronium/logger';
 import { createRunEventBus } from '@cronium/run-events';
 import { createServiceProcess } from '@cronium/service-kit';
@@ -40,6 +41,14 @@ export function createDeps(config: WsConfig, version: string) {
   });
   busHealth = () => bus.health();
   const hub = new LiveHub({ db: service.db, bus, pollMs: config.pollMs, onError });
+  new Gauge({
+    name: 'cronium_ws_connections',
+    help: 'Live-log WebSocket connections open on this ws process',
+    registers: [service.metrics.registry],
+    collect() {
+      this.set(hub.connectionCount);
+    },
+  });
   const routes = registerLiveRoutes(service.http.app, {
     db: service.db,
     hub,

@@ -1,4 +1,4 @@
-export { RunWorker, type RunWorkerOptions } from './run-worker.ts';
+export { RunWorker, type RunObserver, type RunWorkerOptions } from './run-worker.ts';
 export { RunLogWriter } from './run-log-writer.ts';
 export { SchedulerLoop } from './scheduler-loop.ts';
 export { MaintenanceLoop, type MaintenanceOptions } from './maintenance-loop.ts';

@@ -59,6 +59,15 @@ export interface RunWorkerOptions {
   events?: { publish(events: RunEvent[]): Promise<void> };
   /** The runtime API scripts call; unset, scripts get no token and no SDK. */
   runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
+  /** Told of each attempt's start and stored outcome (metrics). */
+  observer?: RunObserver;
+}
+
+/** What a metrics collector hears from the worker; nothing here may throw into it. */
+export interface RunObserver {
+  attemptStarted?(run: ClaimedRun): void;
+  /** `status` is the run's status once the outcome is stored (`queued` for a retry). */
+  attemptFinished?(run: ClaimedRun, status: string, durationMs: number): void;
 }
 
 interface InFlight {
@@ -84,6 +93,8 @@ interface InFlight {
 export class RunWorker {
   readonly #o: RunWorkerOptions;
   readonly #inFlight = new Map<number, InFlight>();
+  /** When each attempt in flight began (performance.now()), for its duration. */
+  readonly #startedAt = new Map<number, number>();
   #stopping = false;
   readonly #wakeSignal = new WakeSignal();
   #loop: Promise<void> | undefined;
@@ -220,6 +231,7 @@ export class RunWorker {
       )
       .finally(() => {
         this.#inFlight.delete(run.runId);
+        this.#startedAt.delete(run.runId);
         this.wake();
       });
     this.#inFlight.set(run.runId, {
@@ -233,6 +245,8 @@ export class RunWorker {
 
   async #runAttempt(run: ClaimedRun, controller: AbortController): Promise<void> {
     const fence = { runId: run.runId, attempt: run.attempt, owner: this.#o.owner };
+    this.#startedAt.set(run.runId, performance.now());
+    this.#o.observer?.attemptStarted?.(run);
     const log = this.#o.logger.child({
       runId: run.runId,
       attempt: run.attempt,
@@ -345,8 +359,16 @@ export class RunWorker {
   /** Writes the attempt's outcome and announces the run's new status to live views. */
   async #finish(run: ClaimedRun, fence: RunFence, outcome: AttemptOutcome) {
     const finished = await this.#finisher.finish(fence, outcome);
-    if (finished)
+    const began = this.#startedAt.get(run.runId);
+    this.#startedAt.delete(run.runId);
+    if (finished) {
       this.#announce([{ runId: run.runId, ownerId: run.event.ownerId, status: finished.status }]);
+      this.#o.observer?.attemptFinished?.(
+        run,
+        finished.status,
+        began === undefined ? 0 : performance.now() - began,
+      );
+    }
     return finished;
   }
 

@@ -249,6 +249,9 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
         sockets.push(socket);
       }
       await expect(viewer(bob.token).opened).rejects.toThrow('HTTP 429');
+      const metrics = await (await fetch(`http://127.0.0.1:${wsPort}/metrics`)).text();
+      const open = metrics.split('\n').find((l) => l.startsWith('cronium_ws_connections{'));
+      expect(Number(open?.split(' ').at(-1))).toBeGreaterThanOrEqual(20);
       // Another user is not held up by bob's sockets.
       const other = viewer(alice.token);
       await other.opened;
