@@ -2,7 +2,7 @@
 // other user's runs) down, and their runs still have the secrets masked.
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMasterKey, SecretBox } from '@cronium/crypto';
@@ -31,12 +31,18 @@ describe('orchestrator process: masking huge secrets', () => {
   let serverUrl: string;
   const secrets = [randomString(1_000_000), randomString(1_000_000), randomString(1_000_000)];
   const dir = mkdtempSync(join(tmpdir(), 'cronium-masking-'));
+  // The scripts read the secrets from here as their owner's uid, outside any sandbox.
+  chmodSync(dir, 0o755);
 
   beforeAll(async () => {
     t = await createTestDatabase();
     // The HTTP event's server is on loopback, an internal address the egress policy keeps
     // from ordinary users unless it is listed.
-    orchestrator = await startOrchestrator(t.url, 'orch-masking', { EGRESS_ALLOW: '127.0.0.1' });
+    orchestrator = await startOrchestrator(t.url, 'orch-masking', {
+      EGRESS_ALLOW: '127.0.0.1',
+      // The secrets are files of this test's: a bubblewrap sandbox gives scripts a private /tmp.
+      ORCHESTRATOR_LOCAL_SANDBOX: 'off',
+    });
     server = createServer((req, res) =>
       res.writeHead(200).end(`body ${secrets[2]!.slice(0, 5000)} end`),
     );
@@ -83,7 +89,8 @@ describe('orchestrator process: masking huge secrets', () => {
         })),
       )
       .execute();
-    for (const [i, value] of secrets.entries()) writeFileSync(join(dir, `s${i}`), value);
+    for (const [i, value] of secrets.entries())
+      writeFileSync(join(dir, `s${i}`), value, { mode: 0o644 });
 
     // A prints the first secret whole (one line of 1 MB), the second in wrapped base64.
     const eventA = await insertTestEvent(t.db, userA, {
