@@ -156,6 +156,11 @@ export function createDeps(config: OrchestratorConfig, version: string) {
       },
       'local scripts',
     );
+    if (isolation?.sandboxProblem)
+      logger.warn(
+        { reason: isolation.sandboxProblem },
+        'bubblewrap is installed but does not work here: local scripts run as users of their own without its sandbox (no private /proc and /tmp, no PID namespace)',
+      );
     if (!isolation)
       logger.warn(
         'local scripts run as the orchestrator user (it cannot switch users): only administrators should have the local target',

@@ -120,7 +120,11 @@ const modes: ('none' | 'bubblewrap')[] = ['none', 'bubblewrap'];
     });
 
     it('is the sandbox asked for (bubblewrap is installed on the test machines)', () => {
-      expect(isolation.sandbox).toBe(mode);
+      // A failed probe would say why here (and the orchestrator would log it).
+      expect({ sandbox: isolation.sandbox, problem: isolation.sandboxProblem }).toEqual({
+        sandbox: mode,
+        problem: undefined,
+      });
     });
 
     it('runs each language as the owner uid, with no supplementary groups, in a 0700 directory of its own', async () => {

@@ -59,6 +59,11 @@ export interface IsolatedCommand {
  */
 export class LocalIsolation {
   readonly sandbox: 'bubblewrap' | 'none';
+  /**
+   * Why bubblewrap is not used although it is installed (its probe failed), so the fallback
+   * to user switching alone is never silent.
+   */
+  readonly sandboxProblem: string | undefined;
   /** The SDK files as scripts see them. */
   readonly sdkDir: string;
   /** The Node.js node scripts run with. */
@@ -68,11 +73,13 @@ export class LocalIsolation {
 
   private constructor(options: {
     sandbox: 'bubblewrap' | 'none';
+    sandboxProblem?: string;
     runtimeDir: string;
     node: string;
     uidBase: number;
   }) {
     this.sandbox = options.sandbox;
+    this.sandboxProblem = options.sandboxProblem;
     this.#runtimeDir = options.runtimeDir;
     this.sdkDir = join(options.runtimeDir, 'sdk');
     this.node = options.node;
@@ -100,9 +107,12 @@ export class LocalIsolation {
         node,
         uidBase: options.uidBase,
       });
-      const sandbox = options.sandbox !== 'off' && draft.#bubblewrapWorks() ? 'bubblewrap' : 'none';
+      const problem = options.sandbox === 'off' ? 'off' : draft.#bubblewrapProblem();
       return new LocalIsolation({
-        sandbox,
+        sandbox: problem === undefined ? 'bubblewrap' : 'none',
+        ...(problem && problem !== 'off' && problem !== 'not installed'
+          ? { sandboxProblem: problem }
+          : {}),
         runtimeDir,
         node,
         uidBase: options.uidBase,
@@ -189,21 +199,29 @@ export class LocalIsolation {
     return args;
   }
 
-  #bubblewrapWorks(): boolean {
+  /** Undefined when bubblewrap works here; otherwise why not. */
+  #bubblewrapProblem(): string | undefined {
     try {
       accessSync(BWRAP, constants.X_OK);
       accessSync(SETPRIV, constants.X_OK);
     } catch {
-      return false;
+      return 'not installed';
     }
     const probe = this.command('/bin/true', [], this.#runtimeDir, this.userFor(0));
     const result = spawnSync(probe.file, probe.args, {
       env: {},
       cwd: '/',
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
       timeout: 10_000,
     });
-    return result.status === 0;
+    if (result.status === 0) return undefined;
+    const how = result.error
+      ? result.error.message
+      : result.signal
+        ? `killed by ${result.signal}`
+        : `exit code ${result.status}`;
+    return `${how}${result.stderr ? `: ${result.stderr.trim().slice(0, 300)}` : ''}`;
   }
 }
 
