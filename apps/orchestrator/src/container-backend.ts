@@ -1,8 +1,9 @@
-import { dirname } from 'node:path';
+import { chmod, cp, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SDK_DIR } from '@cronium/sdk';
 import Dockerode from 'dockerode';
 import { installationId, type Db } from '@cronium/db';
-import { ContainerExecutor, reapOrphanContainers } from '@cronium/executors';
+import { ContainerExecutor, detectHostPaths, reapOrphanContainers } from '@cronium/executors';
 import type { Logger } from '@cronium/logger';
 import { currentAttempts } from '@cronium/run-queue';
 import type { OrchestratorConfig } from './config.ts';
@@ -39,6 +40,8 @@ export async function connectContainerBackend(
     );
     return undefined;
   }
+  const mounts = await hostMounts(docker, config, logger);
+  if (!mounts) return undefined;
   const installation = await installationId(db);
   const executor = new ContainerExecutor({
     docker,
@@ -51,9 +54,9 @@ export async function connectContainerBackend(
       allowedNetworks: settings.network ? [settings.network] : [],
       // The SDK and the runtime API's socket directory, nothing else of the host.
       allowedReadOnlyBinds: [
-        SDK_DIR,
-        `${SDK_DIR}/node/cronium`,
-        ...(config.runtime.socketPath ? [dirname(config.runtime.socketPath)] : []),
+        mounts.hostPath(mounts.sdkDir),
+        `${mounts.hostPath(mounts.sdkDir)}/node/cronium`,
+        ...(config.runtime.socketPath ? [mounts.hostPath(dirname(config.runtime.socketPath))] : []),
       ],
     },
     limits: {
@@ -69,10 +72,53 @@ export async function connectContainerBackend(
     orchestratorId: config.id,
     installationId: installation,
     killGraceMs: config.killGraceMs,
+    sdkDir: mounts.sdkDir,
+    hostPath: mounts.hostPath,
   });
   return {
     executor,
     reap: () =>
       reapOrphanContainers(docker, installation, (attempts) => currentAttempts(db, attempts)),
   };
+}
+
+/**
+ * What script containers mount, as the engine's host sees it. When the orchestrator runs in
+ * a container (the image, with the host's Docker socket), its paths are translated through its
+ * own mounts, and the SDK, which is in the image and so on no mount, is first copied into the
+ * data directory. Undefined, with the reason logged, when the runtime API's socket is on no
+ * mount: a script container could not reach it.
+ */
+async function hostMounts(
+  docker: Dockerode,
+  config: OrchestratorConfig,
+  logger: Logger,
+): Promise<{ sdkDir: string; hostPath: (path: string) => string } | undefined> {
+  const paths = await detectHostPaths(docker);
+  if (!paths.containerId) return { sdkDir: SDK_DIR, hostPath: (path) => path };
+  let sdkDir = SDK_DIR;
+  if (!paths.toHost(sdkDir)) {
+    sdkDir = join(config.base.dataDir, 'container-sdk');
+    await rm(sdkDir, { recursive: true, force: true });
+    await cp(SDK_DIR, sdkDir, { recursive: true });
+    await chmod(sdkDir, 0o755);
+  }
+  const socketDir = config.runtime.socketPath ? dirname(config.runtime.socketPath) : undefined;
+  const unmapped = [sdkDir, ...(socketDir ? [socketDir] : [])].filter((p) => !paths.toHost(p));
+  if (unmapped.length > 0) {
+    logger.error(
+      { containerId: paths.containerId, unmapped },
+      'container events are off: this orchestrator runs in a container and these paths are on no volume or bind mount, so script containers cannot mount them; put CRONIUM_DATA_DIR on a volume',
+    );
+    return undefined;
+  }
+  logger.info(
+    {
+      containerId: paths.containerId,
+      sdkDir: paths.toHost(sdkDir),
+      socketDir: socketDir && paths.toHost(socketDir),
+    },
+    'running in a container: script containers mount these host paths',
+  );
+  return { sdkDir, hostPath: (path) => paths.toHost(path) ?? path };
 }

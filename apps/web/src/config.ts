@@ -102,6 +102,11 @@ export const webEnvSpec = {
     max: 1_000_000,
     description: 'runs one user may trigger through the API per minute (429 past it)',
   }),
+  WS_HOST: env.string({
+    default: '127.0.0.1',
+    description: 'where the ws process listens: the web port forwards /v1/live (live logs) there',
+  }),
+  WS_PORT: env.port({ default: 3002, description: "the ws process's port (see WS_HOST)" }),
   WEB_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,
@@ -128,6 +133,8 @@ export interface WebConfig {
   /** What one non-admin user may take (M2). */
   ownerLimits: OwnerLimits;
   triggersPerMinute: number;
+  /** The ws process, which live-log upgrades on the web port are forwarded to. */
+  live: { host: string; port: number };
 }
 
 export function loadConfig(source: Record<string, string | undefined>): WebConfig {
@@ -156,6 +163,7 @@ export function loadConfig(source: Record<string, string | undefined>): WebConfi
     host: app.WEB_HOST,
     port: app.WEB_PORT,
     shutdownGraceMs: app.WEB_SHUTDOWN_GRACE_MS,
+    live: { host: app.WS_HOST === '0.0.0.0' ? '127.0.0.1' : app.WS_HOST, port: app.WS_PORT },
     trustedProxies: (app.WEB_TRUSTED_PROXIES ?? '')
       .split(',')
       .map((entry) => entry.trim())

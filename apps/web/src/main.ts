@@ -5,6 +5,7 @@ import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
 import { provideWebDeps } from './server/web-deps.ts';
 import { setupTokenFor } from './server/setup-token.ts';
+import { forwardLiveLogs } from './server/live-proxy.ts';
 import { LoginThrottle, needsSetup } from '@cronium/accounts';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { EgressPolicy } from '@cronium/egress';
@@ -49,6 +50,7 @@ await runMain({
       setupToken,
     });
     let nextApp: { close(): Promise<void> } | undefined;
+    const live = forwardLiveLogs(deps.service.http.app.server, config.live, deps.logger);
     await deps.service.start(async () => {
       const { mountNext } = await import('./server/next-handler.ts');
       nextApp = await mountNext(deps.service.http.app, {
@@ -69,7 +71,11 @@ await runMain({
     return {
       logger: deps.logger,
       forceAfterMs: config.shutdownGraceMs + 10_000,
-      stop: () => deps.service.stop(() => nextApp?.close() ?? Promise.resolve()),
+      stop: () =>
+        deps.service.stop(async () => {
+          live.close();
+          await nextApp?.close();
+        }),
     };
   },
 });

@@ -39,6 +39,12 @@ export {
 } from './container/container-executor.ts';
 export { ensureImage } from './container/ensure-image.ts';
 export {
+  containerIdFromMountInfo,
+  detectHostPaths,
+  hostPathsFrom,
+  type HostPaths,
+} from './container/host-paths.ts';
+export {
   reapOrphanContainers,
   attemptKey,
   type LabelledAttempt,

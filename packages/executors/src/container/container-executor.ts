@@ -40,6 +40,13 @@ export interface ContainerExecutorOptions {
   /** Which Cronium installation the containers belong to (several may share an engine). */
   installationId: string;
   killGraceMs: number;
+  /** The SDK directory to mount (default: the installed SDK's own directory). */
+  sdkDir?: string;
+  /**
+   * A path of this process as the Docker engine's host sees it, for bind mounts (see
+   * host-paths.ts). Default: the same path, as when the orchestrator is not in a container.
+   */
+  hostPath?: (path: string) => string;
 }
 
 /** The interpreter of each language and the file its script is written to in /work. */
@@ -71,6 +78,10 @@ function commandFor(type: 'bash' | 'python' | 'node'): string[] {
 export class ContainerExecutor implements Executor {
   readonly kind = 'container';
   readonly #o: ContainerExecutorOptions;
+
+  #hostPath(path: string): string {
+    return this.#o.hostPath ? this.#o.hostPath(path) : path;
+  }
 
   constructor(options: ContainerExecutorOptions) {
     this.#o = options;
@@ -117,9 +128,9 @@ export class ContainerExecutor implements Executor {
       network: sandbox.network,
       ...(request.runtime
         ? {
-            sdkDir: SDK_DIR,
+            sdkDir: this.#hostPath(this.#o.sdkDir ?? SDK_DIR),
             ...(request.runtime.socketPath
-              ? { runtimeSocketDir: dirname(request.runtime.socketPath) }
+              ? { runtimeSocketDir: this.#hostPath(dirname(request.runtime.socketPath)) }
               : {}),
           }
         : {}),
