@@ -7,7 +7,7 @@
 set -euo pipefail
 
 IMAGE_TAGS=("debian:bookworm-slim" "python:3.11-slim-bookworm" "node:24-bookworm-slim")
-BUILT_MARK="cronium.runtime-image=3"
+BUILT_MARK="cronium.runtime-image=4"
 
 say() { echo "[provision-docker] $*"; }
 
@@ -24,7 +24,7 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { say "dockerd did not start; see /var/log/cronium-dockerd.log"; exit 1; }
 fi
 
-if docker image inspect "${IMAGE_TAGS[0]}" --format '{{index .Config.Labels "cronium.runtime-image"}}' 2>/dev/null | grep -qx 3 \
+if docker image inspect "${IMAGE_TAGS[0]}" --format '{{index .Config.Labels "cronium.runtime-image"}}' 2>/dev/null | grep -qx 4 \
   && docker image inspect "${IMAGE_TAGS[1]}" >/dev/null 2>&1 && docker image inspect "${IMAGE_TAGS[2]}" >/dev/null 2>&1 \
   && docker run --rm --network none "${IMAGE_TAGS[1]}" sh -c 'command -v bash && command -v python3 && command -v node && command -v npx && command -v curl' >/dev/null 2>&1; then
   say "script images present"
@@ -53,6 +53,6 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   extra_ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
 fi
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
-tar -C "$work/rootfs" -c . | docker import --change "LABEL $BUILT_MARK" --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' "${extra_ca_env[@]}" - "${IMAGE_TAGS[0]}" >/dev/null
+tar -C "$work/rootfs" -c . | docker import --change "LABEL $BUILT_MARK" --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "${extra_ca_env[@]}" - "${IMAGE_TAGS[0]}" >/dev/null
 for tag in "${IMAGE_TAGS[@]:1}"; do docker tag "${IMAGE_TAGS[0]}" "$tag"; done
 say "built ${IMAGE_TAGS[*]}"
