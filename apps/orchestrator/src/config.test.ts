@@ -17,6 +17,24 @@ describe('orchestrator config', () => {
     expect(config.base.secrets.jwtSecret).toEqual(expect.any(String));
   });
 
+  it('calls the runtime API where it listens unless RUNTIME_API_URL says otherwise', () => {
+    const base = { CRONIUM_DATA_DIR: dataDir };
+    expect(loadConfig(base).runtime.apiUrl).toBe('http://127.0.0.1:3001');
+    expect(loadConfig({ ...base, RUNTIME_API_PORT: '4101' }).runtime.apiUrl).toBe(
+      'http://127.0.0.1:4101',
+    );
+    expect(
+      loadConfig({ ...base, RUNTIME_API_HOST: '0.0.0.0', RUNTIME_API_PORT: '4101' }).runtime.apiUrl,
+    ).toBe('http://127.0.0.1:4101');
+    expect(loadConfig({ ...base, RUNTIME_API_HOST: '::1' }).runtime.apiUrl).toBe(
+      'http://[::1]:3001',
+    );
+    expect(
+      loadConfig({ ...base, RUNTIME_API_PORT: '4101', RUNTIME_API_URL: 'http://10.1.2.3:5000/' })
+        .runtime.apiUrl,
+    ).toBe('http://10.1.2.3:5000');
+  });
+
   it('requires its secrets in production and lists every problem', () => {
     let error: ConfigError | undefined;
     try {

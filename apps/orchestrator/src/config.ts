@@ -194,13 +194,21 @@ export const orchestratorEnvSpec = {
     description:
       'Docker network for events that ask for network access (none otherwise; never host)',
   }),
+  RUNTIME_API_HOST: env.string({
+    default: '127.0.0.1',
+    description: 'where the runtime API listens (for the default of RUNTIME_API_URL)',
+  }),
+  RUNTIME_API_PORT: env.port({
+    default: 3001,
+    description: "the runtime API's port (for the default of RUNTIME_API_URL)",
+  }),
   RUNTIME_API_URL: env.string({
-    default: 'http://127.0.0.1:3001',
+    optional: true,
     // Plain http: the API is reached on this machine (and through SSH forwards to it).
     pattern: /^http:\/\/[^/\s]+\/?$/,
     patternHint: 'http://host:port',
     description:
-      'the runtime API as local scripts and SSH port forwards reach it from the orchestrator machine',
+      'the runtime API as local scripts and SSH port forwards reach it from the orchestrator machine (default: http://RUNTIME_API_HOST:RUNTIME_API_PORT, 127.0.0.1 for 0.0.0.0)',
   }),
   RUNTIME_API_SOCKET: env.string({
     optional: true,
@@ -350,7 +358,9 @@ export function loadConfig(
       sandbox: app.ORCHESTRATOR_LOCAL_SANDBOX,
     },
     runtime: {
-      apiUrl: app.RUNTIME_API_URL.replace(/\/$/, ''),
+      apiUrl: (
+        app.RUNTIME_API_URL ?? defaultRuntimeApiUrl(app.RUNTIME_API_HOST, app.RUNTIME_API_PORT)
+      ).replace(/\/$/, ''),
       socketPath:
         app.RUNTIME_API_SOCKET === 'off'
           ? null
@@ -385,4 +395,10 @@ export function loadConfig(
       network: app.CONTAINER_NETWORK,
     },
   };
+}
+
+/** The runtime API's own address, as a client on this machine reaches it. */
+function defaultRuntimeApiUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host;
+  return `http://${reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable}:${port}`;
 }

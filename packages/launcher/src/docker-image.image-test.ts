@@ -65,6 +65,14 @@ describe('the Cronium image', () => {
     return lines.map((line) => line.text);
   }
 
+  /** Fails with the run's log when it did not succeed. */
+  async function expectSucceeded(done: Run): Promise<void> {
+    if (done.status !== 'succeeded' || done.error !== null)
+      throw new Error(
+        `run ${done.id} ${done.status}: ${done.error}\n${(await logOf(done.id)).join('\n')}`,
+      );
+  }
+
   async function ready(timeoutMs: number): Promise<void> {
     await waitForStatus(`${api.replace('/api/v1', '')}/ready`, 200, { timeoutMs });
   }
@@ -191,10 +199,7 @@ describe('the Cronium image', () => {
       events[type] = event.id;
       const queued = await request<Run>('POST', `/events/${event.id}/runs`, { input: 42 });
       const done = await waitForRun(queued.id);
-      expect({ status: done.status, error: done.error }).toEqual({
-        status: 'succeeded',
-        error: null,
-      });
+      await expectSucceeded(done);
       expect(done.output).toBe(`${type} ok`);
       expect((await logOf(queued.id)).join('\n')).toContain(`${type} 42`);
       const variable = await request<{ value: string }>('GET', `/variables/from_${type}`);
@@ -214,10 +219,7 @@ describe('the Cronium image', () => {
       input: { from: 'container' },
     });
     const done = await waitForRun(queued.id);
-    expect({ status: done.status, error: done.error }).toEqual({
-      status: 'succeeded',
-      error: null,
-    });
+    await expectSucceeded(done);
     expect(done.output).toEqual({ from: 'container' });
     expect((await logOf(queued.id)).join('\n')).toMatch(/in a container as \d+/);
   });
@@ -276,7 +278,7 @@ describe('the Cronium image', () => {
     await ready(120_000);
 
     const done = await waitForRun(queued.id);
-    expect(done.status).toBe('succeeded');
+    await expectSucceeded(done);
     const lines = await logOf(queued.id);
     expect(lines).toContain('start');
     expect(lines).toContain('end');
@@ -290,7 +292,7 @@ describe('the Cronium image', () => {
     // And it still runs scripts, locally and in containers.
     for (const id of [events.bash, events.container]) {
       const again = await request<Run>('POST', `/events/${id}/runs`, { input: 7 });
-      expect((await waitForRun(again.id)).status).toBe('succeeded');
+      await expectSucceeded(await waitForRun(again.id));
     }
   });
 });
