@@ -54,8 +54,8 @@ describe('orchestrator config', () => {
       node: 'ghcr.io/cronium/runner:1',
     });
     expect(
-      loadConfig({ CRONIUM_DATA_DIR: dataDir, CONTAINER_IMAGE_PYTHON: 'python:3.12-slim' }).containers
-        .images.python,
+      loadConfig({ CRONIUM_DATA_DIR: dataDir, CONTAINER_IMAGE_PYTHON: 'python:3.12-slim' })
+        .containers.images.python,
     ).toBe('python:3.12-slim');
   });
 

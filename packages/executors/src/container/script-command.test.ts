@@ -128,14 +128,17 @@ describeWithDocker('a container image without what the run needs (real Docker)',
     ['bash', 'bash', 'echo hi'],
     ['python', 'python3', 'print("hi")'],
     ['node', 'node', 'console.log("hi")'],
-  ] as const)('fails a %s script in an image without %s, naming it', async (type, program, script) => {
-    const image = images[program]!;
-    const { result, out, err } = await execute(type, image, script);
-    const message = missing(image, program, `${type} events need`);
-    expect(result).toEqual({ status: 'failed', exitCode: 127, error: message });
-    expect(out).toEqual([]);
-    expect(err).toEqual([message]);
-  });
+  ] as const)(
+    'fails a %s script in an image without %s, naming it',
+    async (type, program, script) => {
+      const image = images[program]!;
+      const { result, out, err } = await execute(type, image, script);
+      const message = missing(image, program, `${type} events need`);
+      expect(result).toEqual({ status: 'failed', exitCode: 127, error: message });
+      expect(out).toEqual([]);
+      expect(err).toEqual([message]);
+    },
+  );
 
   it('fails in an image without cat, after reading the whole script from stdin', async () => {
     const { result, err } = await execute(

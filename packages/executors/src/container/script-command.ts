@@ -47,9 +47,9 @@ export function scriptCommand(
   options: { script: string; sdk: boolean },
 ): ScriptCommand {
   const [interpreter, file] = INTERPRETERS[type];
-  const missing = (program: string, neededBy: string) =>
-    missingProgram(image, program, neededBy);
-  const report = (message: string) => `printf '%s\\n' ${shellQuote(message)} >&2; exit ${NOT_FOUND}`;
+  const missing = (program: string, neededBy: string) => missingProgram(image, program, neededBy);
+  const report = (message: string) =>
+    `printf '%s\\n' ${shellQuote(message)} >&2; exit ${NOT_FOUND}`;
   const has = (program: string) => `command -v ${program} >/dev/null 2>&1`;
 
   const noCat = missing('cat', 'Cronium needs to receive the script');
