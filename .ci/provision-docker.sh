@@ -2,8 +2,10 @@
 # Makes a real Docker engine available for the container executor's tests on a machine with
 # no image registry: installs docker.io and debootstrap from Debian when missing, starts dockerd
 # without bridge networking (script containers use network "none"), and builds the script
-# image from Debian packages plus Node.js 24 from the npm registry, tagged with the exact names
-# Cronium's defaults use, so no code path differs from a machine that can pull them.
+# image from Debian packages plus Node.js 24 from the npm registry, tagged with the names of
+# the official images it stands in for (the runner image's base among them); then builds the
+# runner image, Cronium's default script image, from docker/runner (build-runner-image.sh),
+# so no code path differs from a machine that can pull them.
 set -euo pipefail
 
 IMAGE_TAGS=("debian:bookworm-slim" "python:3.11-slim-bookworm" "node:24-bookworm-slim")
@@ -28,7 +30,7 @@ if docker image inspect "${IMAGE_TAGS[0]}" --format '{{index .Config.Labels "cro
   && docker image inspect "${IMAGE_TAGS[1]}" >/dev/null 2>&1 && docker image inspect "${IMAGE_TAGS[2]}" >/dev/null 2>&1 \
   && docker run --rm --network none "${IMAGE_TAGS[1]}" sh -c 'command -v bash && command -v python3 && command -v node && command -v npx && command -v curl' >/dev/null 2>&1; then
   say "script images present"
-  exit 0
+  exec bash "$(dirname "$0")/build-runner-image.sh"
 fi
 
 work="$(mktemp -d)"
@@ -56,3 +58,4 @@ rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lis
 tar -C "$work/rootfs" -c . | docker import --change "LABEL $BUILT_MARK" --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "${extra_ca_env[@]}" - "${IMAGE_TAGS[0]}" >/dev/null
 for tag in "${IMAGE_TAGS[@]:1}"; do docker tag "${IMAGE_TAGS[0]}" "$tag"; done
 say "built ${IMAGE_TAGS[*]}"
+bash "$(dirname "$0")/build-runner-image.sh"

@@ -65,6 +65,18 @@ describe('orchestrator config', () => {
     );
   });
 
+  it("runs container events of every language in Cronium's runner image unless told otherwise", () => {
+    expect(loadConfig({ CRONIUM_DATA_DIR: dataDir }).containers.images).toEqual({
+      bash: 'ghcr.io/cronium/runner:1',
+      python: 'ghcr.io/cronium/runner:1',
+      node: 'ghcr.io/cronium/runner:1',
+    });
+    expect(
+      loadConfig({ CRONIUM_DATA_DIR: dataDir, CONTAINER_IMAGE_PYTHON: 'python:3.12-slim' })
+        .containers.images.python,
+    ).toBe('python:3.12-slim');
+  });
+
   it('lets only administrators run local scripts unless told otherwise', () => {
     expect(loadConfig({ CRONIUM_DATA_DIR: dataDir }).local).toEqual({
       access: 'admins',

@@ -6,6 +6,7 @@ import {
   egressSettings,
   type EgressSettings,
 } from '@cronium/egress';
+import { RUNNER_IMAGE } from '@cronium/executors';
 import {
   ConfigError,
   defaultRuntimeApiSocket,
@@ -130,15 +131,15 @@ export const orchestratorEnvSpec = {
     description: 'the Docker engine socket',
   }),
   CONTAINER_IMAGE_BASH: env.string({
-    default: 'debian:bookworm-slim',
+    default: RUNNER_IMAGE,
     description: 'default image for bash events',
   }),
   CONTAINER_IMAGE_PYTHON: env.string({
-    default: 'python:3.11-slim-bookworm',
+    default: RUNNER_IMAGE,
     description: 'default image for python events',
   }),
   CONTAINER_IMAGE_NODE: env.string({
-    default: 'node:24-bookworm-slim',
+    default: RUNNER_IMAGE,
     description: 'default image for node events',
   }),
   CONTAINER_USER: env.string({

@@ -38,6 +38,7 @@ export {
   type ContainerExecutorOptions,
 } from './container/container-executor.ts';
 export { ensureImage } from './container/ensure-image.ts';
+export { RUNNER_IMAGE } from './container/script-command.ts';
 export {
   containerIdFromMountInfo,
   detectHostPaths,

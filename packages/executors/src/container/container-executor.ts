@@ -12,6 +12,7 @@ import {
   type SandboxLimits,
 } from './hardened-create-request.ts';
 import { ensureImage } from './ensure-image.ts';
+import { explainStartError, scriptCommand } from './script-command.ts';
 
 export const CONTAINER_LABELS = {
   installation: 'cronium.installation',
@@ -47,24 +48,6 @@ export interface ContainerExecutorOptions {
    * host-paths.ts). Default: the same path, as when the orchestrator is not in a container.
    */
   hostPath?: (path: string) => string;
-}
-
-/** The interpreter of each language and the file its script is written to in /work. */
-const INTERPRETERS: Record<'bash' | 'python' | 'node', [interpreter: string, file: string]> = {
-  bash: ['bash', '/work/script.sh'],
-  python: ['python3', '/work/script.py'],
-  node: ['node', '/work/script.js'],
-};
-
-/**
- * The script is not an argument (one argument is limited to 128 KiB by the kernel, and the
- * command line is visible to `docker inspect`): it arrives on stdin, a shell writes it to
- * /work and then becomes the interpreter, whose stdin is then at end-of-file, as a local
- * script's is.
- */
-function commandFor(type: 'bash' | 'python' | 'node'): string[] {
-  const [interpreter, file] = INTERPRETERS[type];
-  return ['sh', '-c', 'cat > "$1" && exec "$0" "$1"', interpreter, file];
 }
 
 /**
@@ -109,9 +92,13 @@ export class ContainerExecutor implements Executor {
     const available = await ensureImage(this.#o.docker, image, { signal: context.signal });
     if (!available.ok) return { status: 'failed', exitCode: null, error: available.error };
 
+    const command = scriptCommand(type, image, {
+      script: request.script,
+      sdk: request.runtime !== undefined,
+    });
     const createRequest = hardenedCreateRequest({
       image,
-      cmd: commandFor(type),
+      cmd: command.cmd,
       // The image's own PATH applies inside the container, not the orchestrator's.
       env: {
         ...Object.fromEntries(Object.entries(request.env).filter(([name]) => name !== 'PATH')),
@@ -173,6 +160,8 @@ export class ContainerExecutor implements Executor {
         hijack: true,
       });
       const attached = stream;
+      // The first line on stderr tells a missing program (see script-command.ts) apart.
+      let firstStderrLine: string | undefined;
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       const splitters = {
@@ -184,14 +173,15 @@ export class ContainerExecutor implements Executor {
             ...(continues && { continues }),
           }),
         ),
-        stderr: new LineSplitter((text, continues) =>
+        stderr: new LineSplitter((text, continues) => {
+          firstStderrLine ??= text;
           context.onLog({
             stream: 'stderr',
             at: new Date(),
             text,
             ...(continues && { continues }),
-          }),
-        ),
+          });
+        }),
       };
       stdout.on('data', (chunk: Buffer) => splitters.stdout.write(chunk));
       stderr.on('data', (chunk: Buffer) => splitters.stderr.write(chunk));
@@ -208,7 +198,13 @@ export class ContainerExecutor implements Executor {
           error: `aborted before start (${String(context.signal.reason)})`,
         };
       }
-      await container.start();
+      try {
+        await container.start();
+      } catch (error) {
+        const reason = explainStartError(image, error);
+        if (reason) return { status: 'failed', exitCode: null, error: reason };
+        throw error;
+      }
       attached.end(request.script);
       // An abort that came while the container was starting is applied now that it runs.
       if (context.signal.aborted && !aborted) onAbort();
@@ -226,9 +222,12 @@ export class ContainerExecutor implements Executor {
           result: { oomKilled: true },
         };
       }
-      return exitCode === 0 && !context.signal.aborted
-        ? { status: 'succeeded', exitCode: 0 }
-        : { status: 'failed', exitCode, error: `exited with code ${exitCode}` };
+      if (exitCode === 0 && !context.signal.aborted) return { status: 'succeeded', exitCode: 0 };
+      return {
+        status: 'failed',
+        exitCode,
+        error: command.explain(exitCode, firstStderrLine) ?? `exited with code ${exitCode}`,
+      };
     } finally {
       clearTimeout(killTimer);
       context.signal.removeEventListener('abort', onAbort);

@@ -25,7 +25,10 @@ describe('ensureImage', () => {
   });
 
   it('uses an image the engine has', async () => {
-    const [image] = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []);
+    // Docker 20.10 lists an untagged (dangling) image as `<none>:<none>`, which is no reference.
+    const [image] = (await docker.listImages())
+      .flatMap((i) => i.RepoTags ?? [])
+      .filter((tag) => tag !== '<none>:<none>');
     expect(image).toBeDefined();
     await expect(ensureImage(docker, image!)).resolves.toEqual({ ok: true });
   });
