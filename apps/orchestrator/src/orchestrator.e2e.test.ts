@@ -119,6 +119,50 @@ describe('orchestrator process: runs events end to end', () => {
     expect(text).not.toMatch(/run_?id=|event_?id=|user_?id=|owner/);
   });
 
+  it('measures queue wait from the due time and counts stored log bytes by stream', async () => {
+    const scrape = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${orchestrator.port}/metrics`)).text();
+      return (name: string, ...labels: string[]) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)))
+            ?.split(' ')
+            .at(-1) ?? 0,
+        );
+    };
+    const before = await scrape();
+    const eventId = await insertTestEvent(t.db, userId, {
+      type: 'bash',
+      script: 'echo "héllo wörld"; echo warned >&2',
+    });
+    // Due two minutes ago: it waited at least that long when it is claimed.
+    const due = await triggerRun(t.db, eventId, {
+      trigger: 'manual',
+      runAt: new Date(Date.now() - 120_000),
+    });
+    if (due.outcome !== 'enqueued') throw new Error('not enqueued');
+    await waitForRun(due.runId, ['succeeded']);
+    const after = await scrape();
+    const waited = (value: typeof before, le: string) =>
+      value('cronium_run_queue_wait_seconds_bucket', 'target="local"', `le="${le}"`);
+    // One more observation above 60 s: in the +Inf bucket, not in the le="60" one.
+    expect(waited(after, '+Inf') - waited(after, '60')).toBe(
+      waited(before, '+Inf') - waited(before, '60') + 1,
+    );
+    // The log as stored, byte for byte (UTF-8), per stream; the counter grew by exactly that.
+    const stored = await readRunLogs(t.db, due.runId);
+    for (const stream of ['stdout', 'stderr']) {
+      const bytes = stored
+        .filter((l) => l.stream === stream)
+        .reduce((sum, l) => sum + Buffer.byteLength(l.data, 'utf8'), 0);
+      expect(bytes).toBeGreaterThan(0);
+      const counter = (value: typeof before) =>
+        value('cronium_run_log_bytes_total', `stream="${stream}"`, 'target="local"');
+      expect(counter(after) - counter(before)).toBe(bytes);
+    }
+  });
+
   it('records a failing script with its exit code and retries it per policy', async () => {
     const runId = await trigger({
       script: 'echo "attempt $CRONIUM_RUN_ATTEMPT"; exit 4',

@@ -54,7 +54,7 @@ export class RunLogWriter {
   readonly #masker: SecretMasker | undefined;
   /** One masking stream per output stream (and server): a line cut in pieces is one text. */
   readonly #streams = new Map<string, StreamMasker>();
-  readonly #onStored: ((lastSeq: number) => void) | undefined;
+  readonly #onStored: ((lastSeq: number, lines: readonly LogLine[]) => void) | undefined;
 
   constructor(
     db: Db,
@@ -83,8 +83,11 @@ export class RunLogWriter {
        * over lines is followed from one line to the next.
        */
       masker?: SecretMasker;
-      /** After each stored batch, with its last sequence number (to tell live viewers). */
-      onStored?: (lastSeq: number) => void;
+      /**
+       * After each stored batch, with its last sequence number (to tell live viewers) and the
+       * lines as stored (masked; for metrics).
+       */
+      onStored?: (lastSeq: number, lines: readonly LogLine[]) => void;
     },
   ) {
     this.#onStored = options.onStored;
@@ -212,7 +215,7 @@ export class RunLogWriter {
         if (last === undefined) this.#fenceLost = true;
         else {
           if (this.#lastSeq !== undefined) this.#lastSeq = last;
-          this.#onStored?.(last);
+          this.#onStored?.(last, lines);
         }
         return undefined;
       } catch (error) {

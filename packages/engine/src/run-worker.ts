@@ -17,6 +17,7 @@ import {
   renewLeases,
   type AttemptOutcome,
   type ClaimedRun,
+  type LogLine,
   type RunFence,
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
@@ -65,7 +66,10 @@ export interface RunWorkerOptions {
 
 /** What a metrics collector hears from the worker; nothing here may throw into it. */
 export interface RunObserver {
+  /** Right after the claim (`run.queueWaitMs` says how long it waited). */
   attemptStarted?(run: ClaimedRun): void;
+  /** Each batch of the attempt's log lines once stored (masked, within the cap). */
+  logStored?(run: ClaimedRun, lines: readonly LogLine[]): void;
   /** `status` is the run's status once the outcome is stored (`queued` for a retry). */
   attemptFinished?(run: ClaimedRun, status: string, durationMs: number): void;
 }
@@ -261,8 +265,10 @@ export class RunWorker {
     const ownerId = run.event.ownerId;
     const logs = new RunLogWriter(this.#o.db, fence, {
       masker,
-      onStored: (lastSeq) =>
-        void this.#o.events?.publish([{ kind: 'log', runId: run.runId, ownerId, lastSeq }]),
+      onStored: (lastSeq, lines) => {
+        this.#o.observer?.logStored?.(run, lines);
+        void this.#o.events?.publish([{ kind: 'log', runId: run.runId, ownerId, lastSeq }]);
+      },
       maxBytes: this.#o.logMaxBytes,
       storedBytes: run.logBytes,
       storedSeq: run.logSeq,

@@ -10,6 +10,11 @@ export interface ClaimedRun {
   trigger: RunTrigger;
   input: unknown;
   scheduledFor: Date | null;
+  /**
+   * How long the run waited, from when it was due (`run_at`: queued, retry due, scheduled
+   * time) to this claim, by the database's clock (no skew between machines).
+   */
+  queueWaitMs: number;
   /** Log bytes the run already stored (earlier attempts): the log cap is per run. */
   logBytes: number;
   /** The last sequence number in the run's log when this attempt was claimed. */
@@ -57,6 +62,7 @@ export interface ClaimedRow {
   trigger: RunTrigger;
   input: unknown;
   scheduled_for: Date | null;
+  queue_wait_ms: number | string;
   log_bytes: number | string;
   log_seq: number | string;
   event_id: number;
@@ -86,7 +92,9 @@ export function claimSet(options: ClaimOptions) {
     started_at = clock_timestamp(), finished_at = NULL, exit_code = NULL, duration_ms = NULL`;
 }
 
+// RETURNING sees the updated row: started_at is the claim's clock_timestamp().
 export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.log_bytes, r.log_seq,
+  greatest(0, extract(epoch FROM r.started_at - r.run_at) * 1000)::float8 AS queue_wait_ms,
   r.event_id, e.owner_id, e.name, e.type, e.tags, e.script, e.http_method, e.http_url, e.http_headers, e.http_body,
   e.target_kind, e.image, e.timeout_seconds, e.env, e.secret_env_encrypted, e.memory_mb, e.cpu_millis, e.pids_limit,
   e.network_enabled`;
@@ -111,6 +119,7 @@ export function toClaimedRun(r: ClaimedRow, owner: string): Ordered {
     trigger: r.trigger,
     input: r.input,
     scheduledFor: r.scheduled_for,
+    queueWaitMs: Number(r.queue_wait_ms),
     logBytes: Number(r.log_bytes),
     logSeq: Number(r.log_seq),
     priority: r.priority,

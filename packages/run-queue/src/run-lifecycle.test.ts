@@ -77,6 +77,33 @@ describe('run lifecycle', () => {
     for (const c of claimed) await finishRun(t.db, c, { status: 'succeeded' });
   });
 
+  it('says how long each claimed run waited since it was due, on both claim paths', async () => {
+    // allow: the single-statement path; queue (a per-event limit): the transactional one.
+    const unlimited = await insertTestEvent(t.db, userId, { concurrency_policy: 'allow' });
+    const limited = await insertTestEvent(t.db, userId, {
+      concurrency_policy: 'queue',
+      max_concurrent_runs: 1,
+    });
+    const due = async (eventId: number, agoMs: number) => {
+      const r = await triggerRun(t.db, eventId, {
+        trigger: 'manual',
+        runAt: new Date(Date.now() - agoMs),
+      });
+      if (r.outcome !== 'enqueued') throw new Error('not enqueued');
+      return r.runId;
+    };
+    const ids = [await due(unlimited, 120_000), await due(limited, 300_000)];
+    const claimed = await claimRuns(t.db, { owner: 'o1', limit: 10, leaseMs: 30_000 });
+    expect(claimed.map((c) => c.runId).sort()).toEqual([...ids].sort());
+    for (const c of claimed) {
+      const row = await run(c.runId);
+      // The claim's start minus the due time, as the database stored both.
+      expect(c.queueWaitMs).toBeCloseTo(row.started_at!.getTime() - row.run_at.getTime(), -1);
+      expect(c.queueWaitMs).toBeGreaterThanOrEqual(c.runId === ids[0] ? 120_000 : 300_000);
+      await finishRun(t.db, c, { status: 'succeeded' });
+    }
+  });
+
   it('retries failures and timeouts with exponential backoff, then fails for good', async () => {
     const eventId = await insertTestEvent(t.db, userId, {
       retry_max_attempts: 3,
