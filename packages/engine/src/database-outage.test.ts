@@ -126,27 +126,32 @@ describe('database outages', () => {
     logged = '';
     orchestrator('chaos-a', { leaseMs: 10_000, concurrency: 8 });
     orchestrator('chaos-b', { leaseMs: 10_000, concurrency: 8 });
-    // Three restarts of 3 s each, while runs are executing, logging and finishing.
-    for (let round = 0; round < 3; round++) {
+    // Restarts of 3 s each, while runs are executing, logging and finishing: at least three,
+    // and more (up to eight) while runs are left, until an outage has met a log write. Whether
+    // one also meets a finish batch is chance (the count is printed); the next test has a
+    // script finish while the database is away every time.
+    const count = (text: string) => logged.split(text).length - 1;
+    const openRuns = async () =>
+      (
+        await t.db
+          .selectFrom('runs')
+          .select('id')
+          .where('event_id', '=', eventId)
+          .where('finished_at', 'is', null)
+          .execute()
+      ).length;
+    for (let round = 0; round < 8; round++) {
+      const met = count('writing log lines failed') > 0;
+      if (round >= 3 && (met || (await openRuns()) === 0)) break;
       await sleep(1_500);
       proxy.cut();
       await sleep(3_000);
       proxy.restore();
     }
-    await until('every run to end', async () => {
-      const open = await t.db
-        .selectFrom('runs')
-        .select('id')
-        .where('event_id', '=', eventId)
-        .where('finished_at', 'is', null)
-        .execute();
-      return open.length === 0;
-    });
+    await until('every run to end', async () => (await openRuns()) === 0);
 
-    // The outages met runs writing their logs and finishing.
-    const count = (text: string) => logged.split(text).length - 1;
+    // The outages met runs writing their logs.
     expect(count('writing log lines failed')).toBeGreaterThan(0);
-    expect(count('storing a finished run failed; retrying')).toBeGreaterThan(0);
     console.log(
       `outages: ${RUNS} runs, ${count('writing log lines failed')} log writers and ` +
         `${count('storing a finished run failed; retrying')} finish batches met an outage, ` +
