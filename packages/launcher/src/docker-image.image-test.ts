@@ -23,6 +23,8 @@ async function docker(...args: string[]): Promise<string> {
 interface Run {
   id: number;
   status: string;
+  attempt: number;
+  maxAttempts: number;
   output: unknown;
   error: string | null;
   exitCode: number | null;
@@ -144,6 +146,11 @@ describe('the Cronium image', () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(health).toBe('healthy');
+    // A page, rendered by Next.js in the image (its pruned runtime is enough).
+    const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('Cronium');
     expect(await docker('exec', name, 'id', '-u')).toBe('10001');
     expect(await docker('exec', name, 'cat', '/proc/1/comm')).toBe('tini');
   });
@@ -294,5 +301,32 @@ describe('the Cronium image', () => {
       const again = await request<Run>('POST', `/events/${id}/runs`, { input: 7 });
       await expectSucceeded(await waitForRun(again.id));
     }
+  });
+  it('hands a run that outlasts the stop grace back to the queue, and runs it again after the restart', async () => {
+    const event = await request<{ id: number }>('POST', '/events', {
+      name: 'outlasts the grace',
+      type: 'bash',
+      targetKind: 'local',
+      script:
+        'echo "attempt $CRONIUM_RUN_ATTEMPT"\nif [ "$CRONIUM_RUN_ATTEMPT" = 1 ]; then sleep 300; fi\necho finished',
+    });
+    const queued = await request<Run>('POST', `/events/${event.id}/runs`, {});
+    const deadline = Date.now() + 60_000;
+    while (!(await logOf(queued.id)).includes('attempt 1')) {
+      if (Date.now() > deadline) throw new Error('the first attempt never started');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The orchestrator waits ORCHESTRATOR_SHUTDOWN_GRACE_MS (15 s), stops the script and hands
+    // the run back, all within the container's stop timeout: Docker never has to kill it.
+    await docker('stop', name);
+    expect(await docker('inspect', '--format', '{{.State.ExitCode}}', name)).toBe('0');
+    await docker('start', name);
+    await ready(120_000);
+
+    const done = await waitForRun(queued.id);
+    await expectSucceeded(done);
+    expect(done).toMatchObject({ attempt: 2, maxAttempts: 1 });
+    const lines = await logOf(queued.id);
+    expect(lines).toEqual(expect.arrayContaining(['attempt 1', 'attempt 2', 'finished']));
   });
 });
