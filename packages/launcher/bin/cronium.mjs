@@ -129,9 +129,13 @@ async function start(flags) {
   const failureFile = join(failureDir, 'failures');
   process.on('exit', () => rmSync(failureDir, { recursive: true, force: true }));
   env.CRONIUM_STARTUP_FAILURE_FILE = failureFile;
+  // --no-auto-exit: pm2-runtime's own watchdog would otherwise end everything 6 s after no
+  // process is `online`, which is also the case while they drain on Ctrl-C or SIGTERM: it
+  // would cut the orchestrator's grace for running scripts short. Failures that should end
+  // the start are reported through the failure file below instead.
   const pm2 = foreground(
     process.execPath,
-    [...stripFlags, pm2Runtime, 'start', join(root, 'ecosystem.config.cjs')],
+    [...stripFlags, pm2Runtime, 'start', '--no-auto-exit', join(root, 'ecosystem.config.cjs')],
     env,
   );
   const readiness = [
