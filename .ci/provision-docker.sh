@@ -13,10 +13,13 @@ BUILT_MARK="cronium.runtime-image=4"
 
 say() { echo "[provision-docker] $*"; }
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
-  say "installing docker.io and debootstrap from Debian"
+# docker-compose (v1, Debian's) checks the compose files and runs docker-compose.yml in the
+# image's end-to-end test.
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 \
+  || ! command -v docker-compose >/dev/null 2>&1; then
+  say "installing docker.io, docker-compose and debootstrap from Debian"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then
