@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { runMain } from '@cronium/service-kit';
 import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
-import { provideWebDeps } from './server/web-deps.ts';
+import { provideWebDeps, type WebDeps } from './server/web-deps.ts';
+import { registerApi } from './api/register-api.ts';
+import { apiRoutes } from './api/v1/index.ts';
 import { setupTokenFor } from './server/setup-token.ts';
 import { forwardLiveLogs } from './server/live-proxy.ts';
 import { LoginThrottle, needsSetup } from '@cronium/accounts';
@@ -31,7 +33,7 @@ await runMain({
       given: config.setupToken,
       dataDir: config.base.dataDir,
     });
-    provideWebDeps({
+    const webDeps: WebDeps = {
       db: deps.service.db,
       logger: deps.logger,
       version,
@@ -48,7 +50,10 @@ await runMain({
       triggers: new LoginThrottle({ attempts: config.triggersPerMinute, windowMs: 60_000 }),
       publicOrigin: config.publicOrigin,
       setupToken,
-    });
+    };
+    // The UI's server components read the same dependencies (Next compiles its own module graph).
+    provideWebDeps(webDeps);
+    await registerApi(deps.service.http.app, webDeps, apiRoutes);
     let nextApp: { close(): Promise<void> } | undefined;
     const live = forwardLiveLogs(deps.service.http.app.server, config.live, deps.logger);
     await deps.service.start(async () => {

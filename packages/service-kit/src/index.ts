@@ -1,5 +1,10 @@
 export { AppError, statusForCode, type FieldProblem } from './app-error.ts';
-export { registerProblemHandler, problemBody, PROBLEM_CONTENT_TYPE } from './problem-handler.ts';
+export {
+  registerProblemHandler,
+  sendProblem,
+  problemBody,
+  PROBLEM_CONTENT_TYPE,
+} from './problem-handler.ts';
 export {
   registerHealthRoutes,
   type ReadinessCheck,

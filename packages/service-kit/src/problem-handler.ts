@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import type { ErrorCode, ProblemDetails } from '@cronium/contracts';
 import { AppError, statusForCode, type FieldProblem } from './app-error.ts';
 
@@ -37,11 +43,6 @@ export function problemBody(
   };
 }
 
-function sendProblem(reply: FastifyReply, body: ProblemDetails, headers?: Record<string, string>) {
-  if (headers) reply.headers(headers);
-  return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
-}
-
 /** Maps Fastify's own error codes onto Cronium's. */
 function fromFastifyError(error: FastifyError): { code: ErrorCode; errors?: FieldProblem[] } {
   if (error.validation) {
@@ -70,46 +71,49 @@ function fromFastifyError(error: FastifyError): { code: ErrorCode; errors?: Fiel
 }
 
 /**
- * One error handler for a Fastify app: AppError and Fastify's own errors become RFC 9457
- * problem+json; anything else is a 500 whose details are logged, never returned.
+ * Answers an error as RFC 9457 problem+json: an AppError or one of Fastify's own errors as
+ * itself, anything else as a 500 whose details are logged, never returned.
  */
-export function registerProblemHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return sendProblem(
-        reply,
-        problemBody(
-          error.status,
-          error.code,
-          error.status >= 500 ? undefined : error.message,
-          request.url,
-          error.errors,
-        ),
-        error.headers,
-      );
-    }
-    const mapped = fromFastifyError(error);
+export function sendProblem(
+  reply: FastifyReply,
+  error: unknown,
+  instance: string,
+  log: FastifyBaseLogger,
+) {
+  let body: ProblemDetails;
+  if (error instanceof AppError) {
+    if (error.status >= 500) log.error({ err: error }, error.message);
+    if (error.headers) reply.headers(error.headers);
+    const detail = error.status >= 500 ? undefined : error.message;
+    body = problemBody(error.status, error.code, detail, instance, error.errors);
+  } else {
+    const fastifyError = error as FastifyError;
+    const mapped = fromFastifyError(fastifyError);
     const status = mapped.code === 'INTERNAL' ? 500 : statusForCode(mapped.code);
     if (status >= 500) {
-      request.log.error({ err: error }, 'unhandled error');
-      return sendProblem(reply, problemBody(500, 'INTERNAL', undefined, request.url));
-    }
-    return sendProblem(
-      reply,
-      problemBody(status, mapped.code, error.message, request.url, mapped.errors),
-    );
-  });
+      log.error({ err: error }, 'unhandled error');
+      body = problemBody(500, 'INTERNAL', undefined, instance);
+    } else body = problemBody(status, mapped.code, fastifyError.message, instance, mapped.errors);
+  }
+  // As bytes: Fastify would add `; charset=utf-8` to a JSON media type (JSON is UTF-8 anyway).
+  return reply
+    .status(body.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
+}
+
+/** One error handler for a Fastify app: every error as problem+json (`sendProblem`). */
+export function registerProblemHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, error, request.url, request.log),
+  );
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(
       reply,
-      problemBody(
-        404,
-        'NOT_FOUND',
-        `No route for ${request.method} ${request.url.split('?')[0]}`,
-        request.url,
-      ),
+      new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`),
+      request.url,
+      request.log,
     ),
   );
 }

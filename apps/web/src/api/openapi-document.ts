@@ -1,6 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { registeredOperations } from './openapi-registry.ts';
-import './v1/index.ts';
+import type { ApiRoute } from './api-route.ts';
 
 const PROBLEM = {
   type: 'object',
@@ -27,10 +26,11 @@ function schema(value: TSchema): unknown {
   return JSON.parse(JSON.stringify(value));
 }
 
-/** The OpenAPI 3.1 document of every registered /api/v1 operation. */
-export function openApiDocument(version: string) {
+/** The OpenAPI 3.1 document of the /api/v1 routes, from the schemas they are served with. */
+export function openApiDocument(version: string, routes: ApiRoute[]) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of registeredOperations().sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const route of [...routes].sort((a, b) => a.path.localeCompare(b.path))) {
+    const op = { method: route.method, path: route.path, ...route.options };
     const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
       name,
       in: 'path',
@@ -64,7 +64,7 @@ export function openApiDocument(version: string) {
       if (
         !(status in responses) &&
         (op.auth !== 'none' || status !== '401') &&
-        (op.requestBody || status === '401')
+        (op.body || status === '401')
       )
         responses[status] = {
           description,
@@ -77,11 +77,11 @@ export function openApiDocument(version: string) {
       summary: op.summary,
       tags: op.tags,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(op.requestBody
+      ...(op.body
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: schema(op.requestBody) } },
+              content: { 'application/json': { schema: schema(op.body) } },
             },
           }
         : {}),

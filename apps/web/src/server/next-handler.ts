@@ -8,7 +8,7 @@ const createNextServer: CreateNextServer =
   typeof nextModule === 'function' ? (nextModule as CreateNextServer) : nextModule.default;
 
 /**
- * Mounts the Next.js app (UI pages and `/api/v1` route handlers) behind the Fastify shell.
+ * Mounts the Next.js app (the UI's pages) behind the Fastify shell; `/api/v1` is Fastify's.
  * The scope drops Fastify's body parsers so Next reads request bodies itself.
  */
 export async function mountNext(
@@ -32,9 +32,6 @@ export async function mountNext(
       reply: import('fastify').FastifyReply,
     ) => {
       reply.hijack();
-      // The client's address as the server saw it (the connecting socket); a value the
-      // client sent under this name is replaced.
-      request.raw.headers['x-cronium-client-ip'] = request.ip;
       await handle(request.raw, reply.raw);
     };
     scope.all('/', forward);

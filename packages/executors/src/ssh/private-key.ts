@@ -1,4 +1,7 @@
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+// ssh2 is CommonJS and Node cannot see `utils` among its named exports.
+const { utils } = ssh2;
 
 /**
  * Why a private key (with its passphrase) cannot be used to sign in, in words for the user;

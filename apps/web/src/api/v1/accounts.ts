@@ -18,7 +18,7 @@ import {
 import { AppError } from '@cronium/service-kit/errors';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@cronium/service-kit/public-origin';
 import { checkQuota } from '@cronium/event-service';
-import { apiRoute } from '../api-route.ts';
+import { answer, apiRoute } from '../api-route.ts';
 import { retireSetupToken, setupTokenMatches } from '../../server/setup-token.ts';
 import { idParam } from '../request-params.ts';
 import {
@@ -87,7 +87,7 @@ export const postSetup = apiRoute(
       );
     const created = await createFirstAdmin(deps.db, admin, meta);
     retireSetupToken(deps.setupToken?.file);
-    return Response.json(created, { status: 201 });
+    return answer(201, created);
   },
 );
 
@@ -114,15 +114,12 @@ export const postSession = apiRoute(
   },
   async ({ deps, body, meta }) => {
     const session = await signIn(deps.db, deps.loginThrottle, body, meta);
-    return Response.json(session, {
-      status: 201,
-      headers: {
-        'set-cookie': sessionCookie(
-          deps.publicOrigin.secureCookie,
-          session.token,
-          SESSION_TTL_MS / 1000,
-        ),
-      },
+    return answer(201, session, {
+      'set-cookie': sessionCookie(
+        deps.publicOrigin.secureCookie,
+        session.token,
+        SESSION_TTL_MS / 1000,
+      ),
     });
   },
 );
@@ -137,9 +134,8 @@ export const deleteSession = apiRoute(
   },
   async ({ deps, principal, meta }) => {
     await signOut(deps.db, principal, meta);
-    return new Response(null, {
-      status: 204,
-      headers: { 'set-cookie': sessionCookie(deps.publicOrigin.secureCookie, '', 0) },
+    return answer(204, undefined, {
+      'set-cookie': sessionCookie(deps.publicOrigin.secureCookie, '', 0),
     });
   },
 );
@@ -183,7 +179,8 @@ export const postToken = apiRoute(
   },
   async ({ deps, principal, body, meta }) => {
     await checkQuota(deps.db, principal, 'api_tokens', deps.ownerLimits.apiTokens, 'API tokens');
-    return Response.json(
+    return answer(
+      201,
       await createApiToken(
         deps.db,
         principal,
@@ -194,7 +191,6 @@ export const postToken = apiRoute(
         },
         meta,
       ),
-      { status: 201 },
     );
   },
 );
@@ -247,7 +243,7 @@ export const postInvitation = apiRoute(
     },
   },
   async ({ deps, principal, body, meta }) =>
-    Response.json(await inviteUser(deps.db, principal, body, meta), { status: 201 }),
+    answer(201, await inviteUser(deps.db, principal, body, meta)),
 );
 
 export const postInvitationAcceptance = apiRoute(
@@ -266,7 +262,7 @@ export const postInvitationAcceptance = apiRoute(
   },
   async ({ deps, body, meta }) => {
     throttleSignedOut(deps.signedOutAttempts, 'accept', meta.ip);
-    return Response.json(await acceptInvitation(deps.db, body, meta), { status: 201 });
+    return answer(201, await acceptInvitation(deps.db, body, meta));
   },
 );
 

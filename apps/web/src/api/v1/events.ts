@@ -17,7 +17,7 @@ import {
 } from '@cronium/event-service';
 import { AppError } from '@cronium/service-kit/errors';
 import { hasScope, type Principal } from '@cronium/accounts';
-import { apiRoute } from '../api-route.ts';
+import { answer, apiRoute } from '../api-route.ts';
 import { dateQuery, idParam, intQuery } from '../request-params.ts';
 import {
   CreateEventBody,
@@ -113,9 +113,7 @@ export const postEvent = apiRoute(
     requireExecuteScope(principal, { script: true });
     checkEventPrivileges(body, principal, deps.ownerLimits);
     await checkQuota(deps.db, principal, 'events', deps.ownerLimits.events, 'events');
-    return Response.json(await createEvent(deps.db, deps.box, principal, body, meta), {
-      status: 201,
-    });
+    return answer(201, await createEvent(deps.db, deps.box, principal, body, meta));
   },
 );
 
@@ -198,7 +196,7 @@ export const postEventRun = apiRoute(
     await checkQueuedRuns(deps.db, principal, deps.ownerLimits);
     const result = await triggerEventRun(deps.db, principal, idParam(params.id), body.input, meta);
     if (!result.run) throw new AppError('CONFLICT', `not run: ${result.reason ?? result.outcome}`);
-    return Response.json(result.run, { status: 201 });
+    return answer(201, result.run);
   },
 );
 

@@ -1,5 +1,10 @@
-// Every /api/v1 module, so that the OpenAPI document sees all operations.
-export * from './accounts.ts';
-export * from './events.ts';
-export * from './variables.ts';
-export * from './servers.ts';
+// Every operation of /api/v1, declared once: served by registerApi, described by OpenAPI.
+import { isApiRoute, type ApiRoute } from '../api-route.ts';
+import * as accounts from './accounts.ts';
+import * as events from './events.ts';
+import * as servers from './servers.ts';
+import * as variables from './variables.ts';
+
+export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers].flatMap((module) =>
+  Object.values(module).filter(isApiRoute),
+);

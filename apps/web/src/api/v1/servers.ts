@@ -12,7 +12,7 @@ import {
 } from '@cronium/event-service';
 import type { Principal } from '@cronium/accounts';
 import { AppError } from '@cronium/service-kit/errors';
-import { apiRoute } from '../api-route.ts';
+import { answer, apiRoute } from '../api-route.ts';
 import type { WebDeps } from '../../server/web-deps.ts';
 import { idParam } from '../request-params.ts';
 import {
@@ -73,7 +73,7 @@ export const postServer = apiRoute(
   },
   async ({ deps, principal, body, meta }) =>
     checkQuota(deps.db, principal, 'servers', deps.ownerLimits.servers, 'servers').then(async () =>
-      Response.json(await createServer(deps.db, deps.box, principal, body, meta), { status: 201 }),
+      answer(201, await createServer(deps.db, deps.box, principal, body, meta)),
     ),
 );
 

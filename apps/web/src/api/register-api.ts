@@ -1,0 +1,238 @@
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaCompiler,
+} from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { authenticate, hasScope, type Principal, type RequestMeta } from '@cronium/accounts';
+import { AppError } from '@cronium/service-kit/errors';
+import { sendProblem } from '@cronium/service-kit';
+import { fromOwnPage, sessionCookieOf } from '@cronium/service-kit/public-origin';
+import { jsonProblem } from '@cronium/service-kit/json-checks';
+import type { WebDeps } from '../server/web-deps.ts';
+import { ApiAnswer, type ApiMethod, type ApiRoute } from './api-route.ts';
+import { openApiDocument } from './openapi-document.ts';
+
+const MAX_BODY_BYTES = 1_048_576;
+const METHODS: ApiMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    api?: ApiRoute;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * Serves the public API under /api/v1 in the web process's Fastify app: every declared route
+ * with its TypeBox schemas (the body is checked, each 2xx answer serialized by its schema),
+ * authentication in one hook of this scope, and every error as problem+json. Any other path
+ * under /api/v1 is a problem+json 404, any other method on a known path a 405 with `Allow`.
+ */
+export async function registerApi(
+  app: FastifyInstance,
+  deps: WebDeps,
+  routes: ApiRoute[],
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
+      (_request, raw, done) => {
+        try {
+          done(null, JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw as Buffer)));
+        } catch {
+          done(new AppError('BAD_REQUEST', 'the body is not valid JSON'), undefined);
+        }
+      },
+    );
+    // Other media types are refused by routes that take a body (415) and ignored by the rest.
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.setErrorHandler((error: FastifyError, request, reply) =>
+      sendProblem(reply, apiError(error, deps), request.url.split('?')[0]!, request.log),
+    );
+    scope.addHook('onRequest', async (request) => {
+      const route = request.routeOptions.config.api;
+      if (route) request.principal = await authorize(request, route, deps);
+    });
+
+    const byPath = new Map<string, ApiMethod[]>();
+    for (const route of routes) {
+      const url = route.path.replace(/\{(\w+)\}/g, ':$1');
+      byPath.set(url, [...(byPath.get(url) ?? []), route.method]);
+      scope.route({
+        method: route.method,
+        url,
+        config: { api: route },
+        schema: {
+          ...(route.options.body ? { body: route.options.body } : {}),
+          response: responseSchemas(route),
+        },
+        validatorCompiler: typeboxValidator as FastifySchemaCompiler<unknown>,
+        ...(route.options.body ? { preValidation: requireJson } : {}),
+        handler: (request, reply) => handle(route, request, reply, deps),
+      });
+    }
+    scope.get('/api/v1/openapi.json', async () => openApiDocument(deps.version, routes));
+    byPath.set('/api/v1/openapi.json', ['GET']);
+    for (const [url, allowed] of byPath) {
+      const others = METHODS.filter((m) => !allowed.includes(m));
+      if (others.length > 0)
+        scope.route({
+          method: others,
+          url,
+          handler: async () => {
+            throw new AppError('METHOD_NOT_ALLOWED', `allowed here: ${allowed.join(', ')}`, {
+              headers: { allow: allowed.join(', ') },
+            });
+          },
+        });
+    }
+    const notFound = async () => {
+      throw new AppError('NOT_FOUND', 'no such API path; see /api/v1/openapi.json');
+    };
+    scope.route({ method: METHODS, url: '/api/v1', handler: notFound });
+    scope.route({ method: METHODS, url: '/api/v1/*', handler: notFound });
+  });
+}
+
+/**
+ * Authentication of one request, before its body is read: a cookie-borne request that changes
+ * something must come from one of Cronium's own pages; then the session or API token, and the
+ * token's scope.
+ */
+async function authorize(
+  request: FastifyRequest,
+  route: ApiRoute,
+  deps: WebDeps,
+): Promise<Principal | undefined> {
+  const credential = credentialOf(request);
+  // A cookie goes with every request to this host, whichever page sends it: an unsafe
+  // request that relies on it (or signs in) must come from one of Cronium's own pages.
+  if (route.method !== 'GET' && credential.from !== 'bearer') {
+    const own = fromOwnPage(
+      {
+        origin: header(request, 'origin'),
+        secFetchSite: header(request, 'sec-fetch-site'),
+      },
+      deps.publicOrigin,
+    );
+    if (!own.ok) throw new AppError('FORBIDDEN', own.reason);
+  }
+  if (route.options.auth === 'none') return undefined;
+  const principal = await authenticate(deps.db, credential.token);
+  if (!principal)
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'sign in, or send an API token (Authorization: Bearer ...)',
+      { headers: { 'www-authenticate': 'Bearer realm="cronium"' } },
+    );
+  if (route.options.scope && !hasScope(principal, route.options.scope))
+    throw new AppError('FORBIDDEN', `this API token lacks the ${route.options.scope} scope`);
+  return principal;
+}
+
+function header(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+function credentialOf(request: FastifyRequest): {
+  token: string | undefined;
+  from: 'bearer' | 'cookie' | 'none';
+} {
+  const authorization = header(request, 'authorization');
+  if (authorization?.startsWith('Bearer '))
+    return { token: authorization.slice(7).trim(), from: 'bearer' };
+  const token = sessionCookieOf(header(request, 'cookie'));
+  return { token, from: token === undefined ? 'none' : 'cookie' };
+}
+
+async function requireJson(request: FastifyRequest) {
+  if (!/^application\/json(;|$)/i.test(header(request, 'content-type') ?? ''))
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+}
+
+/**
+ * Bodies are checked by their TypeBox schemas, compiled by TypeBox (as
+ * @fastify/type-provider-typebox does): the messages and pointers are TypeBox's. Values that
+ * PostgreSQL cannot store (U+0000) or that nest deeper than anything needs are refused first.
+ */
+const typeboxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const check = TypeCompiler.Compile(schema);
+  return (value: unknown) => {
+    if (httpPart === 'body') {
+      const problem = jsonProblem(value);
+      if (problem)
+        return {
+          error: new AppError('VALIDATION_FAILED', 'the body cannot be stored as it is', {
+            errors: [{ pointer: `/body${problem.pointer}`, message: problem.message }],
+          }),
+        };
+    }
+    if (check.Check(value)) return { value };
+    const errors = [...check.Errors(value)].slice(0, 20).map((e) => ({
+      pointer: `/${httpPart ?? 'body'}${e.path}`,
+      message: e.message,
+    }));
+    return {
+      error: new AppError('VALIDATION_FAILED', `the ${httpPart} does not match the schema`, {
+        errors,
+      }),
+    };
+  };
+};
+
+function responseSchemas(route: ApiRoute): Record<string, TSchema> {
+  const schemas: Record<string, TSchema> = {};
+  for (const [status, response] of Object.entries(route.options.responses))
+    if (response.schema && Number(status) < 300) schemas[status] = response.schema;
+  return schemas;
+}
+
+async function handle(
+  route: ApiRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: WebDeps,
+) {
+  const meta: RequestMeta = {
+    // The connecting address (X-Forwarded-For only from configured trusted proxies).
+    ip: request.ip || null,
+    userAgent: header(request, 'user-agent'),
+  };
+  const queryAt = request.url.indexOf('?');
+  const result = await route.handler({
+    deps,
+    principal: request.principal!,
+    body: request.body as never,
+    params: request.params as Record<string, string>,
+    query: new URLSearchParams(queryAt >= 0 ? request.url.slice(queryAt + 1) : ''),
+    meta,
+  });
+  if (result instanceof ApiAnswer) {
+    if (result.headers) reply.headers(result.headers);
+    reply.status(result.status);
+    return result.body === undefined ? reply.send() : reply.send(result.body);
+  }
+  if (result === undefined) return reply.status(204).send();
+  return reply.send(result);
+}
+
+/** Errors of this scope in the API's terms (Fastify's own codes keep the old messages). */
+function apiError(error: FastifyError, deps: WebDeps): unknown {
+  if (error instanceof AppError) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new AppError('PAYLOAD_TOO_LARGE', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  if (error.name === 'PasswordHasherBusy')
+    return new AppError('NOT_READY', error.message, { headers: { 'retry-after': '1' } });
+  if (error.statusCode && error.statusCode < 500) return error;
+  deps.logger.error({ err: error }, 'API request failed');
+  return error;
+}

@@ -1,6 +1,0 @@
-// POST /api/v1/invitations
-import { routeMethods } from '../../../../api/api-route.ts';
-import { postInvitation } from '../../../../api/v1/accounts.ts';
-
-export const dynamic = 'force-dynamic';
-export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ POST: postInvitation });
