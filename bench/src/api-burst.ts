@@ -186,6 +186,9 @@ try {
       name: `burst ${concurrency.policy}`,
       type: 'bash',
       script: 'true',
+      // The local executor, as the README's default stack has it without Docker: with a Docker
+      // engine the default target is a container, which measures container starts instead.
+      targetKind: 'local',
       concurrency,
     });
     const peak = { rss: 0, pss: 0 };
@@ -235,8 +238,12 @@ try {
     }
     const cpu = cpuUsedSince(cpuBefore, stackCpuSeconds(stack.pid!));
     const page = await call('GET', `/runs?eventId=${event.id}&limit=200`, token);
-    const runs: { status: string; startedAt: string | null; finishedAt: string | null }[] =
-      page.runs;
+    const runs: {
+      status: string;
+      createdAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+    }[] = page.runs;
     const lastFinish = Math.max(...runs.map((r) => Date.parse(r.finishedAt!)));
     const allFinished = lastFinish - startedAt;
     sampling = false;
@@ -257,6 +264,9 @@ try {
       allTriggeredMs: Math.round(allTriggered),
       allFinishedMs: Math.round(allFinished),
       triggerLatencyMs: summarize(triggerLatencies),
+      // Where a run's time goes: waiting in the queue, then running.
+      queueWaitMs: summarize(runs.map((r) => Date.parse(r.startedAt!) - Date.parse(r.createdAt))),
+      executionMs: summarize(runs.map((r) => Date.parse(r.finishedAt!) - Date.parse(r.startedAt!))),
       maxRunningFromTimestamps: maxRunning,
       maxRunningSampledInDatabase: maxRunningSeen,
       peakStackMiB: peak,
