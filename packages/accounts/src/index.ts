@@ -1,8 +1,21 @@
-export { isAdmin, hasScope, type Principal, type RequestMeta } from './principal.ts';
+export {
+  isAdmin,
+  hasScope,
+  maySeeOwnedBy,
+  visibleOwner,
+  type Principal,
+  type RequestMeta,
+} from './principal.ts';
+export {
+  authenticate,
+  presentedCredential,
+  crossSiteRefusal,
+  type PresentedCredential,
+} from './credentials.ts';
 export { auditAction, auditActor, type AuditedAction } from './audit-action.ts';
 export { needsSetup, createFirstAdmin } from './first-admin.ts';
 export { LoginThrottle } from './login-throttle.ts';
-export { signIn, signOut, authenticate, addressBlock, SESSION_TTL_MS } from './sessions.ts';
+export { signIn, signOut, addressBlock, SESSION_TTL_MS } from './sessions.ts';
 export {
   createApiToken,
   listApiTokens,

@@ -22,3 +22,16 @@ export function isAdmin(principal: Principal): boolean {
 export function hasScope(principal: Principal, scope: string): boolean {
   return principal.scopes === 'all' || principal.scopes.includes(scope);
 }
+
+/**
+ * Who may see what a user owns (a run, its logs, an event, a server): its owner, and every
+ * admin. The one rule for the REST API and the live-log socket.
+ */
+export function maySeeOwnedBy(principal: Pick<Principal, 'userId' | 'role'>, ownerId: number) {
+  return principal.role === 'admin' || principal.userId === ownerId;
+}
+
+/** The owner a listing is limited to by `maySeeOwnedBy`: undefined for an admin (everyone). */
+export function visibleOwner(principal: Pick<Principal, 'userId' | 'role'>): number | undefined {
+  return principal.role === 'admin' ? undefined : principal.userId;
+}

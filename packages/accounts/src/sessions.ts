@@ -1,11 +1,5 @@
 import { sql } from 'kysely';
-import {
-  dummyPasswordHash,
-  hashToken,
-  issueToken,
-  tokenKindOf,
-  verifyPassword,
-} from '@cronium/auth';
+import { dummyPasswordHash, issueToken, verifyPassword } from '@cronium/auth';
 import { recordAudit, type Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -127,82 +121,4 @@ export async function signOut(db: Db, principal: Principal, meta: RequestMeta): 
       user_agent: meta.userAgent,
     });
   });
-}
-
-/**
- * The principal behind a bearer token or session cookie value, if it is current: not
- * expired, not revoked, its user active. API tokens record their last use (at most once a
- * minute, so a busy token does not write on every call).
- */
-/** When this process last wrote each token's last use (bounded: cleared past 10,000). */
-const lastUseWritten = new Map<number, number>();
-const LAST_USE_RESOLUTION_MS = 60_000;
-
-/**
- * Whether to record a token's use: at most once a minute, and once per process even when many
- * requests with the same token arrive together (they all read the old time).
- */
-function lastUseIsStale(tokenId: number, stored: Date | null): boolean {
-  const now = Date.now();
-  if (stored && now - stored.getTime() <= LAST_USE_RESOLUTION_MS) return false;
-  const written = lastUseWritten.get(tokenId);
-  if (written !== undefined && now - written <= LAST_USE_RESOLUTION_MS) return false;
-  if (lastUseWritten.size >= 10_000) lastUseWritten.clear();
-  lastUseWritten.set(tokenId, now);
-  return true;
-}
-
-export async function authenticate(
-  db: Db,
-  token: string | undefined,
-): Promise<Principal | undefined> {
-  if (!token) return undefined;
-  const kind = tokenKindOf(token);
-  const hash = hashToken(token);
-  if (kind === 'session') {
-    const row = await db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.id', 's.user_id', 'u.role'])
-      .where('s.token_hash', '=', hash)
-      .where('s.revoked_at', 'is', null)
-      .where('s.expires_at', '>', new Date())
-      .where('u.status', '=', 'active')
-      .executeTakeFirst();
-    return row
-      ? {
-          userId: row.user_id,
-          role: row.role as Principal['role'],
-          via: 'session',
-          scopes: 'all',
-          credentialId: row.id,
-        }
-      : undefined;
-  }
-  if (kind === 'api') {
-    const row = await db
-      .selectFrom('api_tokens as t')
-      .innerJoin('users as u', 'u.id', 't.user_id')
-      .select(['t.id', 't.user_id', 't.scopes', 't.last_used_at', 'u.role'])
-      .where('t.token_hash', '=', hash)
-      .where('t.revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', new Date())]))
-      .where('u.status', '=', 'active')
-      .executeTakeFirst();
-    if (!row) return undefined;
-    if (lastUseIsStale(row.id, row.last_used_at))
-      await db
-        .updateTable('api_tokens')
-        .set({ last_used_at: new Date() })
-        .where('id', '=', row.id)
-        .execute();
-    return {
-      userId: row.user_id,
-      role: row.role as Principal['role'],
-      via: 'api_token',
-      scopes: row.scopes,
-      credentialId: row.id,
-    };
-  }
-  return undefined;
 }

@@ -13,7 +13,6 @@ export * from './repositories/settings.repository.ts';
 export { listenForNotifications, type NotificationListener } from './notification-listener.ts';
 export * from './repositories/run-state.repository.ts';
 export * from './repositories/variables.repository.ts';
-export * from './repositories/viewer.repository.ts';
 export * from './repositories/event-secret-env.ts';
 export * from './repositories/sandbox-caps.repository.ts';
 export * from './repositories/target-policy.repository.ts';

@@ -1,7 +1,8 @@
 import {
   auditAction,
   auditActor,
-  isAdmin,
+  maySeeOwnedBy,
+  visibleOwner,
   type Principal,
   type RequestMeta,
 } from '@cronium/accounts';
@@ -95,7 +96,7 @@ export async function triggerEventRun(
       eventId,
       { trigger: 'manual', input: input ?? null },
       {
-        ...(isAdmin(principal) ? {} : { ownerId: principal.userId }),
+        ownerId: visibleOwner(principal),
         audit: auditActor(principal, meta),
       },
     );
@@ -116,7 +117,7 @@ async function ownedRun(db: Db, principal: Principal, runId: number) {
     .select(RUN_COLUMNS)
     .where('id', '=', runId)
     .executeTakeFirst();
-  if (!row || (!isAdmin(principal) && row.owner_id !== principal.userId))
+  if (!row || !maySeeOwnedBy(principal, row.owner_id))
     throw new AppError('NOT_FOUND', `no run ${runId}`);
   return row;
 }
@@ -161,7 +162,8 @@ export async function listRuns(db: Db, principal: Principal, filter: RunFilter) 
     .select(RUN_COLUMNS)
     .orderBy('id', 'desc')
     .limit(limit + 1);
-  if (!isAdmin(principal)) query = query.where('owner_id', '=', principal.userId);
+  const owner = visibleOwner(principal);
+  if (owner !== undefined) query = query.where('owner_id', '=', owner);
   if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
   if (filter.status) query = query.where('status', '=', filter.status as never);
   if (filter.from) query = query.where('created_at', '>=', filter.from);

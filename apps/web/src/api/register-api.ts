@@ -7,10 +7,16 @@ import type {
 } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { authenticate, hasScope, type Principal, type RequestMeta } from '@cronium/accounts';
+import {
+  authenticate,
+  crossSiteRefusal,
+  hasScope,
+  presentedCredential,
+  type Principal,
+  type RequestMeta,
+} from '@cronium/accounts';
 import { AppError } from '@cronium/service-kit/errors';
 import { sendProblem } from '@cronium/service-kit';
-import { fromOwnPage, sessionCookieOf } from '@cronium/service-kit/public-origin';
 import { jsonProblem } from '@cronium/service-kit/json-checks';
 import type { WebDeps } from '../server/web-deps.ts';
 import { ApiAnswer, type ApiMethod, type ApiRoute } from './api-route.ts';
@@ -103,27 +109,19 @@ export async function registerApi(
 }
 
 /**
- * Authentication of one request, before its body is read: a cookie-borne request that changes
- * something must come from one of Cronium's own pages; then the session or API token, and the
- * token's scope.
+ * Authentication of one request, before its body is read (the same rules as the live-log
+ * socket's, from `@cronium/accounts`): a cookie-borne request that changes something must come
+ * from one of Cronium's own pages; then the session or API token, and the token's scope.
  */
 async function authorize(
   request: FastifyRequest,
   route: ApiRoute,
   deps: WebDeps,
 ): Promise<Principal | undefined> {
-  const credential = credentialOf(request);
-  // A cookie goes with every request to this host, whichever page sends it: an unsafe
-  // request that relies on it (or signs in) must come from one of Cronium's own pages.
-  if (route.method !== 'GET' && credential.from !== 'bearer') {
-    const own = fromOwnPage(
-      {
-        origin: header(request, 'origin'),
-        secFetchSite: header(request, 'sec-fetch-site'),
-      },
-      deps.publicOrigin,
-    );
-    if (!own.ok) throw new AppError('FORBIDDEN', own.reason);
+  const credential = presentedCredential(request.headers);
+  if (route.method !== 'GET') {
+    const refusal = crossSiteRefusal(credential, request.headers, deps.publicOrigin);
+    if (refusal) throw new AppError('FORBIDDEN', refusal);
   }
   if (route.options.auth === 'none') return undefined;
   const principal = await authenticate(deps.db, credential.token);
@@ -141,17 +139,6 @@ async function authorize(
 function header(request: FastifyRequest, name: string): string | null {
   const value = request.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
-}
-
-function credentialOf(request: FastifyRequest): {
-  token: string | undefined;
-  from: 'bearer' | 'cookie' | 'none';
-} {
-  const authorization = header(request, 'authorization');
-  if (authorization?.startsWith('Bearer '))
-    return { token: authorization.slice(7).trim(), from: 'bearer' };
-  const token = sessionCookieOf(header(request, 'cookie'));
-  return { token, from: token === undefined ? 'none' : 'cookie' };
 }
 
 async function requireJson(request: FastifyRequest) {

@@ -9,9 +9,10 @@ import {
   type LogFrame,
   type ServerFrame,
 } from '@cronium/contracts';
-import type { Db, Viewer } from '@cronium/db';
+import { maySeeOwnedBy, type Principal } from '@cronium/accounts/credentials';
+import type { Db } from '@cronium/db';
 import { readRunLogs } from '@cronium/run-queue';
-import { isFinal, maySee, readRunSnapshot, type RunSnapshot } from './run-snapshot.ts';
+import { isFinal, readRunSnapshot, type RunSnapshot } from './run-snapshot.ts';
 
 const checkMessage = TypeCompiler.Compile(ClientMessage);
 /** Per message type, for errors that say what is wrong with that message. */
@@ -32,7 +33,7 @@ export interface FrameSocket {
 
 export interface LiveConnectionOptions {
   db: Db;
-  viewer: Viewer;
+  viewer: Principal;
   /** Whether the credential the socket was opened with still holds. */
   stillValid: () => Promise<boolean>;
   socket: FrameSocket;
@@ -65,7 +66,7 @@ const OPEN = 1;
  * from the store.
  */
 export class LiveConnection {
-  readonly viewer: Viewer;
+  readonly viewer: Principal;
   readonly #o: Required<Omit<LiveConnectionOptions, 'onError'>> & {
     onError: (error: Error) => void;
   };
@@ -90,7 +91,7 @@ export class LiveConnection {
 
   /** Whether this connection wants status changes of runs owned by `ownerId`. */
   followsOwner(ownerId: number): boolean {
-    return this.#myRuns && (ownerId === this.viewer.userId || this.viewer.role === 'admin');
+    return this.#myRuns && maySeeOwnedBy(this.viewer, ownerId);
   }
 
   follows(runId: number): boolean {
@@ -198,7 +199,7 @@ export class LiveConnection {
       });
     const run = await readRunSnapshot(this.#o.db, runId);
     // The same answer for "no such run" and "not yours": ids of others' runs are not confirmed.
-    if (!run || !maySee(this.viewer, run))
+    if (!run || !maySeeOwnedBy(this.viewer, run.ownerId))
       return this.#send({
         type: 'error',
         code: 'not_found',
@@ -290,7 +291,7 @@ export class LiveConnection {
     const sub = this.#subscriptions.get(runId);
     // A snapshot read before this call was queued may be older than one already sent.
     const run = await readRunSnapshot(this.#o.db, runId).catch(() => snapshot);
-    if (!run || !maySee(this.viewer, run)) return;
+    if (!run || !maySeeOwnedBy(this.viewer, run.ownerId)) return;
     if (sub) {
       // Lines first: a finished status comes after the run's last line.
       await this.pump(runId);

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { LIVE_LOG_LIMITS } from '@cronium/contracts';
-import type { Db, Viewer } from '@cronium/db';
+import type { Principal } from '@cronium/accounts/credentials';
+import type { Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit';
 import { LiveConnection } from './live-connection.ts';
 import type { LiveHub } from './live-hub.ts';
@@ -10,7 +11,7 @@ import type { PublicOrigin } from '@cronium/service-kit';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    viewer?: { viewer: Viewer; stillValid: () => Promise<boolean> };
+    viewer?: { viewer: Principal; stillValid: () => Promise<boolean> };
   }
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Viewer } from '@cronium/db';
+import type { Db } from '@cronium/db';
 
 export interface RunSnapshot {
   runId: number;
@@ -44,9 +44,4 @@ export async function readRunSnapshot(db: Db, runId: number): Promise<RunSnapsho
         latestSeq: r.log_seq,
       }
     : undefined;
-}
-
-/** A viewer sees their own runs; an admin sees every run. */
-export function maySee(viewer: Viewer, run: Pick<RunSnapshot, 'ownerId'>): boolean {
-  return viewer.role === 'admin' || viewer.userId === run.ownerId;
 }
