@@ -1,25 +1,55 @@
-// Domain vocabularies shared by the database schema, the engine and the APIs.
+// Domain vocabularies shared by the database schema, the engine and the APIs: each value list
+// once, as a TypeBox schema (for request and response schemas, OpenAPI) with its type derived,
+// and the plain list (for SQL and loops).
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+
+/** A TypeBox union of string literals from a value list (JSON Schema `anyOf` of `const`s). */
+export function oneOf<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
+  return Type.Union(
+    values.map((value) => Type.Literal(value)),
+    options,
+  ) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+}
 
 export const USER_ROLES = ['admin', 'user'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+export const UserRole = oneOf(USER_ROLES);
+export type UserRole = Static<typeof UserRole>;
 
 export const USER_STATUSES = ['active', 'invited', 'disabled'] as const;
-export type UserStatus = (typeof USER_STATUSES)[number];
+export const UserStatus = oneOf(USER_STATUSES);
+export type UserStatus = Static<typeof UserStatus>;
 
-export const EVENT_TYPES = ['bash', 'python', 'node', 'http', 'tool'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+/** Events whose code is a script, run by an interpreter on a target. */
+export const SCRIPT_TYPES = ['bash', 'python', 'node'] as const;
+export const ScriptType = oneOf(SCRIPT_TYPES);
+export type ScriptType = Static<typeof ScriptType>;
+
+export const EVENT_TYPES = [...SCRIPT_TYPES, 'http', 'tool'] as const;
+export const EventType = oneOf(EVENT_TYPES);
+export type EventType = Static<typeof EventType>;
+
+export function isScriptType(type: string): type is ScriptType {
+  return (SCRIPT_TYPES as readonly string[]).includes(type);
+}
 
 export const EVENT_STATUSES = ['active', 'paused', 'draft', 'archived'] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
+export const EventStatus = oneOf(EVENT_STATUSES);
+export type EventStatus = Static<typeof EventStatus>;
 
 export const TARGET_KINDS = ['container', 'ssh', 'local'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+export const TargetKind = oneOf(TARGET_KINDS);
+export type TargetKind = Static<typeof TargetKind>;
 
 export const MISFIRE_POLICIES = ['all', 'last', 'none'] as const;
-export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+export const MisfirePolicy = oneOf(MISFIRE_POLICIES);
+export type MisfirePolicy = Static<typeof MisfirePolicy>;
 
 export const CONCURRENCY_POLICIES = ['allow', 'skip', 'queue', 'replace'] as const;
-export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
+export const ConcurrencyPolicy = oneOf(CONCURRENCY_POLICIES);
+export type ConcurrencyPolicy = Static<typeof ConcurrencyPolicy>;
 
 export const RUN_STATUSES = [
   'scheduled',
@@ -32,18 +62,34 @@ export const RUN_STATUSES = [
   'cancelled',
   'partial',
 ] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export const RunStatus = oneOf(RUN_STATUSES);
+export type RunStatus = Static<typeof RunStatus>;
 
+/** Statuses a run never leaves (and the ones an attempt can end in). */
 export const FINAL_RUN_STATUSES = [
   'succeeded',
   'failed',
   'timed_out',
   'cancelled',
   'partial',
-] as const;
+] as const satisfies readonly RunStatus[];
+export type FinalRunStatus = (typeof FINAL_RUN_STATUSES)[number];
+
+export function isFinalRunStatus(status: string): status is FinalRunStatus {
+  return (FINAL_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Statuses of a run that holds a slot (claimed by an orchestrator, lease held). */
+export const HELD_RUN_STATUSES = ['running', 'cancelling'] as const satisfies readonly RunStatus[];
+/** Statuses of a run that is not over yet and counts against the owner's queue. */
+export const ACTIVE_RUN_STATUSES = [
+  'queued',
+  ...HELD_RUN_STATUSES,
+] as const satisfies readonly RunStatus[];
 
 export const RUN_TRIGGERS = ['schedule', 'manual', 'webhook', 'workflow', 'retry'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export const RunTrigger = oneOf(RUN_TRIGGERS);
+export type RunTrigger = Static<typeof RunTrigger>;
 
 export const TICK_OUTCOMES = [
   'enqueued',
@@ -53,13 +99,16 @@ export const TICK_OUTCOMES = [
   'skipped_paused',
   'skipped_misfire_cap',
 ] as const;
-export type TickOutcome = (typeof TICK_OUTCOMES)[number];
+export const TickOutcome = oneOf(TICK_OUTCOMES);
+export type TickOutcome = Static<typeof TickOutcome>;
 
 export const LOG_STREAMS = ['stdout', 'stderr', 'system'] as const;
-export type LogStream = (typeof LOG_STREAMS)[number];
+export const LogStream = oneOf(LOG_STREAMS);
+export type LogStream = Static<typeof LogStream>;
 
 export const TOOL_KINDS = ['email', 'slack', 'discord', 'webhook'] as const;
-export type ToolKind = (typeof TOOL_KINDS)[number];
+export const ToolKind = oneOf(TOOL_KINDS);
+export type ToolKind = Static<typeof ToolKind>;
 
 /**
  * A Docker image reference as the distribution/reference grammar has it:

@@ -28,30 +28,8 @@ export const VariableResponse = Type.Object(
 );
 export const Accepted = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false });
 
-export const EventContextResponse = Type.Object(
-  {
-    event: Type.Object({
-      id: Type.Integer(),
-      name: Type.String(),
-      type: Type.String(),
-      tags: Type.Array(Type.String()),
-    }),
-    run: Type.Object({
-      id: Type.Integer(),
-      attempt: Type.Integer(),
-      trigger: Type.String(),
-      scheduledFor: Type.Union([Type.String(), Type.Null()]),
-      inputSize: Type.Integer(),
-    }),
-    userId: Type.Integer(),
-    server: Type.Union([
-      Type.Object({ id: Type.Integer(), name: Type.String(), host: Type.String() }),
-      Type.Null(),
-    ]),
-    workflow: Type.Union([Type.Object({ id: Type.Integer(), runId: Type.Integer() }), Type.Null()]),
-  },
-  { additionalProperties: false },
-);
+/** The run context, as @cronium/contracts defines it for the runtime API, the SDKs and the database. */
+export { EventContext as EventContextResponse } from '@cronium/contracts';
 
 export type OutputBody = Static<typeof OutputBody>;
 export type ConditionBody = Static<typeof ConditionBody>;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
+import type { EventContext, EventType, RunTrigger } from '@cronium/contracts';
 import { variableSecretAad } from './variables.repository.ts';
 
 /**
@@ -93,19 +94,8 @@ export async function lockLiveAttempt(
   return rows.length > 0;
 }
 
-export interface RunContext {
-  event: { id: number; name: string; type: string; tags: string[] };
-  run: {
-    id: number;
-    attempt: number;
-    trigger: string;
-    scheduledFor: string | null;
-    inputSize: number;
-  };
-  userId: number;
-  server: { id: number; name: string; host: string } | null;
-  workflow: { runId: number; id: number } | null;
-}
+/** What `getEventContext()` returns (the schema lives in @cronium/contracts). */
+export type RunContext = EventContext;
 
 /** What `getEventContext()` returns; undefined when the attempt is not live. */
 export async function readLiveRunContext(
@@ -116,14 +106,14 @@ export async function readLiveRunContext(
   const { rows } = await sql<{
     id: number;
     attempt: number;
-    trigger: string;
+    trigger: RunTrigger;
     scheduled_for: Date | null;
     owner_id: number;
     workflow_run_id: number | null;
     workflow_id: number | null;
     event_id: number;
     name: string;
-    type: string;
+    type: EventType;
     tags: string[];
     input_size: number;
     server_id: number | null;

@@ -4,17 +4,29 @@ export declare class CroniumError extends Error {
 }
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export interface EventContext {
-  event: { id: number; name: string; type: string; tags: string[] };
+  event: {
+    id: number;
+    name: string;
+    type: 'bash' | 'python' | 'node' | 'http' | 'tool';
+    tags: string[];
+  };
   run: {
     id: number;
     attempt: number;
-    trigger: string;
+    trigger: 'schedule' | 'manual' | 'webhook' | 'workflow' | 'retry';
     scheduledFor: string | null;
     inputSize: number;
   };
   userId: number;
-  server: { id: number; name: string; host: string } | null;
-  workflow: { id: number; runId: number } | null;
+  server: {
+    id: number;
+    name: string;
+    host: string;
+  } | null;
+  workflow: {
+    id: number;
+    runId: number;
+  } | null;
 }
 declare const cronium: {
   CroniumError: typeof CroniumError;
