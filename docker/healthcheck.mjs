@@ -1,18 +1,16 @@
 // The image's HEALTHCHECK: healthy only when all four processes answer 200 on /ready, so a
 // container whose orchestrator, runtime API or WebSocket server is down shows as unhealthy,
-// not only one whose web process is. Reads the same variables as the apps and the launcher.
-const target = (hostVariable, portVariable, defaultPort) => {
-  const host = process.env[hostVariable] || '127.0.0.1';
-  const port = process.env[portVariable] || defaultPort;
-  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/ready`;
-};
+// not only one whose web process is. Reads the same variables and defaults as the apps and
+// the launcher: @cronium/service-kit's service addresses, found as the launcher (which
+// depends on it) finds them.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
-const urls = [
-  target('WEB_HOST', 'WEB_PORT', 3000),
-  target('ORCHESTRATOR_HOST', 'ORCHESTRATOR_PORT', 3003),
-  target('RUNTIME_API_HOST', 'RUNTIME_API_PORT', 3001),
-  target('WS_HOST', 'WS_PORT', 3002),
-];
+const launcher = createRequire(new URL('../packages/launcher/package.json', import.meta.url));
+const { readyUrls } = await import(
+  pathToFileURL(launcher.resolve('@cronium/service-kit/service-addresses')).href
+);
+const urls = readyUrls(process.env);
 
 const results = await Promise.all(
   urls.map((url) =>

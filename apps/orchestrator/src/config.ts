@@ -12,17 +12,17 @@ import {
   defaultRuntimeApiSocket,
   env,
   loadServiceConfig,
+  SERVICE_ADDRESSES,
+  serviceHostEnv,
+  servicePortEnv,
   type BaseConfig,
 } from '@cronium/service-kit';
 
 // Grace and kill grace are capped so that grace + kill grace + 20 s of margin stays under
 // pm2's kill timeout for the orchestrator (70 s in ecosystem.config.cjs).
 export const orchestratorEnvSpec = {
-  ORCHESTRATOR_HOST: env.string({
-    default: '127.0.0.1',
-    description: 'address of the health/ready endpoint',
-  }),
-  ORCHESTRATOR_PORT: env.port({ default: 3003, description: 'port of the health/ready endpoint' }),
+  ...serviceHostEnv(SERVICE_ADDRESSES.orchestrator, 'address of the health/ready endpoint'),
+  ...servicePortEnv(SERVICE_ADDRESSES.orchestrator, 'port of the health/ready endpoint'),
   ORCHESTRATOR_SHUTDOWN_GRACE_MS: env.integer({
     default: 15_000,
     min: 0,
@@ -195,14 +195,14 @@ export const orchestratorEnvSpec = {
     description:
       'Docker network for events that ask for network access (none otherwise; never host)',
   }),
-  RUNTIME_API_HOST: env.string({
-    default: '127.0.0.1',
-    description: 'where the runtime API listens (for the default of RUNTIME_API_URL)',
-  }),
-  RUNTIME_API_PORT: env.port({
-    default: 3001,
-    description: "the runtime API's port (for the default of RUNTIME_API_URL)",
-  }),
+  ...serviceHostEnv(
+    SERVICE_ADDRESSES.runtimeApi,
+    'where the runtime API listens (for the default of RUNTIME_API_URL)',
+  ),
+  ...servicePortEnv(
+    SERVICE_ADDRESSES.runtimeApi,
+    "the runtime API's port (for the default of RUNTIME_API_URL)",
+  ),
   RUNTIME_API_URL: env.string({
     optional: true,
     // Plain http: the API is reached on this machine (and through SSH forwards to it).

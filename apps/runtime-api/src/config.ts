@@ -2,12 +2,15 @@ import {
   defaultRuntimeApiSocket,
   env,
   loadServiceConfig,
+  SERVICE_ADDRESSES,
+  serviceHostEnv,
+  servicePortEnv,
   type BaseConfig,
 } from '@cronium/service-kit';
 
 export const runtimeApiEnvSpec = {
-  RUNTIME_API_HOST: env.string({ default: '127.0.0.1', description: 'listen address' }),
-  RUNTIME_API_PORT: env.port({ default: 3001, description: 'listen port' }),
+  ...serviceHostEnv(SERVICE_ADDRESSES.runtimeApi, 'listen address'),
+  ...servicePortEnv(SERVICE_ADDRESSES.runtimeApi, 'listen port'),
   RUNTIME_API_SOCKET: env.string({
     optional: true,
     pattern: /^(off|\/.+)$/,

@@ -11,6 +11,9 @@ import {
   loadServiceConfig,
   publicOrigin,
   publicOriginEnvSpec,
+  SERVICE_ADDRESSES,
+  serviceHostEnv,
+  servicePortEnv,
   type BaseConfig,
   type PublicOrigin,
 } from '@cronium/service-kit';
@@ -33,10 +36,10 @@ const TRUSTED_PROXIES = {
 };
 
 export const webEnvSpec = {
-  WEB_HOST: env.string({
-    default: '127.0.0.1',
-    description: 'listen address of the UI and REST API (0.0.0.0 in the Docker image)',
-  }),
+  ...serviceHostEnv(
+    SERVICE_ADDRESSES.web,
+    'listen address of the UI and REST API (0.0.0.0 in the Docker image)',
+  ),
   WEB_PORT: publicOriginEnvSpec.WEB_PORT,
   CRONIUM_PUBLIC_URL: publicOriginEnvSpec.CRONIUM_PUBLIC_URL,
   CRONIUM_SETUP_TOKEN: env.string({
@@ -102,11 +105,11 @@ export const webEnvSpec = {
     max: 1_000_000,
     description: 'runs one user may trigger through the API per minute (429 past it)',
   }),
-  WS_HOST: env.string({
-    default: '127.0.0.1',
-    description: 'where the ws process listens: the web port forwards /v1/live (live logs) there',
-  }),
-  WS_PORT: env.port({ default: 3002, description: "the ws process's port (see WS_HOST)" }),
+  ...serviceHostEnv(
+    SERVICE_ADDRESSES.ws,
+    'where the ws process listens: the web port forwards /v1/live (live logs) there',
+  ),
+  ...servicePortEnv(SERVICE_ADDRESSES.ws, "the ws process's port (see WS_HOST)"),
   WEB_SHUTDOWN_GRACE_MS: env.integer({
     default: 10_000,
     min: 0,

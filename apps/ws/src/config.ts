@@ -3,13 +3,16 @@ import {
   loadServiceConfig,
   publicOrigin,
   publicOriginEnvSpec,
+  SERVICE_ADDRESSES,
+  serviceHostEnv,
+  servicePortEnv,
   type BaseConfig,
   type PublicOrigin,
 } from '@cronium/service-kit';
 
 export const wsEnvSpec = {
-  WS_HOST: env.string({ default: '127.0.0.1', description: 'listen address' }),
-  WS_PORT: env.port({ default: 3002, description: 'listen port' }),
+  ...serviceHostEnv(SERVICE_ADDRESSES.ws, 'listen address'),
+  ...servicePortEnv(SERVICE_ADDRESSES.ws, 'listen port'),
   // Upgrades authenticated by the session cookie must come from Cronium's own pages.
   CRONIUM_PUBLIC_URL: publicOriginEnvSpec.CRONIUM_PUBLIC_URL,
   WEB_PORT: publicOriginEnvSpec.WEB_PORT,

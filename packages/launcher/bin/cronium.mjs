@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The README's two commands land here: `npm start` (install, build, start everything) and
 // `npm test` (install, build, run the whole suite). Plain JavaScript with no dependencies,
-// because it runs before anything is installed; it needs only Node.js 22.12+ and npm.
+// because it runs before anything is installed; it needs only Node.js 22.12+ and npm. Once
+// they are installed, `start` imports the processes' addresses from @cronium/service-kit.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -114,11 +115,11 @@ async function start(flags) {
     PM2_HOME: process.env.PM2_HOME || join(dataDir, 'pm2'),
   };
   const pm2Runtime = pm2RuntimePath();
-  const host = (name, fallback) => {
-    const value = process.env[name] || fallback;
-    return value === '0.0.0.0' ? '127.0.0.1' : value;
-  };
-  const web = `http://${host('WEB_HOST', '127.0.0.1')}:${process.env.WEB_PORT || 3000}`;
+  // The processes' variables and default ports, as their configuration schemas read them;
+  // imported only now, once the dependencies are installed.
+  const { SERVICE_ADDRESSES, localServiceUrl, readyUrls } =
+    await import('@cronium/service-kit/service-addresses');
+  const web = localServiceUrl(SERVICE_ADDRESSES.web, process.env);
   say(
     `starting web, orchestrator, runtime-api and ws under pm2${process.env.DATABASE_URL ? '' : ' with the embedded PostgreSQL'}`,
   );
@@ -138,13 +139,9 @@ async function start(flags) {
     [...stripFlags, pm2Runtime, 'start', '--no-auto-exit', join(root, 'ecosystem.config.cjs')],
     env,
   );
-  const readiness = [
-    `${web}/ready`,
-    `http://${host('ORCHESTRATOR_HOST', '127.0.0.1')}:${process.env.ORCHESTRATOR_PORT || 3003}/ready`,
-    `http://${host('RUNTIME_API_HOST', '127.0.0.1')}:${process.env.RUNTIME_API_PORT || 3001}/ready`,
-    `http://${host('WS_HOST', '127.0.0.1')}:${process.env.WS_PORT || 3002}/ready`,
-  ];
-  const notReady = await waitUntilReady(readiness, 120_000, () => existsSync(failureFile));
+  const notReady = await waitUntilReady(readyUrls(process.env), 120_000, () =>
+    existsSync(failureFile),
+  );
   if (existsSync(failureFile)) {
     // Let every process that is failing have its say, then stop the rest.
     await new Promise((r) => setTimeout(r, 1000));

@@ -21,11 +21,8 @@ import {
   waitForStatus,
   type ServiceProcess,
 } from '@cronium/service-kit/testing';
-// The apps' own configuration schemas hold the default ports the Prometheus config must use.
-import { orchestratorEnvSpec } from '../../../apps/orchestrator/src/config.ts';
-import { runtimeApiEnvSpec } from '../../../apps/runtime-api/src/config.ts';
-import { webEnvSpec } from '../../../apps/web/src/config.ts';
-import { wsEnvSpec } from '../../../apps/ws/src/config.ts';
+// The default ports the Prometheus config must use, as the apps' configuration schemas take them.
+import { SERVICE_ADDRESSES } from '@cronium/service-kit/service-addresses';
 import { parsePrometheusText, type PrometheusExposition } from './parse-prometheus-text.ts';
 import { promqlReferences } from './promql-references.ts';
 
@@ -55,11 +52,6 @@ const targetLabels = new Set([
   ...scrapeJob.static_configs.flatMap((c) => Object.keys(c.labels)),
 ]);
 const PROCESSES = ['web', 'orchestrator', 'runtime-api', 'ws'] as const;
-
-const defaultPort = (field: { fallback: { kind: string; value?: unknown } }) => {
-  if (field.fallback.kind !== 'default') throw new Error('no default port');
-  return field.fallback.value as number;
-};
 
 describe('the monitoring files, checked against the real processes', () => {
   jest.setTimeout(180_000);
@@ -214,10 +206,10 @@ describe('the monitoring files, checked against the real processes', () => {
       ),
     );
     expect(targets).toEqual({
-      web: `127.0.0.1:${defaultPort(webEnvSpec.WEB_PORT)}`,
-      orchestrator: `127.0.0.1:${defaultPort(orchestratorEnvSpec.ORCHESTRATOR_PORT)}`,
-      'runtime-api': `127.0.0.1:${defaultPort(runtimeApiEnvSpec.RUNTIME_API_PORT)}`,
-      ws: `127.0.0.1:${defaultPort(wsEnvSpec.WS_PORT)}`,
+      web: `127.0.0.1:${SERVICE_ADDRESSES.web.defaultPort}`,
+      orchestrator: `127.0.0.1:${SERVICE_ADDRESSES.orchestrator.defaultPort}`,
+      'runtime-api': `127.0.0.1:${SERVICE_ADDRESSES.runtimeApi.defaultPort}`,
+      ws: `127.0.0.1:${SERVICE_ADDRESSES.ws.defaultPort}`,
     });
     // Loopback addresses are right only because Prometheus shares the cronium container's
     // network namespace; the token file is the one its entrypoint writes.

@@ -45,9 +45,17 @@ export { runMain, EXIT_CONFIG, type StartedProcess } from './run-main.ts';
 export { defaultDataDir, defaultRuntimeApiSocket } from './default-data-dir.ts';
 export { reportStartupFailure, STARTUP_FAILURE_FILE_VARIABLE } from './startup-failure.ts';
 export {
+  DEFAULT_HOST,
+  SERVICE_ADDRESSES,
+  localServiceUrl,
+  readyUrls,
+  type ServiceAddress,
+} from './service-addresses.js';
+export { serviceHostEnv, servicePortEnv } from './service-address-env.ts';
+export { publicOriginEnvSpec } from './public-origin-env.ts';
+export {
   fromOwnPage,
   publicOrigin,
-  publicOriginEnvSpec,
   sessionCookieOf,
   SECURE_SESSION_COOKIE,
   SESSION_COOKIE,

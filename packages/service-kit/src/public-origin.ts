@@ -1,22 +1,10 @@
-import { env } from './env-schema.ts';
-
 /**
  * Where browsers reach Cronium, for the web and ws processes: which `Origin` may send
  * cookie-authenticated requests (unsafe REST calls, WebSocket upgrades), and whether the
  * session cookie is `Secure` (`__Host-` named). A cookie is sent to every port and every
  * same-site page of a host, so the origin is the only thing that tells Cronium's own pages
- * from another site's (review findings M1, L1, L2).
+ * from another site's (review findings M1, L1, L2). The variables are in public-origin-env.ts.
  */
-export const publicOriginEnvSpec = {
-  CRONIUM_PUBLIC_URL: env.url({
-    protocols: ['http:', 'https:'],
-    optional: true,
-    description:
-      "the URL people open Cronium at, e.g. https://cron.example.com (behind a TLS proxy: the proxy's URL); only pages of this origin may use the session cookie, which is Secure when it is https (default: http://127.0.0.1:WEB_PORT and http://localhost:WEB_PORT)",
-  }),
-  WEB_PORT: env.port({ default: 3000, description: 'port of the UI and REST API' }),
-};
-
 export interface PublicOrigin {
   /** Origins (scheme://host[:port]) whose pages may use the session cookie. */
   origins: string[];
