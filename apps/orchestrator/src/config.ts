@@ -17,6 +17,7 @@ import {
   servicePortEnv,
   type BaseConfig,
 } from '@cronium/service-kit';
+import type { ScriptType } from '@cronium/contracts';
 
 // Grace and kill grace are capped so that grace + kill grace + 20 s of margin stays under
 // pm2's kill timeout for the orchestrator (70 s in ecosystem.config.cjs).
@@ -289,7 +290,7 @@ export interface OrchestratorConfig {
   containers: {
     mode: 'auto' | 'on' | 'off';
     socketPath: string;
-    images: Record<'bash' | 'python' | 'node', string>;
+    images: Record<ScriptType, string>;
     user: string;
     limits: { memoryMb: number; cpuMillis: number; pids: number; tmpfsMb: number };
     caps: { memoryMb: number; cpuMillis: number; pids: number };

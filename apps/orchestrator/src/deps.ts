@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import {
   listenForNotifications,
+  openEventSecretEnv,
   publishSandboxCaps,
   publishTargetPolicy,
   type NotificationListener,
@@ -99,13 +100,13 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     pollMs: config.pollMs,
     logMaxBytes: config.logMaxBytes,
     executors,
-    environmentFor: (run) =>
-      buildRunEnvironment(run, {
-        box,
+    environmentFor: (run, secretEnv) =>
+      buildRunEnvironment(run, secretEnv, {
         path: run.event.targetKind === 'ssh' ? null : config.scriptPath,
       }),
+    openSecretEnv: (run) => openEventSecretEnv(box, run.event.id, run.event.secretEnvEncrypted),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
-    secretsFor: (run, servers) => secretsForRun(secretVariables, ownerSets, box, run, servers),
+    secretsFor: (run) => secretsForRun(secretVariables, ownerSets, run),
     runtime: config.runtime,
     events,
     observer: runMetrics(service.metrics, { db, running: (): number => runWorker.inFlightCount }),

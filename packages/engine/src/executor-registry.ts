@@ -1,5 +1,6 @@
 import type { Executor } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
+import type { TargetKind } from '@cronium/contracts';
 
 /**
  * Picks the backend for a run: HTTP events go to the HTTP executor; scripts to the executor
@@ -10,10 +11,7 @@ export class ExecutorRegistry {
   readonly #byTarget: Map<string, Executor>;
   readonly #http: Executor;
 
-  constructor(options: {
-    http: Executor;
-    targets: Partial<Record<'local' | 'container' | 'ssh', Executor>>;
-  }) {
+  constructor(options: { http: Executor; targets: Partial<Record<TargetKind, Executor>> }) {
     this.#http = options.http;
     this.#byTarget = new Map(
       Object.entries(options.targets).filter(
@@ -23,7 +21,7 @@ export class ExecutorRegistry {
   }
 
   /** Adds a backend found at start (the container executor, when a Docker engine answers). */
-  register(target: 'local' | 'container' | 'ssh', executor: Executor): void {
+  register(target: TargetKind, executor: Executor): void {
     this.#byTarget.set(target, executor);
   }
 

@@ -1,17 +1,15 @@
-import type { SecretBox } from '@cronium/crypto';
-import { openEventSecretEnv } from '@cronium/db';
 import type { ClaimedRun } from '@cronium/run-queue';
 
 /**
- * The environment a script starts with: PATH, the event's variables, its secret variables
- * (decrypted here, never stored in clear), and what Cronium tells every run about itself.
+ * The environment a script starts with: PATH, the event's variables, its secret environment
+ * (opened once per attempt by `prepareAttempt`), and what Cronium tells every run about itself.
  */
 export function buildRunEnvironment(
   run: ClaimedRun,
+  secrets: Record<string, string>,
   /** `path: null` for scripts that run elsewhere (SSH): the remote login's own PATH applies. */
-  options: { box: SecretBox; path: string | null },
+  options: { path: string | null },
 ): Record<string, string> {
-  const secrets = openEventSecretEnv(options.box, run.event.id, run.event.secretEnvEncrypted);
   return {
     ...(options.path === null ? {} : { PATH: options.path, LANG: 'C.UTF-8' }),
     ...run.event.env,

@@ -22,7 +22,7 @@ import {
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
 import { retryWhileUnavailable } from './database-errors.ts';
-import { executionRequest } from './execution-request.ts';
+import { prepareAttempt } from './attempt-preparation.ts';
 import { maskJson, maskStoredOutput } from './mask-run-fields.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
@@ -47,13 +47,19 @@ export interface RunWorkerOptions {
    */
   leaseSafetyMs?: number;
   executors: ExecutorRegistry;
-  /** Builds the script environment for a run (event env, secrets, Cronium's variables). */
-  environmentFor: (run: ClaimedRun) => Record<string, string>;
+  /**
+   * Builds the script environment for a run (event env, its secret environment as opened by
+   * `openSecretEnv`, Cronium's variables).
+   */
+  environmentFor: (run: ClaimedRun, secretEnv: Record<string, string>) => Record<string, string>;
+  /** Decrypts an event's secret environment (needed only by events that have one). */
+  openSecretEnv?: (run: ClaimedRun) => Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
   /**
-   * What to mask in the attempt's log besides its tokens: secret environment values, the
-   * owner's secret variables (a compiled set, shared by the owner's runs), server credentials.
+   * What else to mask in the attempt's log: the owner's secret variables (a compiled set,
+   * shared by the owner's runs). Secret environment values, server credentials and tokens are
+   * masked by `prepareAttempt` itself.
    */
   secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<(string | SecretSet)[]>;
   /** Where live viewers hear of new lines and status changes (best effort; the store rules). */
@@ -277,9 +283,7 @@ export class RunWorker {
     });
     let request: ExecutionRequest;
     try {
-      request = await executionRequest(run, this.#o, masker);
-      for (const secret of (await this.#o.secretsFor?.(run, request.servers ?? [])) ?? [])
-        masker.add(secret);
+      request = await prepareAttempt(run, this.#o, masker);
     } catch (error) {
       // e.g. its secrets or server credentials cannot be decrypted with this orchestrator's key
       await logs.close();

@@ -1,12 +1,19 @@
 import { CronSchedule, InvalidScheduleError } from '@cronium/scheduler';
-import { secretValueProblem } from '@cronium/contracts';
+import {
+  secretValueProblem,
+  type ConcurrencyPolicy,
+  type EventStatus,
+  type EventType,
+  type MisfirePolicy,
+  type TargetKind,
+} from '@cronium/contracts';
 import { AppError } from '@cronium/service-kit/errors';
 
 /** An event as the API writes it (camelCase; every field but name and type optional). */
 export interface EventInput {
   name: string;
   description?: string;
-  type: 'bash' | 'python' | 'node' | 'http';
+  type: Exclude<EventType, 'tool'>;
   script?: string | null;
   http?: {
     method: string;
@@ -14,14 +21,14 @@ export interface EventInput {
     headers?: Record<string, string>;
     body?: string | null;
   } | null;
-  schedule?: { cron: string; timezone?: string; misfirePolicy?: 'all' | 'last' | 'none' } | null;
-  status?: 'active' | 'paused';
-  targetKind?: 'local' | 'container' | 'ssh';
+  schedule?: { cron: string; timezone?: string; misfirePolicy?: MisfirePolicy } | null;
+  status?: Extract<EventStatus, 'active' | 'paused'>;
+  targetKind?: TargetKind;
   image?: string | null;
   serverIds?: number[];
   timeoutSeconds?: number;
   retry?: { maxAttempts?: number; delaySeconds?: number; backoffFactor?: number };
-  concurrency?: { policy?: 'allow' | 'skip' | 'queue' | 'replace'; max?: number };
+  concurrency?: { policy?: ConcurrencyPolicy; max?: number };
   priority?: number;
   env?: Record<string, string>;
   /** Write-only secret environment; on update, merged (null removes a name). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventType } from '@cronium/contracts';
+import { isScriptType, type ScriptType } from '@cronium/contracts';
 import { SDK_DIR } from '@cronium/sdk';
 import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
 import {
@@ -20,7 +20,7 @@ export interface LocalExecutorOptions {
   /** Between SIGTERM and SIGKILL when an attempt is aborted. */
   killGraceMs?: number;
   /** Interpreters; node defaults to the orchestrator's own Node.js. */
-  interpreters?: Partial<Record<'bash' | 'python' | 'node', string>>;
+  interpreters?: Partial<Record<ScriptType, string>>;
   /** Variables passed through from the orchestrator's environment (PATH, LANG...). */
   baseEnv?: Record<string, string>;
   /**
@@ -38,15 +38,11 @@ export interface LocalExecutorOptions {
 /** How long output pipes may stay open after the script is gone (held by an escaped process). */
 const PIPE_CLOSE_WAIT_MS = 1_000;
 
-const SCRIPT_FILES: Record<'bash' | 'python' | 'node', string> = {
+const SCRIPT_FILES: Record<ScriptType, string> = {
   bash: 'script.sh',
   python: 'script.py',
   node: 'script.js',
 };
-
-function isScriptType(type: EventType): type is 'bash' | 'python' | 'node' {
-  return type === 'bash' || type === 'python' || type === 'node';
-}
 
 /**
  * Runs a script as a child process on this machine, in its own process group, working
@@ -58,7 +54,7 @@ function isScriptType(type: EventType): type is 'bash' | 'python' | 'node' {
 export class LocalExecutor implements Executor {
   readonly kind = 'local';
   readonly #options: Required<Omit<LocalExecutorOptions, 'interpreters' | 'isolation'>> & {
-    interpreters: Record<'bash' | 'python' | 'node', string>;
+    interpreters: Record<ScriptType, string>;
     isolation: LocalIsolation | undefined;
   };
 

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { isFinalRunStatus } from '@cronium/contracts';
 import { freePort, waitForStatus } from '@cronium/service-kit/testing';
 
 const run = promisify(execFile);
@@ -13,7 +14,6 @@ const image = process.env.CRONIUM_IMAGE ?? 'cronium:latest';
 const suffix = randomBytes(4).toString('hex');
 const name = `cronium-image-test-${suffix}`;
 const volume = `cronium-image-test-${suffix}`;
-const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'cancelled', 'partial']);
 
 async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run('docker', args, { maxBuffer: 64 * 2 ** 20 });
@@ -56,7 +56,7 @@ describe('the Cronium image', () => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = await request<Run>('GET', `/runs/${id}`);
-      if (FINAL.has(found.status)) return found;
+      if (isFinalRunStatus(found.status)) return found;
       if (Date.now() > deadline) throw new Error(`run ${id} still ${found.status}`);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -251,7 +251,7 @@ describe('the Cronium image', () => {
       socket.onmessage = (message) => {
         const frame = JSON.parse(String(message.data)) as (typeof frames)[number];
         frames.push(frame);
-        if (frame.type === 'status' && frame.status && FINAL.has(frame.status)) resolve();
+        if (frame.type === 'status' && frame.status && isFinalRunStatus(frame.status)) resolve();
       };
     });
     socket.send(JSON.stringify({ type: 'subscribe', runId: queued.id, afterSeq: 0 }));

@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
+import type { FinalRunStatus } from '@cronium/contracts';
 import { CHANNELS, type RunFence } from './queue-types.ts';
 
-export type AttemptStatus = 'succeeded' | 'failed' | 'partial' | 'timed_out' | 'cancelled';
+/** How an attempt ends: one of the final run statuses. */
+export type AttemptStatus = FinalRunStatus;
 
 export interface AttemptOutcome {
   status: AttemptStatus;

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@cronium/db';
+import { ACTIVE_RUN_STATUSES, HELD_RUN_STATUSES } from '@cronium/contracts';
 
 export type DbExecutor = Kysely<Database> | Transaction<Database>;
 
@@ -20,6 +21,6 @@ export const CHANNELS = {
   scheduleChanged: 'cronium_schedule_changed',
 } as const;
 
-/** Statuses in which a run occupies a concurrency slot or waits for one. */
-export const ACTIVE_STATUSES = ['queued', 'running', 'cancelling'] as const;
-export const HELD_STATUSES = ['running', 'cancelling'] as const;
+/** Statuses in which a run occupies a concurrency slot or waits for one (from contracts). */
+export const ACTIVE_STATUSES = ACTIVE_RUN_STATUSES;
+export const HELD_STATUSES = HELD_RUN_STATUSES;

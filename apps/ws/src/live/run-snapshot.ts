@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isFinalRunStatus } from '@cronium/contracts';
 import type { Db } from '@cronium/db';
 
 export interface RunSnapshot {
@@ -12,11 +13,7 @@ export interface RunSnapshot {
   latestSeq: number;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'cancelled', 'partial']);
-
-export function isFinal(status: string): boolean {
-  return FINAL.has(status);
-}
+export const isFinal = isFinalRunStatus;
 
 /** A run's current state, or undefined when it does not exist. */
 export async function readRunSnapshot(db: Db, runId: number): Promise<RunSnapshot | undefined> {

@@ -13,6 +13,7 @@ import {
 } from './hardened-create-request.ts';
 import { ensureImage } from './ensure-image.ts';
 import { explainStartError, scriptCommand } from './script-command.ts';
+import type { ScriptType } from '@cronium/contracts';
 
 export const CONTAINER_LABELS = {
   installation: 'cronium.installation',
@@ -24,7 +25,7 @@ export const CONTAINER_LABELS = {
 export interface ContainerExecutorOptions {
   docker: Dockerode;
   /** Default image per language when the event names none. */
-  images: Record<'bash' | 'python' | 'node', string>;
+  images: Record<ScriptType, string>;
   caps: SandboxCaps;
   /** Limits for events that ask for none. */
   limits: SandboxLimits;

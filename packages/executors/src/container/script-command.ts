@@ -1,7 +1,8 @@
 /** Cronium's own script image (docker/runner): every program any event or SDK needs. */
+import type { ScriptType } from '@cronium/contracts';
 export const RUNNER_IMAGE = 'ghcr.io/cronium/runner:1';
 
-export type ScriptType = 'bash' | 'python' | 'node';
+export type { ScriptType };
 
 /** The interpreter of each language and the file its script is written to in /work. */
 const INTERPRETERS: Record<ScriptType, [interpreter: string, file: string]> = {

@@ -23,6 +23,7 @@ import {
   shellQuote,
 } from './remote-script.ts';
 import { describeServer, type SshServer } from './ssh-server.ts';
+import type { ScriptType } from '@cronium/contracts';
 
 export interface SshExecutorOptions {
   pool: SshConnectionPool;
@@ -31,8 +32,6 @@ export interface SshExecutorOptions {
   /** Between SIGTERM and SIGKILL of the remote process group when an attempt is aborted. */
   killGraceMs?: number;
 }
-
-type ScriptType = 'bash' | 'python' | 'node';
 
 /** How long to wait for the script's channel to close after its group was killed. */
 const CLOSE_AFTER_KILL_MS = 5_000;

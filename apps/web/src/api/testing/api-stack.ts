@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isFinalRunStatus } from '@cronium/contracts';
 import { createEmptyTestDatabase } from '@cronium/db/testing';
 import {
   freePort,
@@ -11,7 +12,6 @@ import {
 
 export const TEST_PASSWORD = 'correct horse battery';
 const appsDir = join(__dirname, '..', '..', '..', '..');
-const FINAL = ['succeeded', 'failed', 'partial', 'cancelled', 'timed_out'];
 
 export interface ApiAnswer {
   status: number;
@@ -126,7 +126,7 @@ export async function startApiStack(
     const finished = async (auth: string, runId: number) => {
       for (let i = 0; i < 400; i++) {
         const run = (await call('GET', `/api/v1/runs/${runId}`, auth)).json;
-        if (FINAL.includes(run.status)) return run;
+        if (isFinalRunStatus(run.status)) return run;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`run ${runId} did not finish`);

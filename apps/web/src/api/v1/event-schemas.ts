@@ -1,4 +1,15 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import {
+  ConcurrencyPolicy,
+  LogStream,
+  MisfirePolicy,
+  RunStatus,
+  RunTrigger,
+  SCRIPT_TYPES,
+  TargetKind,
+  oneOf,
+  type EventStatus,
+} from '@cronium/contracts';
 
 const Strict = { additionalProperties: false } as const;
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -6,12 +17,8 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 5_000 }),
-  type: Type.Union([
-    Type.Literal('bash'),
-    Type.Literal('python'),
-    Type.Literal('node'),
-    Type.Literal('http'),
-  ]),
+  // Tool actions are not supported yet: not creatable.
+  type: oneOf([...SCRIPT_TYPES, 'http']),
   script: Nullable(Type.String({ maxLength: 1_000_000 })),
   http: Nullable(
     Type.Object(
@@ -33,15 +40,13 @@ const fields = {
       {
         cron: Type.String({ minLength: 1, maxLength: 200 }),
         timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-        misfirePolicy: Type.Optional(
-          Type.Union([Type.Literal('all'), Type.Literal('last'), Type.Literal('none')]),
-        ),
+        misfirePolicy: Type.Optional(MisfirePolicy),
       },
       Strict,
     ),
   ),
-  status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
-  targetKind: Type.Union([Type.Literal('local'), Type.Literal('container'), Type.Literal('ssh')]),
+  status: oneOf(['active', 'paused'] as const satisfies EventStatus[]),
+  targetKind: TargetKind,
   image: Nullable(Type.String({ minLength: 1, maxLength: 500 })),
   serverIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }),
   timeoutSeconds: Type.Integer({ minimum: 1, maximum: 604_800 }),
@@ -55,14 +60,7 @@ const fields = {
   ),
   concurrency: Type.Object(
     {
-      policy: Type.Optional(
-        Type.Union([
-          Type.Literal('allow'),
-          Type.Literal('skip'),
-          Type.Literal('queue'),
-          Type.Literal('replace'),
-        ]),
-      ),
+      policy: Type.Optional(ConcurrencyPolicy),
       max: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
     },
     Strict,
@@ -129,8 +127,8 @@ export const Run = Type.Object({
   id: Type.Integer(),
   eventId: Type.Integer(),
   ownerId: Type.Integer(),
-  status: Type.String(),
-  trigger: Type.String(),
+  status: RunStatus,
+  trigger: RunTrigger,
   attempt: Type.Integer(),
   maxAttempts: Type.Integer(),
   exitCode: Nullable(Type.Integer()),
@@ -149,7 +147,7 @@ export const Run = Type.Object({
 export const LogLine = Type.Object({
   seq: Type.Integer(),
   attempt: Type.Integer(),
-  stream: Type.String(),
+  stream: LogStream,
   serverId: Nullable(Type.Integer()),
   at: Type.String({ format: 'date-time' }),
   text: Type.String(),

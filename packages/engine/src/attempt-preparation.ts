@@ -1,20 +1,35 @@
 import { signRunToken } from '@cronium/auth';
 import type { SecretMasker } from '@cronium/log-masking';
-import type { ExecutionRequest, RuntimeAccess } from '@cronium/executors';
+import type { ExecutionRequest, RuntimeAccess, SshServer } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
 import type { RunWorkerOptions } from './run-worker.ts';
 
-/** What an executor is given for one attempt of a claimed run. */
-export async function executionRequest(
+/**
+ * Everything one attempt of a claimed run needs before its executor starts, prepared in one
+ * place: the event's secret environment decrypted (once), the SSH servers with their
+ * credentials, the script environment, the runtime API access, and every secret the attempt
+ * could print registered with its log masker (secret environment values, the owner's secret
+ * variables, server credentials, and each token as it is minted). Throws when something
+ * cannot be opened (a key that does not match); the worker fails the attempt with the reason.
+ */
+export async function prepareAttempt(
   run: ClaimedRun,
-  options: Pick<RunWorkerOptions, 'runtime' | 'serversFor' | 'environmentFor'>,
+  options: Pick<
+    RunWorkerOptions,
+    'runtime' | 'serversFor' | 'environmentFor' | 'openSecretEnv' | 'secretsFor'
+  >,
   masker: SecretMasker,
 ): Promise<ExecutionRequest> {
-  const runtime = runtimeAccess(run, options.runtime, masker);
+  const secretEnv = openSecretEnv(run, options);
+  for (const value of Object.values(secretEnv)) masker.add(value);
   const servers =
     run.event.targetKind === 'ssh' && options.serversFor
       ? await options.serversFor(run)
       : undefined;
+  for (const secret of (await options.secretsFor?.(run, servers ?? [])) ?? []) masker.add(secret);
+  for (const server of servers ?? [])
+    for (const credential of serverCredentials(server)) masker.add(credential);
+  const runtime = runtimeAccess(run, options.runtime, masker);
   return {
     ...(servers ? { servers } : {}),
     ...(runtime ? { runtime } : {}),
@@ -33,7 +48,7 @@ export async function executionRequest(
             body: run.event.httpBody,
           }
         : null,
-    env: options.environmentFor(run),
+    env: options.environmentFor(run, secretEnv),
     image: run.event.image,
     sandbox: {
       memoryMb: run.event.memoryMb,
@@ -42,6 +57,22 @@ export async function executionRequest(
       network: run.event.networkEnabled,
     },
   };
+}
+
+function openSecretEnv(
+  run: ClaimedRun,
+  options: Pick<RunWorkerOptions, 'openSecretEnv'>,
+): Record<string, string> {
+  if (run.event.secretEnvEncrypted === null) return {};
+  if (!options.openSecretEnv)
+    throw new Error('this orchestrator has no key to open the secret environment');
+  return options.openSecretEnv(run);
+}
+
+function serverCredentials(server: SshServer): string[] {
+  return server.auth.method === 'password'
+    ? [server.auth.password]
+    : [server.auth.privateKey, ...(server.auth.passphrase ? [server.auth.passphrase] : [])];
 }
 
 /** The attempt's tokens are minted on demand (one per SSH server) and masked in its log. */
