@@ -1,7 +1,12 @@
-import { secretValueProblem } from '@cronium/contracts';
-import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
+import {
+  auditAction,
+  auditActor,
+  isAdmin,
+  type Principal,
+  type RequestMeta,
+} from '@cronium/accounts';
 import type { SecretBox } from '@cronium/crypto';
-import { variableSecretAad, type Db } from '@cronium/db';
+import { writeVariable, type Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 
 export interface VariableView {
@@ -104,54 +109,18 @@ export async function putVariable(
     throw new AppError('VALIDATION_FAILED', 'a variable cannot hold NUL characters', {
       errors: [{ pointer: '/body/value', message: 'no NUL characters' }],
     });
-  await db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('variables')
-      .select(['id', 'is_secret'])
-      .where('owner_id', '=', principal.userId)
-      .where('key', '=', key)
-      .forUpdate()
-      .executeTakeFirst();
-    const secret = input.secret ?? existing?.is_secret ?? false;
-    const refused = secret ? secretValueProblem(input.value) : undefined;
-    if (refused)
-      throw new AppError('UNPROCESSABLE', `the secret variable ${key} cannot be saved`, {
-        errors: [{ pointer: '/body/value', message: refused }],
-      });
-    const stored = secret
-      ? {
-          is_secret: true,
-          value: null,
-          value_encrypted: box.encrypt(input.value, variableSecretAad(principal.userId, key)),
-        }
-      : { is_secret: false, value: input.value, value_encrypted: null };
-    if (existing)
-      await trx
-        .updateTable('variables')
-        .set({
-          ...stored,
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          updated_at: new Date(),
-        })
-        .where('id', '=', existing.id)
-        .execute();
-    else
-      await trx
-        .insertInto('variables')
-        .values({
-          owner_id: principal.userId,
-          key,
-          description: input.description ?? '',
-          ...stored,
-        })
-        .execute();
-    await auditAction(trx, principal, meta, {
-      action: existing ? 'variable.update' : 'variable.create',
-      targetType: 'variable',
-      targetId: key,
-      details: { secret },
-    });
+  const written = await writeVariable(db, box, {
+    ownerId: principal.userId,
+    key,
+    value: input.value,
+    ...(input.secret !== undefined ? { secret: input.secret } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    actor: auditActor(principal, meta),
   });
+  if (written && 'refused' in written)
+    throw new AppError('UNPROCESSABLE', `the secret variable ${key} cannot be saved`, {
+      errors: [{ pointer: '/body/value', message: written.refused }],
+    });
   return readVariableView(db, principal, key);
 }
 

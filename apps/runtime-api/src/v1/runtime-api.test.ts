@@ -15,6 +15,7 @@ import {
 } from '@cronium/db/testing';
 import { claimRuns, finishRun, triggerRun } from '@cronium/run-queue';
 import { startPrivateValkey, valkeyServerBinary } from '@cronium/run-events/testing';
+import { freePort } from '@cronium/service-kit/testing';
 import { loadConfig } from '../config.ts';
 import { createDeps, type RuntimeApiDeps } from '../deps.ts';
 
@@ -45,6 +46,8 @@ describe('runtime API v1 (real database, inject)', () => {
         CRONIUM_ENCRYPTION_KEY: KEY,
         CRONIUM_JWT_SECRET: SECRET,
         RUNTIME_API_SOCKET: join(dataDir, 'run', 'api.sock'),
+        // Any free port: the test starts the TCP listener too, and the default may be taken.
+        RUNTIME_API_PORT: String(await freePort()),
         RUNTIME_API_RATE_PER_SECOND: '5',
         RUNTIME_API_RATE_BURST: '1000',
         RUNTIME_API_BODY_LIMIT_BYTES: '4096',

@@ -139,7 +139,11 @@ export async function registerRuntimeRoutes(
             ownerId: run.ownerId,
             key: request.params.key,
             value: request.body.value,
-            actor: { kind: 'run', ref: `run:${run.runId}:${run.attempt}` },
+            actor: {
+              actor_kind: 'run',
+              actor_id: run.ownerId,
+              actor_ref: `run:${run.runId}:${run.attempt}`,
+            },
             liveAttempt: run,
           });
           if (!written) throw attemptGone();

@@ -2,7 +2,7 @@ import { secretValueProblem } from '@cronium/contracts';
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
-import { recordAudit } from './audit-log.repository.ts';
+import { recordAudit, type AuditEntry } from './audit-log.repository.ts';
 import { lockLiveAttempt, type LiveAttemptRef } from './run-state.repository.ts';
 
 /** Associated data binding a secret variable's ciphertext to its owner and key. */
@@ -32,8 +32,10 @@ export async function readVariable(
 }
 
 /**
- * Creates or replaces a user's variable and audits the write, in one transaction. A secret
- * variable stays secret (and encrypted); concurrent writers are serialized by the row.
+ * Creates or replaces a user's variable and audits the write, in one transaction: the one
+ * write path of the `variables` table, for the REST API and for running scripts. A secret
+ * variable is stored encrypted and stays secret unless `secret: false` is given; concurrent
+ * writers are serialized by the row (and a concurrent first write by the unique key).
  */
 export async function writeVariable(
   db: Kysely<Database>,
@@ -42,7 +44,12 @@ export async function writeVariable(
     ownerId: number;
     key: string;
     value: string;
-    actor: { kind: 'user' | 'api_token' | 'run'; ref: string };
+    /** Make the variable secret, or plain; undefined keeps what it is (a new one is plain). */
+    secret?: boolean;
+    /** Replaces the description; undefined keeps it. */
+    description?: string;
+    /** Who wrote it, as the audit log's columns. */
+    actor: Pick<AuditEntry, 'actor_kind' | 'actor_id' | 'actor_ref' | 'ip' | 'user_agent'>;
     /** For a write from a running script: nothing is written unless this attempt is live. */
     liveAttempt?: LiveAttemptRef;
   },
@@ -56,15 +63,19 @@ export async function writeVariable(
       .where('key', '=', write.key)
       .forUpdate()
       .executeTakeFirst();
-    const secret = existing?.is_secret ?? false;
+    const secret = write.secret ?? existing?.is_secret ?? false;
     const refused = secret ? secretValueProblem(write.value) : undefined;
     if (refused) return { refused };
-    const stored = secret
-      ? {
-          value: null,
-          value_encrypted: box.encrypt(write.value, variableSecretAad(write.ownerId, write.key)),
-        }
-      : { value: write.value, value_encrypted: null };
+    const stored = {
+      is_secret: secret,
+      ...(secret
+        ? {
+            value: null,
+            value_encrypted: box.encrypt(write.value, variableSecretAad(write.ownerId, write.key)),
+          }
+        : { value: write.value, value_encrypted: null }),
+      ...(write.description !== undefined ? { description: write.description } : {}),
+    };
     if (existing)
       await trx
         .updateTable('variables')
@@ -74,15 +85,13 @@ export async function writeVariable(
     else
       await trx
         .insertInto('variables')
-        .values({ owner_id: write.ownerId, key: write.key, is_secret: false, ...stored })
+        .values({ owner_id: write.ownerId, key: write.key, ...stored })
         .onConflict((oc) =>
           oc.columns(['owner_id', 'key']).doUpdateSet({ ...stored, updated_at: new Date() }),
         )
         .execute();
     await recordAudit(trx, {
-      actor_kind: write.actor.kind,
-      actor_id: write.ownerId,
-      actor_ref: write.actor.ref,
+      ...write.actor,
       action: existing ? 'variable.update' : 'variable.create',
       target_type: 'variable',
       target_id: write.key,
