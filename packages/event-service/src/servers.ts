@@ -2,9 +2,11 @@ import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium
 import type { SecretBox } from '@cronium/crypto';
 import {
   SERVER_PUBLIC_COLUMNS,
+  deleteServerById,
   insertServerIn,
   pinServerHostKey,
   readServerCredentials,
+  updateServerFields,
   writeServerCredentials,
   type Db,
   type ServerRow,
@@ -191,21 +193,14 @@ export async function updateServer(
   await db
     .transaction()
     .execute(async (trx) => {
-      await trx
-        .updateTable('servers')
-        .set({
-          ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-          ...(patch.host !== undefined ? { host: patch.host } : {}),
-          ...(patch.port !== undefined ? { port: patch.port } : {}),
-          ...(patch.username !== undefined ? { username: patch.username } : {}),
-          ...(patch.maxConnections !== undefined ? { max_connections: patch.maxConnections } : {}),
-          ...(moved && patch.hostKeyFingerprint === undefined
-            ? { host_key_fingerprint: null, host_key_confirmed_at: null }
-            : {}),
-          updated_at: new Date(),
-        })
-        .where('id', '=', id)
-        .execute();
+      await updateServerFields(trx, id, {
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.host !== undefined ? { host: patch.host } : {}),
+        ...(patch.port !== undefined ? { port: patch.port } : {}),
+        ...(patch.username !== undefined ? { username: patch.username } : {}),
+        ...(patch.maxConnections !== undefined ? { maxConnections: patch.maxConnections } : {}),
+        unpinHostKey: moved && patch.hostKeyFingerprint === undefined,
+      });
       if (patch.auth !== undefined)
         await writeServerCredentials(trx, box, id, storedAuth(patch.auth));
       if (patch.hostKeyFingerprint !== undefined)
@@ -246,7 +241,7 @@ export async function deleteServer(
           'CONFLICT',
           `events ${users.map((u) => u.event_id).join(', ')} run on this server: take it off them first`,
         );
-      await trx.deleteFrom('servers').where('id', '=', id).execute();
+      await deleteServerById(trx, id);
       await auditAction(trx, principal, meta, {
         action: 'server.delete',
         targetType: 'server',

@@ -108,6 +108,42 @@ export async function writeServerCredentials(
     .execute();
 }
 
+/**
+ * Changes a server's public fields; `unpinHostKey` forgets its pinned host key (it moved to
+ * another address, so the key must be confirmed again).
+ */
+export async function updateServerFields(
+  db: Executor,
+  id: number,
+  fields: {
+    name?: string;
+    host?: string;
+    port?: number;
+    username?: string;
+    maxConnections?: number;
+    unpinHostKey?: boolean;
+  },
+): Promise<void> {
+  await db
+    .updateTable('servers')
+    .set({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.host !== undefined ? { host: fields.host } : {}),
+      ...(fields.port !== undefined ? { port: fields.port } : {}),
+      ...(fields.username !== undefined ? { username: fields.username } : {}),
+      ...(fields.maxConnections !== undefined ? { max_connections: fields.maxConnections } : {}),
+      ...(fields.unpinHostKey ? { host_key_fingerprint: null, host_key_confirmed_at: null } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Deletes a server (refused by a foreign key while an event still runs on it). */
+export async function deleteServerById(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('servers').where('id', '=', id).execute();
+}
+
 export async function findServerById(db: Executor, id: number): Promise<ServerRow | undefined> {
   return db
     .selectFrom('servers')
