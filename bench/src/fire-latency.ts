@@ -45,7 +45,7 @@ try {
     db: db!,
     logger: silent,
     misfireThresholdMs: 5_000,
-    onEnqueued: () => worker.wake(),
+    onEnqueued: (runs) => runs.forEach((run) => worker.wakeAt(run.runAt)),
   });
   const listener = listenForNotifications({
     url,

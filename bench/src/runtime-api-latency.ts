@@ -55,7 +55,7 @@ try {
     ownerId: userId,
     key: 'bench_value',
     value: 'forty-two',
-    actor: { kind: 'user', ref: 'bench' },
+    actor: { actor_kind: 'user', actor_id: userId, actor_ref: 'bench' },
   });
   const { runId } = (await triggerRun(db!, eventId, { trigger: 'manual' })) as { runId: number };
   const [claimed] = await claimRuns(db!, { owner: 'bench', limit: 1, leaseMs: 3_600_000 });

@@ -117,7 +117,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         logger,
         misfireThresholdMs: config.misfireThresholdMs,
         onEnqueued: (runs) => {
-          runWorker.wake();
+          for (const run of runs) runWorker.wakeAt(run.runAt);
           void events.publish(
             runs.map((r) => ({
               kind: 'status',

@@ -107,6 +107,7 @@ export class RunWorker {
   readonly #startedAt = new Map<number, number>();
   #stopping = false;
   readonly #wakeSignal = new WakeSignal();
+  readonly #wakeTimers = new Map<number, ReturnType<typeof setTimeout>>();
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #leaseWatch: NodeJS.Timeout | undefined;
@@ -151,6 +152,28 @@ export class RunWorker {
     this.#wakeSignal.wake();
   }
 
+  /**
+   * Wakes the claim loop at `at` (a run queued ahead of its time, e.g. a schedule's slot),
+   * or now when that has passed. The timer is dropped when the worker stops.
+   */
+  wakeAt(at: Date): void {
+    const ms = at.getTime() - Date.now();
+    if (ms <= 0 || this.#stopping) {
+      this.wake();
+      return;
+    }
+    // Runs of one slot share a timer.
+    const key = at.getTime();
+    if (this.#wakeTimers.has(key)) return;
+    this.#wakeTimers.set(
+      key,
+      setTimeout(() => {
+        this.#wakeTimers.delete(key);
+        this.wake();
+      }, ms),
+    );
+  }
+
   /** Aborts the given runs if this worker holds them (a cancel notification). */
   cancel(runIds: number[]): void {
     for (const id of runIds)
@@ -163,6 +186,8 @@ export class RunWorker {
    */
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
+    for (const timer of this.#wakeTimers.values()) clearTimeout(timer);
+    this.#wakeTimers.clear();
     this.wake();
     await this.#loop;
     const all = [...this.#inFlight.values()].map((f) => f.done);

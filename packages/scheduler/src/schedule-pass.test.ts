@@ -59,7 +59,32 @@ describe('schedule pass (fake clock, real Postgres)', () => {
     expect(created.map((r) => r.trigger)).toEqual(['schedule', 'schedule']);
     expect(ledger.map((l) => l.run_id)).toEqual(created.map((r) => r.id));
     // The pass names the runs it created (live viewers are told they are queued).
-    expect(first.runs).toEqual([{ runId: created[0]!.id, ownerId: userId }]);
+    expect(first.runs).toEqual([
+      { runId: created[0]!.id, ownerId: userId, runAt: new Date(t0.getTime() + MIN + 10) },
+    ]);
+  });
+
+  it('queues a slot due within the lead ahead of time, claimable at the slot, and only once', async () => {
+    const t0 = nextBase();
+    const eventId = await insertTestEvent(t.db, userId, { schedule_cron: '* * * * *' });
+    await pass(t0);
+    const slot = new Date(t0.getTime() + MIN);
+    const early = await runSchedulePass(t.db, {
+      now: new Date(slot.getTime() - 40),
+      misfireThresholdMs: 5_000,
+      leadMs: 50,
+    });
+    expect(early.runs).toEqual([{ runId: expect.any(Number), ownerId: userId, runAt: slot }]);
+    const queued = await t.db
+      .selectFrom('runs')
+      .select(['run_at', 'scheduled_for', 'status'])
+      .where('event_id', '=', eventId)
+      .execute();
+    expect(queued).toEqual([{ run_at: slot, scheduled_for: slot, status: 'queued' }]);
+    // Slots further away than the lead wait for their own pass; a later pass repeats nothing.
+    await runSchedulePass(t.db, { now: slot, misfireThresholdMs: 5_000, leadMs: 50 });
+    await pass(new Date(slot.getTime() + 1_000));
+    expect((await ticks(eventId)).map((l) => l.slot)).toEqual([slot]);
   });
 
   it.each<[MisfirePolicy, number, string[]]>([

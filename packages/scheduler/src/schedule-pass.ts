@@ -21,12 +21,20 @@ export interface SchedulePassOptions {
    */
   ledgerWindowMs?: number;
   onInvalidSchedule?: (eventId: number, error: InvalidScheduleError) => void;
+  /**
+   * Slots due within this many milliseconds after `now` are accounted in this pass already,
+   * their runs queued to become claimable at the slot (`run_at`), so the pass's own round
+   * trips are not part of a run's start latency. 0 (the default): only slots due by `now`.
+   */
+  leadMs?: number;
 }
 
 /** A run a pass created, for telling live viewers it is queued. */
 export interface EnqueuedRun {
   runId: number;
   ownerId: number;
+  /** When the run becomes claimable: its slot, or now for a slot already past. */
+  runAt: Date;
 }
 
 export interface SchedulePassResult {
@@ -145,7 +153,8 @@ async function accountEvent(
   // A schedule seen for the first time starts now: it does not backfill its past.
   let cursor = event.schedule_cursor ?? now;
   if (startsAt && startsAt.getTime() > cursor.getTime()) cursor = new Date(startsAt.getTime() - 1);
-  const until = endsAt && endsAt.getTime() < now.getTime() ? endsAt : now;
+  const horizon = new Date(now.getTime() + (options.leadMs ?? 0));
+  const until = endsAt && endsAt.getTime() < horizon.getTime() ? endsAt : horizon;
   let ticks = 0;
   const windowStart = new Date(until.getTime() - (options.ledgerWindowMs ?? 24 * 3600e3));
   if (cursor.getTime() < windowStart.getTime()) {
@@ -206,14 +215,21 @@ async function accountEvent(
       .executeTakeFirst();
     if (!inserted) continue; // already accounted by an earlier pass
     ticks += 1;
+    // A slot still ahead (within the lead) becomes claimable at its time, not before.
+    const ahead = planned.slot.at.getTime() > now.getTime();
     const result = await enqueueRun(trx, event, {
       trigger: 'schedule',
       scheduledFor: planned.slot.at,
       tickId: inserted.id,
+      ...(ahead ? { runAt: planned.slot.at } : {}),
     });
     if (result.outcome === 'enqueued') {
       enqueued += 1;
-      runs.push({ runId: result.runId, ownerId: event.owner_id });
+      runs.push({
+        runId: result.runId,
+        ownerId: event.owner_id,
+        runAt: ahead ? planned.slot.at : now,
+      });
     } else {
       await trx
         .updateTable('schedule_ticks')
@@ -270,7 +286,10 @@ export async function runSchedulePass(
         .where('status', '=', 'active')
         .where('schedule_cron', 'is not', null)
         .where((eb) =>
-          eb.or([eb('schedule_next_at', 'is', null), eb('schedule_next_at', '<=', options.now)]),
+          eb.or([
+            eb('schedule_next_at', 'is', null),
+            eb('schedule_next_at', '<=', new Date(options.now.getTime() + (options.leadMs ?? 0))),
+          ]),
         )
         .orderBy(sql`schedule_next_at NULLS FIRST`)
         .limit(options.batchSize ?? 50)
