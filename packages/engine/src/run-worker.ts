@@ -157,21 +157,22 @@ export class RunWorker {
    * or now when that has passed. The timer is dropped when the worker stops.
    */
   wakeAt(at: Date): void {
-    const ms = at.getTime() - Date.now();
-    if (ms <= 0 || this.#stopping) {
-      this.wake();
-      return;
-    }
-    // Runs of one slot share a timer.
     const key = at.getTime();
+    // Runs of one slot share a timer.
     if (this.#wakeTimers.has(key)) return;
-    this.#wakeTimers.set(
-      key,
-      setTimeout(() => {
+    const arm = () => {
+      const ms = key - Date.now();
+      if (ms < 0 || this.#stopping) {
         this.#wakeTimers.delete(key);
         this.wake();
-      }, ms),
-    );
+        return;
+      }
+      // A timer measures from the event loop's cached time and can fire a little before the
+      // wall clock reaches `at`; a claim then would find the run not yet due (and the loop
+      // would sleep a whole poll interval). So a millisecond past it, checked on firing.
+      this.#wakeTimers.set(key, setTimeout(arm, ms + 1));
+    };
+    arm();
   }
 
   /** Aborts the given runs if this worker holds them (a cancel notification). */
