@@ -8,6 +8,9 @@ import pg from 'pg';
 import { createDatabase, migrateToLatest, type Db } from '@cronium/db';
 import { startEmbeddedPostgres } from '@cronium/launcher/embedded-postgres';
 
+/** Connections in the pool of each migrated database `create` opens. */
+export const BENCH_POOL_MAX = 20;
+
 export interface BenchDatabase {
   serverUrl: string;
   /** Creates an empty database; `migrate` applies Cronium's schema. */
@@ -59,7 +62,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
       const url = withDatabase(serverUrl, name);
       const entry: { name: string; db?: Db } = { name };
       if (migrate) {
-        entry.db = createDatabase({ url, poolMax: 20 }).db;
+        entry.db = createDatabase({ url, poolMax: BENCH_POOL_MAX }).db;
         await migrateToLatest(entry.db);
       }
       created.push(entry);
