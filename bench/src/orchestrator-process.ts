@@ -1,6 +1,6 @@
 // A real orchestrator (`node apps/orchestrator/src/main.ts`) for benchmarks that start
-// several on one database: started in a process group of its own (so what it leaves behind
-// when SIGKILLed can be ended too), its JSON log kept for the run ledger.
+// several on one database, its JSON log kept for the run ledger. It stays in the benchmark's
+// process group, so that run-all.ts stopping the benchmark stops it too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export interface OrchestratorProcess {
   /** Every JSON line the process has logged so far. */
   logLines(): string[];
   exited: Promise<void>;
-  /** SIGKILL, as a crash: the process alone, then whatever is left of its process group. */
+  /** SIGKILL, as a crash (its launch helper ends its scripts and itself when it is gone). */
   kill(): Promise<void>;
   /** SIGTERM (its graceful shutdown), SIGKILL after `timeoutMs`; removes its data directory. */
   stop(timeoutMs?: number): Promise<void>;
@@ -45,7 +45,6 @@ export async function startOrchestrator(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
   });
   const lines: string[] = [];
   let partial = '';
@@ -59,13 +58,6 @@ export async function startOrchestrator(
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const alive = () => child.exitCode === null && child.signalCode === null;
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the group is already empty
-    }
-  };
   let starting = true;
   try {
     await Promise.race([
@@ -77,7 +69,7 @@ export async function startOrchestrator(
     starting = false;
   } catch (error) {
     starting = false;
-    killGroup();
+    child.kill('SIGKILL');
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`orchestrator ${id} did not start: ${(error as Error).message}\n${stderr}`, {
@@ -92,13 +84,10 @@ export async function startOrchestrator(
     async kill() {
       child.kill('SIGKILL');
       await exited;
-      // Its launch helper ends its scripts and itself when the orchestrator goes away; this
-      // is for anything that did not.
-      killGroup();
     },
     async stop(timeoutMs = 30_000) {
       if (alive()) child.kill('SIGTERM');
-      const timer = setTimeout(killGroup, timeoutMs);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       await exited;
       clearTimeout(timer);
       rmSync(dataDir, { recursive: true, force: true });
