@@ -64,7 +64,8 @@ try {
       const userId = (
         await db!
           .insertInto('users')
-          .values({ email: 'bench@example.com', password_hash: 'x', role: 'user' })
+          // An administrator: the local target is for administrators by default (ORCHESTRATOR_LOCAL).
+          .values({ email: 'bench@example.com', password_hash: 'x', role: 'admin' })
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
