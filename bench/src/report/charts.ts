@@ -128,7 +128,7 @@ const liveLog: ChartMaker = (r) =>
           file: 'live-log-latency.svg',
           title: 'Live log latency distribution',
           svg: cdfChart({
-            title: `Script line to WebSocket frame, ${r.linesPerSecond} lines/s`,
+            title: `Script line to WebSocket frame, ${formatNumber(r.linesPerSecond, 1)} lines/s`,
             xLabel: 'milliseconds (log scale)',
             logX: true,
             series: Object.entries(r.samples as Record<string, number[]>).map(

@@ -107,7 +107,7 @@ export function scaleOutFigures(r: Result): Figure[] {
 
 export function liveLogFigures(r: Result): Figure[] {
   return Object.entries(r.results as Record<string, Result>).map(([series, s]) => ({
-    figure: `Live log, script line to WebSocket frame, ${r.linesPerSecond} lines/s, ${series.replace('postgres', 'Postgres bus').replace('valkey', 'Valkey bus')}`,
+    figure: `Live log, script line to WebSocket frame, ${formatNumber(r.linesPerSecond, 1)} lines/s, ${series.replace('postgres', 'Postgres bus').replace('valkey', 'Valkey bus')}`,
     measured: latency(s.latencyMs),
     target: 'p99 < 50 ms',
     reference: NONE,
