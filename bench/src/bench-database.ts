@@ -8,8 +8,13 @@ import pg from 'pg';
 import { createDatabase, migrateToLatest, type Db } from '@cronium/db';
 import { startEmbeddedPostgres } from '@cronium/launcher/embedded-postgres';
 
+/** Connections in the pool of each migrated database `create` opens. */
+export const BENCH_POOL_MAX = 20;
+
 export interface BenchDatabase {
   serverUrl: string;
+  /** The server's `server_version` (e.g. `15.20 (Debian 15.20-0+deb12u1)`). */
+  version: string;
   /** Creates an empty database; `migrate` applies Cronium's schema. */
   create(name: string, migrate: boolean): Promise<{ url: string; db?: Db }>;
   close(): Promise<void>;
@@ -46,20 +51,28 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     const client = new pg.Client({ connectionString: serverUrl });
     await client.connect();
     try {
-      await client.query(query);
+      return await client.query(query);
     } finally {
       await client.end();
     }
   };
+  const version = await admin('SHOW server_version').then(
+    ({ rows }) => String(rows[0]?.server_version),
+    async (error: unknown) => {
+      await stop?.();
+      throw error;
+    },
+  );
   return {
     serverUrl,
+    version,
     async create(prefix, migrate) {
       const name = `${prefix}_${Date.now()}_${randomBytes(3).toString('hex')}`;
       await admin(`CREATE DATABASE ${name}`);
       const url = withDatabase(serverUrl, name);
       const entry: { name: string; db?: Db } = { name };
       if (migrate) {
-        entry.db = createDatabase({ url, poolMax: 20 }).db;
+        entry.db = createDatabase({ url, poolMax: BENCH_POOL_MAX }).db;
         await migrateToLatest(entry.db);
       }
       created.push(entry);

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import Dockerode from 'dockerode';
 import { ContainerExecutor } from '@cronium/executors';
-import { summarize, writeResults } from './results.ts';
+import { rawSamples, summarize, writeResults } from './results.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const IMAGE = 'debian:bookworm-slim';
@@ -64,12 +64,16 @@ for (let i = 0; i < RUNS; i++) {
 }
 const b = summarize(bareTimes);
 const c = summarize(croniumTimes);
-writeResults('container-overhead', {
-  runs: RUNS,
-  image: IMAGE,
-  bareDockerRunMs: b,
-  croniumContainerRunMs: c,
-  ratioMean: Math.round((c.mean / b.mean) * 100) / 100,
-  ratioP50: Math.round((c.p50 / b.p50) * 100) / 100,
-  target: 'ratio <= 1.1',
-});
+writeResults(
+  'container-overhead',
+  {
+    runs: RUNS,
+    image: IMAGE,
+    bareDockerRunMs: b,
+    croniumContainerRunMs: c,
+    ratioMean: Math.round((c.mean / b.mean) * 100) / 100,
+    ratioP50: Math.round((c.p50 / b.p50) * 100) / 100,
+    target: 'ratio <= 1.1',
+  },
+  { bareDockerRun: rawSamples(bareTimes), croniumContainerRun: rawSamples(croniumTimes) },
+);

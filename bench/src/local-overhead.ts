@@ -12,7 +12,7 @@ import {
   LocalIsolation,
   canSwitchUsers,
 } from '@cronium/executors';
-import { summarize, writeResults } from './results.ts';
+import { rawSamples, summarize, writeResults } from './results.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'cronium-overhead-'));
@@ -103,14 +103,22 @@ const over = (name: string) => {
   };
 };
 const e = over('executor')!;
-writeResults('local-overhead', {
-  runs: RUNS,
-  command: 'bash script.sh (true)',
-  bareSpawnMs: b,
-  localExecutorMs: e.ms,
-  overheadMs: e.overheadMs,
-  throughHelper: over('viaHelper'),
-  asOwnerUid: over('asUser') ?? 'not root: users cannot be switched',
-  inBubblewrap: over('inSandbox') ?? 'bubblewrap not available',
-  target: 'overhead < 5 ms (plain executor)',
-});
+writeResults(
+  'local-overhead',
+  {
+    runs: RUNS,
+    command: 'bash script.sh (true)',
+    bareSpawnMs: b,
+    localExecutorMs: e.ms,
+    overheadMs: e.overheadMs,
+    throughHelper: over('viaHelper'),
+    asOwnerUid: over('asUser') ?? 'not root: users cannot be switched',
+    inBubblewrap: over('inSandbox') ?? 'bubblewrap not available',
+    target: 'overhead < 5 ms (plain executor)',
+  },
+  Object.fromEntries(
+    Object.entries(times)
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => [name, rawSamples(values)]),
+  ),
+);

@@ -4,7 +4,7 @@
 // Run: `node bench/src/masker-build.ts` (BENCH_MASKER_OLD_KB: the old masker's size, default 100).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,5 +119,6 @@ if (process.argv[2] === 'child') {
     measure('new', 3, 1_000_000, oldDir),
     measure('old', 1, oldKb * 1000, oldDir),
   ];
+  rmSync(oldDir, { recursive: true, force: true });
   writeResults('masker-build', { results });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { checkedLookup, EgressPolicy } from '@cronium/egress';
 import { SshConnectionPool, SshExecutor, type SshServer } from '@cronium/executors';
 import { privateSshdAvailable, startPrivateSshd } from '@cronium/executors/testing';
-import { summarize, writeResults } from './results.ts';
+import { rawSamples, summarize, writeResults } from './results.ts';
 
 if (!privateSshdAvailable()) {
   throw new Error(
@@ -108,14 +108,18 @@ try {
   }
   const f = summarize(freshTimes);
   const p = summarize(pooledTimes);
-  writeResults('ssh-overhead', {
-    runs: RUNS,
-    freshSshTrueMs: f,
-    croniumPooledSshRunMs: p,
-    ratioMean: Math.round((p.mean / f.mean) * 100) / 100,
-    ratioP50: Math.round((p.p50 / f.p50) * 100) / 100,
-    target: 'ratio <= 0.5',
-  });
+  writeResults(
+    'ssh-overhead',
+    {
+      runs: RUNS,
+      freshSshTrueMs: f,
+      croniumPooledSshRunMs: p,
+      ratioMean: Math.round((p.mean / f.mean) * 100) / 100,
+      ratioP50: Math.round((p.p50 / f.p50) * 100) / 100,
+      target: 'ratio <= 0.5',
+    },
+    { freshSshTrue: rawSamples(freshTimes), croniumPooledSshRun: rawSamples(pooledTimes) },
+  );
 } finally {
   await pool.close();
   await sshd.stop();

@@ -1,0 +1,116 @@
+// Table rows for the benchmarks of the whole stack and the run engine: the API burst, fire
+// latency, queue throughput, scale-out and live logs.
+import { formatNumber } from '../svg-chart.ts';
+import { NONE, latency, mib, ms, perSecond, ratio, type Figure, type Result } from './figure.ts';
+
+export function apiBurstFigures(r: Result): Figure[] {
+  const uncapped = r.uncapped;
+  const capped = r.capped;
+  const peak = Math.max(uncapped.peakStackMiB.pss, capped.peakStackMiB.pss);
+  const peakRss = Math.max(uncapped.peakStackMiB.rss, capped.peakStackMiB.rss);
+  const idle = Math.max(r.idleStackMiB.pss, r.idleAfterBurstsMiB.pss);
+  const most = Math.max(capped.maxRunningFromTimestamps, capped.maxRunningSampledInDatabase);
+  return [
+    {
+      figure: `API burst: ${r.runsPerBurst} runs of \`true\` triggered at once, all finished`,
+      measured: `${ms(uncapped.allFinishedMs)} (all triggers answered after ${ms(uncapped.allTriggeredMs)}; ${uncapped.failed} failed)`,
+      target: '< 1 s',
+      reference: 'Cronicle: 9-10 s (not measured here)',
+      met: uncapped.allFinishedMs < 1000 && uncapped.failed === 0,
+    },
+    {
+      figure: `API burst capped at ${capped.cap} (\`queue\` policy): most running at once`,
+      measured: `${most} (from the runs' timestamps and from sampling the database every 5 ms)`,
+      target: `never above ${capped.cap}`,
+      reference: NONE,
+      met: capped.capHeld,
+    },
+    {
+      figure: 'Peak memory of the whole stack during the bursts (PSS)',
+      measured:
+        peak > 0 ? `${mib(peak)} (RSS summed: ${mib(peakRss)})` : 'not sampled (BENCH_SAMPLE=0)',
+      target: '< 1 GiB',
+      reference: NONE,
+      met: peak > 0 ? peak < 1024 : undefined,
+    },
+    {
+      figure: 'Idle memory of the whole stack (PSS), before and after the bursts',
+      measured: `${mib(r.idleStackMiB.pss)} before, ${mib(r.idleAfterBurstsMiB.pss)} after`,
+      target: '< 450 MiB',
+      reference: NONE,
+      met: idle < 450,
+    },
+  ];
+}
+
+export function fireLatencyFigures(r: Result): Figure[] {
+  return [
+    {
+      figure: `Schedule fire latency, due time to the script's start, ${r.fires} fires`,
+      measured: latency(r.latencyMs, ['max']),
+      target: 'p99 < 20 ms',
+      reference: NONE,
+      met: r.latencyMs.p99 < 20,
+    },
+  ];
+}
+
+export function queueFigures(r: Result): Figure[] {
+  const fake = r.croniumFakeExecutor;
+  const gw = r.graphileWorker;
+  const local = r.croniumLocalExecutorTrue;
+  return [
+    {
+      figure: `Queue throughput, ${formatNumber(fake.jobs, 1)} no-op runs (fake executor), concurrency ${fake.concurrency}`,
+      measured: `${perSecond(fake.perSecond)} (${ratio(r.ratioCroniumToGraphile)} graphile-worker)`,
+      target: '>= 2x graphile-worker at the same concurrency',
+      reference: `graphile-worker 0.18, concurrency ${gw.concurrency}: ${perSecond(gw.perSecond, 'jobs/s')}`,
+      met: r.ratioCroniumToGraphile >= 2,
+    },
+    {
+      figure: `Queue throughput, ${formatNumber(local.jobs, 1)} runs of \`true\` (local executor), concurrency ${local.concurrency}`,
+      measured: perSecond(local.perSecond),
+      target: NONE,
+      reference: NONE,
+      met: undefined,
+    },
+  ];
+}
+
+export function scaleOutFigures(r: Result): Figure[] {
+  const rows: Figure[] = [];
+  const one = r.configurations.find((c: Result) => c.orchestrators === 1);
+  for (const c of r.configurations) {
+    const t = c.throughput;
+    rows.push({
+      figure: `Scale-out: ${formatNumber(t.runs, 1)} runs of \`true\`, ${c.orchestrators} orchestrator${c.orchestrators > 1 ? 's' : ''}`,
+      measured: `${perSecond(t.perSecond)}${c.speedupOverOne && c.orchestrators > 1 ? ` (${ratio(c.speedupOverOne)} one)` : ''}; ${t.check.lost} lost, ${t.check.duplicated} duplicated`,
+      target: NONE,
+      reference:
+        one && c.orchestrators > 1
+          ? `1 orchestrator: ${perSecond(one.throughput.perSecond)}`
+          : NONE,
+      met: undefined,
+    });
+    const k = c.withKill;
+    if (k)
+      rows.push({
+        figure: `Scale-out: one of ${c.orchestrators} orchestrators SIGKILLed half-way (${formatNumber(k.runs, 1)} runs)`,
+        measured: `${k.check.lost} lost, ${k.check.duplicated} duplicated; ${k.check.reRunAfterLostAttempt} re-run after their attempt was lost with it; all done in ${formatNumber(k.secondsIncludingRecovery, 0.1)} s`,
+        target: '0 lost, 0 duplicated',
+        reference: NONE,
+        met: k.check.lost === 0 && k.check.duplicated === 0,
+      });
+  }
+  return rows;
+}
+
+export function liveLogFigures(r: Result): Figure[] {
+  return Object.entries(r.results as Record<string, Result>).map(([series, s]) => ({
+    figure: `Live log, script line to WebSocket frame, ${formatNumber(r.linesPerSecond, 1)} lines/s, ${series.replace('postgres', 'Postgres bus').replace('valkey', 'Valkey bus')}`,
+    measured: latency(s.latencyMs),
+    target: 'p99 < 50 ms',
+    reference: NONE,
+    met: s.latencyMs.p99 < 50,
+  }));
+}
