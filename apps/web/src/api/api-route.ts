@@ -1,15 +1,16 @@
-import type { TSchema, Static } from '@sinclair/typebox';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Principal, RequestMeta } from '@cronium/accounts';
 import type { WebDeps } from '../server/web-deps.ts';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface ApiContext<Body> {
+export interface ApiContext<Body, Query> {
   deps: WebDeps;
   principal: Principal;
   body: Body;
   params: Record<string, string>;
-  query: URLSearchParams;
+  /** The query parameters, checked against the route's `query` schema (numbers converted). */
+  query: Query;
   meta: RequestMeta;
 }
 
@@ -30,7 +31,10 @@ export function answer(status: number, body?: unknown, headers?: Record<string, 
   return new ApiAnswer(status, body, headers);
 }
 
-export interface RouteOptions<B extends TSchema | undefined = TSchema | undefined> {
+export interface RouteOptions<
+  B extends TSchema | undefined = TSchema | undefined,
+  Q extends TObject | undefined = TObject | undefined,
+> {
   summary: string;
   tags: string[];
   /** `none` for the few routes that work signed out (setup, sign-in, invitations). */
@@ -41,19 +45,26 @@ export interface RouteOptions<B extends TSchema | undefined = TSchema | undefine
   conditionalScope?: string;
   /** The JSON body (unknown fields and wrong types are a 400 with pointers). */
   body?: B;
+  /** Query parameters, all optional (a wrong one is a 400 pointing at `/query/<name>`). */
+  query?: Q;
   /** Status code to description, and for 2xx the schema the answer is serialized by. */
   responses: Record<string, { description: string; schema?: TSchema }>;
 }
 
-type Handler<Body> = (context: ApiContext<Body>) => Promise<ApiAnswer | unknown>;
+type BodyOf<B> = B extends TSchema ? Static<B> : undefined;
+type QueryOf<Q> = Q extends TObject ? Static<Q> : Record<string, never>;
+type Handler<B, Q> = (context: ApiContext<BodyOf<B>, QueryOf<Q>>) => Promise<ApiAnswer | unknown>;
 
 /** One operation of the public API, declared once: Fastify serves it, OpenAPI describes it. */
-export interface ApiRoute<B extends TSchema | undefined = TSchema | undefined> {
+export interface ApiRoute<
+  B extends TSchema | undefined = TSchema | undefined,
+  Q extends TObject | undefined = TObject | undefined,
+> {
   method: ApiMethod;
   /** OpenAPI path, e.g. /api/v1/tokens/{id}. */
   path: string;
-  options: RouteOptions<B>;
-  handler: Handler<B extends TSchema ? Static<B> : undefined>;
+  options: RouteOptions<B, Q>;
+  handler: Handler<B, Q>;
 }
 
 /**
@@ -62,13 +73,11 @@ export interface ApiRoute<B extends TSchema | undefined = TSchema | undefined> {
  * problem+json are applied by `registerApi`; the handler only calls a domain service and
  * returns the answer's body (200), an `answer(...)`, or nothing (204).
  */
-export function apiRoute<B extends TSchema | undefined = undefined>(
-  method: ApiMethod,
-  path: string,
-  options: RouteOptions<B>,
-  handler: Handler<B extends TSchema ? Static<B> : undefined>,
-): ApiRoute<B> {
-  return { method, path, options, handler };
+export function apiRoute<
+  B extends TSchema | undefined = undefined,
+  Q extends TObject | undefined = undefined,
+>(method: ApiMethod, path: string, options: RouteOptions<B, Q>, handler: Handler<B, Q>): ApiRoute {
+  return { method, path, options, handler } as unknown as ApiRoute;
 }
 
 export function isApiRoute(value: unknown): value is ApiRoute {

@@ -31,7 +31,13 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of [...routes].sort((a, b) => a.path.localeCompare(b.path))) {
     const op = { method: route.method, path: route.path, ...route.options };
-    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    const queryParameters = Object.entries(op.query?.properties ?? {}).map(([name, value]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: schema(value),
+    }));
+    const pathParameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
       name,
       in: 'path',
       required: true,
@@ -40,6 +46,7 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
           ? { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$' }
           : { type: 'integer', minimum: 1 },
     }));
+    const parameters = [...pathParameters, ...queryParameters];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(op.responses))
       responses[status] = response.schema

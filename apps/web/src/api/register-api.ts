@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { FormatRegistry } from '@sinclair/typebox';
 import {
   authenticate,
   crossSiteRefusal,
@@ -23,6 +24,10 @@ import { ApiAnswer, type ApiMethod, type ApiRoute } from './api-route.ts';
 import { openApiDocument } from './openapi-document.ts';
 
 const MAX_BODY_BYTES = 1_048_576;
+
+// Formats the schemas use (TypeBox checks only the formats it is given).
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 const METHODS: ApiMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 declare module 'fastify' {
@@ -78,6 +83,7 @@ export async function registerApi(
         config: { api: route },
         schema: {
           ...(route.options.body ? { body: route.options.body } : {}),
+          ...(route.options.query ? { querystring: route.options.query } : {}),
           response: responseSchemas(route),
         },
         validatorCompiler: typeboxValidator as FastifySchemaCompiler<unknown>,
@@ -153,7 +159,12 @@ async function requireJson(request: FastifyRequest) {
  */
 const typeboxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
-  return (value: unknown) => {
+  const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
+  return (given: unknown) => {
+    let value = given;
+    if (httpPart === 'querystring') {
+      value = queryValues(schema, given as Record<string, unknown>);
+    }
     if (httpPart === 'body') {
       const problem = jsonProblem(value);
       if (problem)
@@ -165,16 +176,37 @@ const typeboxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) 
     }
     if (check.Check(value)) return { value };
     const errors = [...check.Errors(value)].slice(0, 20).map((e) => ({
-      pointer: `/${httpPart ?? 'body'}${e.path}`,
+      pointer: `/${part}${e.path}`,
       message: e.message,
     }));
+    const what = part === 'query' ? 'a query parameter does' : `the ${part} does`;
     return {
-      error: new AppError('VALIDATION_FAILED', `the ${httpPart} does not match the schema`, {
-        errors,
-      }),
+      error: new AppError('VALIDATION_FAILED', `${what} not match the schema`, { errors }),
     };
   };
 };
+
+/**
+ * Query parameters arrive as strings: an empty one counts as absent, and one the schema wants
+ * as a number or boolean is converted when it is written as one exactly (`1.5` is not an
+ * integer, `1e3` not a number here); anything else stays a string and fails the check.
+ */
+function queryValues(schema: TSchema, given: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, TSchema>;
+  const values: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(given)) {
+    if (raw === '') continue;
+    const type = properties[name]?.type;
+    if (typeof raw === 'string' && type === 'integer' && /^-?\d{1,15}$/.test(raw))
+      values[name] = Number(raw);
+    else if (typeof raw === 'string' && type === 'number' && /^-?\d{1,15}(\.\d+)?$/.test(raw))
+      values[name] = Number(raw);
+    else if (type === 'boolean' && (raw === 'true' || raw === 'false'))
+      values[name] = raw === 'true';
+    else values[name] = raw;
+  }
+  return values;
+}
 
 function responseSchemas(route: ApiRoute): Record<string, TSchema> {
   const schemas: Record<string, TSchema> = {};
@@ -194,13 +226,12 @@ async function handle(
     ip: request.ip || null,
     userAgent: header(request, 'user-agent'),
   };
-  const queryAt = request.url.indexOf('?');
   const result = await route.handler({
     deps,
     principal: request.principal!,
     body: request.body as never,
     params: request.params as Record<string, string>,
-    query: new URLSearchParams(queryAt >= 0 ? request.url.slice(queryAt + 1) : ''),
+    query: (route.options.query ? request.query : {}) as never,
     meta,
   });
   if (result instanceof ApiAnswer) {

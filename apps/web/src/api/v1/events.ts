@@ -18,7 +18,7 @@ import {
 import { AppError } from '@cronium/service-kit/errors';
 import { hasScope, type Principal } from '@cronium/accounts';
 import { answer, apiRoute } from '../api-route.ts';
-import { dateQuery, idParam, intQuery } from '../request-params.ts';
+import { idParam } from '../request-params.ts';
 import {
   CreateEventBody,
   Event,
@@ -38,6 +38,13 @@ export const getEvents = apiRoute(
       'Your events (admins: all), newest first; filter by status, type, tag; page with before',
     tags: ['events'],
     scope: 'events:read',
+    query: Type.Object({
+      status: Type.Optional(Type.String({ maxLength: 50 })),
+      type: Type.Optional(Type.String({ maxLength: 50 })),
+      tag: Type.Optional(Type.String({ maxLength: 50 })),
+      before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most 200' })),
+    }),
     responses: {
       200: {
         description: 'a page of events',
@@ -48,14 +55,7 @@ export const getEvents = apiRoute(
       },
     },
   },
-  async ({ deps, principal, query }) =>
-    listEvents(deps.db, principal, {
-      status: query.get('status') ?? undefined,
-      type: query.get('type') ?? undefined,
-      tag: query.get('tag') ?? undefined,
-      before: intQuery(query, 'before', 1),
-      limit: intQuery(query, 'limit', 1),
-    }),
+  async ({ deps, principal, query }) => listEvents(deps.db, principal, query),
 );
 
 /**
@@ -207,10 +207,11 @@ export const getEventTicks = apiRoute(
     summary: 'The schedule ledger: every due slot and what became of it',
     tags: ['events'],
     scope: 'events:read',
+    query: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }),
     responses: { 200: { description: 'ticks, newest first' } },
   },
   async ({ deps, principal, params, query }) =>
-    listScheduleTicks(deps.db, principal, idParam(params.id), intQuery(query, 'limit', 1) ?? 100),
+    listScheduleTicks(deps.db, principal, idParam(params.id), query.limit ?? 100),
 );
 
 export const getRuns = apiRoute(
@@ -220,6 +221,14 @@ export const getRuns = apiRoute(
     summary: 'Runs, newest first; filter by eventId, status, from, to; page with before',
     tags: ['runs'],
     scope: 'runs:read',
+    query: Type.Object({
+      eventId: Type.Optional(Type.Integer({ minimum: 1 })),
+      status: Type.Optional(Type.String({ maxLength: 50 })),
+      from: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
+      to: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
+      before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most 200' })),
+    }),
     responses: {
       200: {
         description: 'a page of runs',
@@ -232,12 +241,9 @@ export const getRuns = apiRoute(
   },
   async ({ deps, principal, query }) =>
     listRuns(deps.db, principal, {
-      eventId: intQuery(query, 'eventId', 1),
-      status: query.get('status') ?? undefined,
-      from: dateQuery(query, 'from'),
-      to: dateQuery(query, 'to'),
-      before: intQuery(query, 'before', 1),
-      limit: intQuery(query, 'limit', 1),
+      ...query,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
     }),
 );
 
@@ -263,16 +269,14 @@ export const getRunLogs = apiRoute(
     summary: 'Log lines after a sequence number (?after=, ?limit=)',
     tags: ['runs'],
     scope: 'runs:read',
+    query: Type.Object({
+      after: Type.Optional(Type.Integer({ minimum: 0, description: 'sequence number' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
     responses: { 200: { description: 'lines in order', schema: Type.Array(LogLine) } },
   },
   async ({ deps, principal, params, query }) =>
-    readRunLogLines(
-      deps.db,
-      principal,
-      idParam(params.id),
-      intQuery(query, 'after') ?? 0,
-      intQuery(query, 'limit', 1) ?? 1_000,
-    ),
+    readRunLogLines(deps.db, principal, idParam(params.id), query.after ?? 0, query.limit ?? 1_000),
 );
 
 export const postRunCancel = apiRoute(

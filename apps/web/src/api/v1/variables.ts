@@ -11,7 +11,6 @@ import {
 } from '@cronium/event-service';
 import { AppError } from '@cronium/service-kit/errors';
 import { apiRoute } from '../api-route.ts';
-import { intQuery } from '../request-params.ts';
 
 const KEY = new RegExp(VARIABLE_KEY_PATTERN);
 const Variable = Type.Object({
@@ -30,13 +29,9 @@ const PutVariableBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A variable name from the path (Fastify has decoded it) or the query. */
 function keyParam(value: string | undefined): string {
-  let key: string;
-  try {
-    key = decodeURIComponent(value ?? '');
-  } catch {
-    key = ''; // a malformed %-escape: not a name (400 below, not a 500)
-  }
+  const key = value ?? '';
   if (!KEY.test(key))
     throw new AppError(
       'VALIDATION_FAILED',
@@ -56,6 +51,10 @@ export const getVariables = apiRoute(
       'A page of your variables by name, without values (read one with GET /variables/{key}); ?after=<name>&limit=1-500',
     tags: ['variables'],
     scope: 'variables:read',
+    query: Type.Object({
+      after: Type.Optional(Type.String({ maxLength: 1_000, description: 'a variable name' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most 500' })),
+    }),
     responses: {
       200: {
         description: 'variables',
@@ -75,10 +74,9 @@ export const getVariables = apiRoute(
     },
   },
   async ({ deps, principal, query }) => {
-    const after = query.get('after');
     return listVariables(deps.db, principal, {
-      ...(after !== null ? { after: keyParam(encodeURIComponent(after)) } : {}),
-      limit: Math.min(intQuery(query, 'limit', 1) ?? 100, 500),
+      ...(query.after !== undefined ? { after: keyParam(query.after) } : {}),
+      limit: Math.min(query.limit ?? 100, 500),
     });
   },
 );
@@ -146,12 +144,13 @@ export const getAuditLog = apiRoute(
     summary: 'The audit log, newest first (admin); page with ?before=&limit=',
     tags: ['audit'],
     scope: 'audit:read',
+    query: Type.Object({
+      before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
     responses: { 200: { description: 'entries' }, 403: { description: 'not an admin' } },
   },
   async ({ deps, principal, query }) => {
-    return listAuditLog(deps.db, principal, {
-      before: intQuery(query, 'before', 1),
-      limit: intQuery(query, 'limit', 1),
-    });
+    return listAuditLog(deps.db, principal, query);
   },
 );
