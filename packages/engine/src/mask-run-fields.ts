@@ -1,6 +1,6 @@
-import { readLiveRunField, setLiveRunField, type Db } from '@cronium/db';
+import type { Db } from '@cronium/db';
 import type { SecretMasker } from '@cronium/log-masking';
-import type { ClaimedRun } from '@cronium/run-queue';
+import { replaceFinishedOutput, type ClaimedRun } from '@cronium/run-queue';
 
 /**
  * A JSON value with every string in it (keys included) masked: the result of an HTTP event
@@ -18,23 +18,18 @@ export function maskJson<T>(masker: SecretMasker, value: T): T {
 
 /**
  * The output the script stored through the runtime API during the attempt, masked like its
- * log before the attempt's outcome is written (the runtime API cannot mask it: the secrets
- * are the orchestrator's). Written only while the attempt is live, and only if it changed.
+ * log (the runtime API cannot mask it: the secrets are the orchestrator's). The attempt's
+ * outcome statement returns the output it kept, so nothing is read for it; the masked value is
+ * written back only when masking changed it.
  */
-export async function maskStoredOutput(
+export async function maskFinishedOutput(
   db: Db,
   run: ClaimedRun,
   masker: SecretMasker,
+  output: unknown,
 ): Promise<void> {
-  const ref = {
-    runId: run.runId,
-    attempt: run.attempt,
-    eventId: run.event.id,
-    ownerId: run.event.ownerId,
-  };
-  const stored = await readLiveRunField(db, ref, 'output');
-  if (!stored || stored.value === null) return;
-  const masked = maskJson(masker, stored.value);
-  if (JSON.stringify(masked) !== JSON.stringify(stored.value))
-    await setLiveRunField(db, ref, { output: masked });
+  if (output === null || output === undefined) return;
+  const masked = maskJson(masker, output);
+  if (JSON.stringify(masked) !== JSON.stringify(output))
+    await replaceFinishedOutput(db, { runId: run.runId, attempt: run.attempt }, masked);
 }

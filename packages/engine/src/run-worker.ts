@@ -23,7 +23,7 @@ import {
 import { attemptOutcome } from './attempt-outcome.ts';
 import { retryWhileUnavailable } from './database-errors.ts';
 import { prepareAttempt } from './attempt-preparation.ts';
-import { maskJson, maskStoredOutput } from './mask-run-fields.ts';
+import { maskJson, maskFinishedOutput } from './mask-run-fields.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { WakeSignal } from './wake-signal.ts';
@@ -379,10 +379,11 @@ export class RunWorker {
     // and the output the script set are masked like the log.
     if (outcome.error) outcome.error = masker.maskLine(outcome.error);
     if (outcome.result) outcome.result = maskJson(masker, outcome.result);
-    await maskStoredOutput(this.#o.db, run, masker).catch((error: unknown) =>
-      log.error({ err: error }, 'masking the stored output failed'),
-    );
     const finished = await this.#finish(run, fence, outcome);
+    if (finished)
+      await maskFinishedOutput(this.#o.db, run, masker, finished.output).catch((error: unknown) =>
+        log.error({ err: error }, 'masking the stored output failed'),
+      );
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');
     else

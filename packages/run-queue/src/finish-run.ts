@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
-import type { FinalRunStatus } from '@cronium/contracts';
+import { FINAL_RUN_STATUSES, type FinalRunStatus } from '@cronium/contracts';
 import { CHANNELS, type RunFence } from './queue-types.ts';
 
 /** How an attempt ends: one of the final run statuses. */
@@ -18,6 +18,12 @@ export interface FinishResult {
   /** What the run is now: a final status, or `queued` when a retry was scheduled. */
   status: AttemptStatus | 'queued';
   retryAt: Date | null;
+  /**
+   * The output the script stored through the runtime API during the attempt, as kept (null
+   * when none, or when a retry cleared it), so the caller can mask it without reading the row
+   * again (`replaceFinishedOutput`).
+   */
+  output: unknown;
 }
 
 /** Longest wait between two attempts, whatever the backoff settings. */
@@ -44,7 +50,12 @@ export async function finishRuns(
   items: FinishItem[],
 ): Promise<(FinishResult | undefined)[]> {
   if (items.length === 0) return [];
-  const result = await sql<{ id: number; status: AttemptStatus | 'queued'; run_at: Date }>`
+  const result = await sql<{
+    id: number;
+    status: AttemptStatus | 'queued';
+    run_at: Date;
+    output: unknown;
+  }>`
     WITH input AS (
       SELECT * FROM unnest(
         ${items.map((i) => i.fence.runId)}::bigint[], ${items.map((i) => i.fence.attempt)}::int[],
@@ -81,14 +92,18 @@ export async function finishRuns(
       lease_expires_at = NULL
     FROM decided d
     WHERE r.id = d.id
-    RETURNING r.id, r.status, r.run_at`.execute(db);
+    RETURNING r.id, r.status, r.run_at, r.output`.execute(db);
   const byId = new Map(result.rows.map((row) => [row.id, row]));
   if (result.rows.some((row) => row.status === 'queued'))
     await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'retry')`.execute(db);
   return items.map((item) => {
     const row = byId.get(item.fence.runId);
     return row
-      ? { status: row.status, retryAt: row.status === 'queued' ? row.run_at : null }
+      ? {
+          status: row.status,
+          retryAt: row.status === 'queued' ? row.run_at : null,
+          output: row.output ?? null,
+        }
       : undefined;
   });
 }
@@ -101,4 +116,20 @@ export async function finishRun(
 ): Promise<FinishResult | undefined> {
   const [result] = await finishRuns(db, [{ fence, outcome }]);
   return result;
+}
+
+/**
+ * Replaces the output of an attempt that has just finished (with its secrets masked): only
+ * while the run is still at that attempt and final, so a later attempt's output is never
+ * touched.
+ */
+export async function replaceFinishedOutput(
+  db: Kysely<Database>,
+  run: { runId: number; attempt: number },
+  output: unknown,
+): Promise<void> {
+  await sql`
+    UPDATE runs SET output = ${JSON.stringify(output)}::jsonb
+    WHERE id = ${run.runId} AND attempt = ${run.attempt}
+      AND status IN (${sql.join([...FINAL_RUN_STATUSES])})`.execute(db);
 }

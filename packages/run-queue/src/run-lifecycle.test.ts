@@ -51,7 +51,7 @@ describe('run lifecycle', () => {
       { runId: enq.runId, attempt: 1, owner: 'o1' },
       { status: 'succeeded', exitCode: 0 },
     );
-    expect(finished).toEqual({ status: 'succeeded', retryAt: null });
+    expect(finished).toEqual({ status: 'succeeded', retryAt: null, output: null });
     const row = await run(enq.runId);
     expect(row).toMatchObject({ status: 'succeeded', attempt: 1, exit_code: 0, lease_owner: null });
     expect(row.started_at).toBeInstanceOf(Date);
@@ -186,6 +186,7 @@ describe('run lifecycle', () => {
     expect(await finishRun(t.db, claimed!, { status: 'failed', exitCode: 143 })).toEqual({
       status: 'cancelled',
       retryAt: null,
+      output: null,
     });
   });
 
@@ -216,6 +217,7 @@ describe('run lifecycle', () => {
     expect(await finishRun(t.db, fresh!, { status: 'succeeded', exitCode: 0 })).toEqual({
       status: 'succeeded',
       retryAt: null,
+      output: null,
     });
     const logs = await readRunLogs(t.db, enq.runId);
     expect(logs.map((l) => [l.seq, l.attempt, l.data])).toEqual([
