@@ -103,6 +103,12 @@ interface InFlight {
 export class RunWorker {
   readonly #o: RunWorkerOptions;
   readonly #inFlight = new Map<number, InFlight>();
+  /**
+   * Attempts whose executor is still running: what the concurrency limits. An attempt whose
+   * script has ended but whose outcome is still being written (batched with others) stays in
+   * flight, its lease held, but no longer takes a slot.
+   */
+  readonly #executing = new Set<number>();
   /** When each attempt in flight began (performance.now()), for its duration. */
   readonly #startedAt = new Map<number, number>();
   #stopping = false;
@@ -207,10 +213,10 @@ export class RunWorker {
     // instead of one per finished run.
     const batchThreshold = Math.max(1, Math.floor(this.#o.concurrency / 4));
     while (!this.#stopping) {
-      const free = this.#o.concurrency - this.#inFlight.size;
+      const free = this.#o.concurrency - this.#executing.size;
       let claimed: ClaimedRun[] = [];
       const claimSentAt = performance.now();
-      if (free > 0 && (this.#inFlight.size === 0 || free >= batchThreshold)) {
+      if (free > 0 && (this.#executing.size === 0 || free >= batchThreshold)) {
         try {
           claimed = await claimRuns(this.#o.db, {
             owner: this.#o.owner,
@@ -268,8 +274,10 @@ export class RunWorker {
       .finally(() => {
         this.#inFlight.delete(run.runId);
         this.#startedAt.delete(run.runId);
+        this.#releaseSlot(run.runId);
         this.wake();
       });
+    this.#executing.add(run.runId);
     this.#inFlight.set(run.runId, {
       run,
       controller,
@@ -277,6 +285,11 @@ export class RunWorker {
       claimedAt: performance.now(),
       stopBy,
     });
+  }
+
+  /** The attempt's executor has returned: its slot may take another run. */
+  #releaseSlot(runId: number): void {
+    if (this.#executing.delete(runId)) this.wake();
   }
 
   async #runAttempt(run: ClaimedRun, controller: AbortController): Promise<void> {
@@ -348,6 +361,7 @@ export class RunWorker {
       };
     } finally {
       clearTimeout(timer);
+      this.#releaseSlot(run.runId);
       await targetWrites;
     }
     const reason = controller.signal.aborted

@@ -177,10 +177,12 @@ async function claimUnlimitedRuns(
       RETURNING ${CLAIM_RETURNING}
     )
     SELECT (SELECT json_agg(claimed) FROM claimed) AS runs,
-      EXISTS (SELECT 1 FROM runs r JOIN events e ON e.id = r.event_id
-              WHERE r.status = 'queued' AND r.run_at <= now() AND e.concurrency_policy <> 'allow') AS limited_waiting`.execute(
-    db,
-  );
+      -- From the limited events (few, by their partial index) to their queued runs: scanning
+      -- the queued runs for a limited one read all of them when none was.
+      EXISTS (SELECT 1 FROM events e
+              WHERE e.concurrency_policy <> 'allow'
+                AND EXISTS (SELECT 1 FROM runs r WHERE r.event_id = e.id AND r.status = 'queued'
+                              AND r.run_at <= now())) AS limited_waiting`.execute(db);
   const row = result.rows[0]!;
   const runs = (row.runs ?? []).map((r) =>
     toClaimedRun(

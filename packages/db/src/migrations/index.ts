@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial-schema.ts';
 import * as m0002 from './0002-run-engine.ts';
 import * as m0003 from './0003-event-secret-env-keys.ts';
 import * as m0004 from './0004-owner-fair-claim.ts';
+import * as m0005 from './0005-limited-events-index.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-run-engine': m0002,
   '0003-event-secret-env-keys': m0003,
   '0004-owner-fair-claim': m0004,
+  '0005-limited-events-index': m0005,
 };
