@@ -7,7 +7,8 @@
 // (JSON of runId, attempt, eventId, ownerId) in the environment.
 import Fastify from 'fastify';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { createDatabase, readLiveVariable, type LiveAttemptRef } from '@cronium/db';
+import { createDatabase } from '@cronium/db';
+import { readLiveVariable, type LiveAttemptRef } from '@cronium/run-queue';
 
 /** The runtime API's DATABASE_POOL_MAX default. */
 const POOL_MAX = 10;

@@ -6,8 +6,7 @@ import {
   insertTestUser,
   type TestDatabase,
 } from '@cronium/db/testing';
-import { readLiveRunField } from '@cronium/db';
-import { claimRuns, triggerRun } from '@cronium/run-queue';
+import { claimRuns, readLiveRunField, triggerRun } from '@cronium/run-queue';
 import { OWNER_DISABLED_REASON, runSchedulePass } from '@cronium/scheduler';
 import { setUserDisabled, type Principal } from './index.ts';
 

@@ -3,7 +3,7 @@ import { EventType, RunTrigger } from './domain.ts';
 
 /**
  * What a running script learns about itself (`getEventContext()` in the SDKs): read by the
- * runtime API from the database (`readLiveRunContext` in @cronium/db), served with this
+ * runtime API from the database (`readLiveRunContext` in @cronium/run-queue), served with this
  * schema, and typed by the SDKs (`packages/sdk/files/node/cronium/index.d.ts` is checked
  * against it by `packages/sdk/src/contracts-check.ts`).
  */

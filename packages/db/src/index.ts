@@ -11,7 +11,6 @@ export * from './repositories/servers.repository.ts';
 export * from './repositories/audit-log.repository.ts';
 export * from './repositories/settings.repository.ts';
 export { listenForNotifications, type NotificationListener } from './notification-listener.ts';
-export * from './repositories/run-state.repository.ts';
 export * from './repositories/variables.repository.ts';
 export * from './repositories/event-secret-env.ts';
 export * from './repositories/sandbox-caps.repository.ts';

@@ -2,7 +2,6 @@
 // once the attempt ends: from the value the outcome statement returns, without reading the
 // run again.
 import { PassThrough } from 'node:stream';
-import { setLiveRunField } from '@cronium/db';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -11,7 +10,7 @@ import {
 } from '@cronium/db/testing';
 import { FakeExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
-import { triggerRun } from '@cronium/run-queue';
+import { setLiveRunField, triggerRun } from '@cronium/run-queue';
 import { ExecutorRegistry } from './executor-registry.ts';
 import { RunWorker } from './run-worker.ts';
 

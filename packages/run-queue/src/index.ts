@@ -33,3 +33,12 @@ export { appendRunLogs, readRunLogs, type LogLine } from './append-run-logs.ts';
 export { purgeOldRuns } from './purge-old-runs.ts';
 export { currentAttempts } from './current-attempts.ts';
 export { recordRunTarget, type RunTargetState } from './record-run-target.ts';
+export {
+  lockLiveAttempt,
+  readLiveRunContext,
+  readLiveRunField,
+  readLiveVariable,
+  setLiveRunField,
+  type LiveAttemptRef,
+  type RunContext,
+} from './live-attempt.ts';

@@ -5,7 +5,7 @@ import { AppError } from '@cronium/service-kit';
 /**
  * Who is calling: the attempt named by the bearer token (signature, pinned algorithm,
  * issuer, audience, expiry checked here; 401 otherwise). Whether that attempt is still the
- * live one is checked by each route's own statement (see run-state.repository.ts), so a call
+ * live one is checked by each route's own statement (see @cronium/run-queue's live-attempt.ts), so a call
  * costs one database round trip; a valid token of an attempt that is over gets 403.
  */
 export function authenticateRun(

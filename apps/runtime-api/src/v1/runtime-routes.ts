@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RunTokenClaims } from '@cronium/auth';
 import type { SecretBox } from '@cronium/crypto';
+import { writeVariable, type Db } from '@cronium/db';
 import {
+  lockLiveAttempt,
   readLiveRunContext,
   readLiveRunField,
   readLiveVariable,
   setLiveRunField,
-  writeVariable,
-  type Db,
   type LiveAttemptRef,
-} from '@cronium/db';
+} from '@cronium/run-queue';
 import { AppError, jsonProblem } from '@cronium/service-kit';
 import { VerifiedTokens, attemptGone, authenticateRun } from './run-authenticator.ts';
 /** Any limiter: 0 when a call may go ahead, or seconds to wait. */
@@ -144,7 +144,7 @@ export async function registerRuntimeRoutes(
               actor_id: run.ownerId,
               actor_ref: `run:${run.runId}:${run.attempt}`,
             },
-            liveAttempt: run,
+            guard: (trx) => lockLiveAttempt(trx, run),
           });
           if (!written) throw attemptGone();
           if ('refused' in written)

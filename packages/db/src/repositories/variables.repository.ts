@@ -1,9 +1,8 @@
 import { secretValueProblem } from '@cronium/contracts';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
 import type { Database } from '../schema/database.ts';
 import { recordAudit, type AuditEntry } from './audit-log.repository.ts';
-import { lockLiveAttempt, type LiveAttemptRef } from './run-state.repository.ts';
 
 /** Associated data binding a secret variable's ciphertext to its owner and key. */
 export function variableSecretAad(ownerId: number, key: string): string {
@@ -50,12 +49,16 @@ export async function writeVariable(
     description?: string;
     /** Who wrote it, as the audit log's columns. */
     actor: Pick<AuditEntry, 'actor_kind' | 'actor_id' | 'actor_ref' | 'ip' | 'user_agent'>;
-    /** For a write from a running script: nothing is written unless this attempt is live. */
-    liveAttempt?: LiveAttemptRef;
+    /**
+     * Checked first, in the write's transaction: nothing is written unless it holds (a write
+     * from a running script passes run-queue's `lockLiveAttempt`, so the attempt cannot end
+     * before the write commits).
+     */
+    guard?: (trx: Transaction<Database>) => Promise<boolean>;
   },
 ): Promise<{ created: boolean } | { refused: string } | undefined> {
   return db.transaction().execute(async (trx) => {
-    if (write.liveAttempt && !(await lockLiveAttempt(trx, write.liveAttempt))) return undefined;
+    if (write.guard && !(await write.guard(trx))) return undefined;
     const existing = await trx
       .selectFrom('variables')
       .select(['id', 'is_secret'])

@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '@cronium/crypto';
-import type { Database } from '../schema/database.ts';
 import type { EventContext, EventType, RunTrigger } from '@cronium/contracts';
-import { variableSecretAad } from './variables.repository.ts';
+import { variableSecretAad, type Database } from '@cronium/db';
 
 /**
  * One attempt as a running script's token names it. Every read and write below checks, in
