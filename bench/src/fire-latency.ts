@@ -1,13 +1,14 @@
 // Schedule fire latency: from a slot's due time to the moment the script's process starts
 // (bash's $EPOCHREALTIME as its first act), with the real scheduler loop, run worker and
-// local executor, woken by LISTEN/NOTIFY as in the orchestrator.
+// local executor starting processes through the launch helper, woken by LISTEN/NOTIFY as in the
+// orchestrator.
 // Usage: node bench/src/fire-latency.ts   (BENCH_FIRES, BENCH_DATABASE_URL)
 import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { listenForNotifications } from '@cronium/db';
 import { ExecutorRegistry, RunWorker, SchedulerLoop } from '@cronium/engine';
 import { checkedLookup, EgressPolicy } from '@cronium/egress';
-import { HttpExecutor, LocalExecutor } from '@cronium/executors';
+import { HelperProcessLauncher, HttpExecutor, LocalExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS, readRunLogs } from '@cronium/run-queue';
 import { openBenchDatabase } from './bench-database.ts';
@@ -39,7 +40,7 @@ try {
         egress: async () =>
           checkedLookup(new EgressPolicy({ allow: [], allowMetadata: [] }), { admin: true }),
       }),
-      targets: { local: new LocalExecutor() },
+      targets: { local: new LocalExecutor({ launcher: new HelperProcessLauncher() }) },
     }),
     environmentFor: () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' }),
   });
