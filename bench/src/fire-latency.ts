@@ -26,6 +26,8 @@ try {
     .values({ email: 'fire@x', password_hash: 'x' })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // The orchestrator's way of starting processes: forks of a small helper process.
+  const launcher = new HelperProcessLauncher();
   const worker = new RunWorker({
     db: db!,
     logger: silent,
@@ -40,7 +42,7 @@ try {
         egress: async () =>
           checkedLookup(new EgressPolicy({ allow: [], allowMetadata: [] }), { admin: true }),
       }),
-      targets: { local: new LocalExecutor({ launcher: new HelperProcessLauncher() }) },
+      targets: { local: new LocalExecutor({ launcher }) },
     }),
     environmentFor: () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' }),
   });
@@ -83,6 +85,7 @@ try {
   }
   await scheduler.stop();
   await worker.stop(5_000);
+  await launcher.close();
   await listener.close();
   const runs = await db!
     .selectFrom('runs')

@@ -57,7 +57,14 @@ async function runSuite(signal: AbortSignal): Promise<Outcome[]> {
   for (const benchmark of SUITE) {
     if (signal.aborted) break;
     if (only && !only.includes(benchmark.name)) {
-      outcomes.push({ benchmark, status: 'not run (not in BENCH_ONLY)' });
+      // The report still shows it, from its latest result: a partial run must not drop the
+      // other figures and charts from the committed document.
+      const file = latestResult(benchmark.name);
+      outcomes.push(
+        file
+          ? { benchmark, status: 'not in BENCH_ONLY: result file of an earlier run', file }
+          : { benchmark, status: 'not run (not in BENCH_ONLY)' },
+      );
       continue;
     }
     const missing = await benchmark.prerequisite?.();
