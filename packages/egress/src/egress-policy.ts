@@ -74,6 +74,14 @@ export class EgressPolicy {
     this.#resolver = resolver;
   }
 
+  /** The allow lists as the administrator wrote them (for the settings page). */
+  describe(): { allow: string[]; allowMetadata: string[] } {
+    return {
+      allow: this.#settings.allow.map((e) => e.text),
+      allowMetadata: this.#settings.allowMetadata.map((e) => e.text),
+    };
+  }
+
   /** Whether `subject` may connect to `address` (port `port`) that `host` named. */
   decide(
     destination: { host: string; address: IpAddress; port: number },

@@ -92,42 +92,108 @@ async function setServers(db: Db, ownerId: number, eventId: number, serverIds: n
       .execute();
 }
 
+export const EVENT_SORTS = ['newest', 'oldest', 'name', 'nextFire'] as const;
+export type EventSort = (typeof EVENT_SORTS)[number];
+
 export interface EventFilter {
+  /** Part of the name, the description or a tag (case-insensitive). */
+  q?: string;
   status?: string;
   type?: string;
+  targetKind?: string;
   tag?: string;
-  /** Keyset pagination: events with an id below this one. */
+  sort?: EventSort;
+  /** Keyset pagination (newest first only): events with an id below this one. */
   before?: number;
+  /** Offset pagination (any order): events to skip. */
+  offset?: number;
   limit?: number;
 }
 
-/** The principal's events (an admin's: everyone's), newest first, paginated in SQL. */
+/** What the list shows of an event's most recent run. */
+export interface LastRunView {
+  id: number;
+  status: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export type EventListItem = EventView & { nextFireAt: Date | null; lastRun: LastRunView | null };
+
+/** LIKE's wildcards in a user's search text, matched as themselves. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The principal's events (an admin's: everyone's), filtered, sorted and paginated in SQL, each
+ * with its next fire time and its latest run (one index probe per listed event).
+ */
 export async function listEvents(
   db: Db,
   principal: Principal,
   filter: EventFilter,
-): Promise<{ events: EventView[]; nextBefore: number | null }> {
+): Promise<{ events: EventListItem[]; nextBefore: number | null; total: number }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
-  let query = db
-    .selectFrom('events')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (!isAdmin(principal)) query = query.where('owner_id', '=', principal.userId);
-  if (filter.status) query = query.where('status', '=', filter.status as never);
-  if (filter.type) query = query.where('type', '=', filter.type as never);
-  if (filter.tag) query = query.where(sql<boolean>`tags @> ARRAY[${filter.tag}]::text[]`);
-  if (filter.before) query = query.where('id', '<', filter.before);
-  const rows = await query.execute();
+  const sort = filter.sort ?? 'newest';
+  let where = db.selectFrom('events');
+  if (!isAdmin(principal)) where = where.where('owner_id', '=', principal.userId);
+  if (filter.status) where = where.where('status', '=', filter.status as never);
+  if (filter.type) where = where.where('type', '=', filter.type as never);
+  if (filter.targetKind) where = where.where('target_kind', '=', filter.targetKind as never);
+  if (filter.tag) where = where.where(sql<boolean>`tags @> ARRAY[${filter.tag}]::text[]`);
+  const q = filter.q?.trim();
+  if (q)
+    where = where.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', likePattern(q)),
+        eb('description', 'ilike', likePattern(q)),
+        eb(sql<boolean>`${q.toLowerCase()} = ANY(tags)`, '=', true),
+      ]),
+    );
+  const counted = where.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirst();
+  let query = where.selectAll().limit(limit + 1);
+  if (sort === 'newest') query = query.orderBy('id', 'desc');
+  else if (sort === 'oldest') query = query.orderBy('id', 'asc');
+  else if (sort === 'name') query = query.orderBy(sql`lower(name)`).orderBy('id', 'desc');
+  else query = query.orderBy(sql`schedule_next_at ASC NULLS LAST`).orderBy('id', 'desc');
+  if (filter.before && sort === 'newest') query = query.where('id', '<', filter.before);
+  if (filter.offset) query = query.offset(filter.offset);
+  const [rows, total] = await Promise.all([query.execute(), counted]);
   const page = rows.slice(0, limit);
-  const servers = await serverIdsOf(
-    db,
-    page.map((r) => r.id),
-  );
+  const ids = page.map((r) => r.id);
+  const [servers, lastRuns] = await Promise.all([serverIdsOf(db, ids), lastRunsOf(db, ids)]);
   return {
-    events: page.map((r) => eventView(r, servers.get(r.id)!)),
-    nextBefore: rows.length > limit ? page.at(-1)!.id : null,
+    events: page.map((r) => ({
+      ...eventView(r, servers.get(r.id)!),
+      nextFireAt: r.status === 'active' && r.schedule_cron ? r.schedule_next_at : null,
+      lastRun: lastRuns.get(r.id) ?? null,
+    })),
+    nextBefore: sort === 'newest' && rows.length > limit ? page.at(-1)!.id : null,
+    total: Number(total?.total ?? 0),
   };
+}
+
+/** Each event's latest run, by the (event_id, id DESC) index. */
+async function lastRunsOf(db: Db, eventIds: number[]): Promise<Map<number, LastRunView>> {
+  const map = new Map<number, LastRunView>();
+  if (eventIds.length === 0) return map;
+  const { rows } = await sql<{
+    event_id: number;
+    id: number;
+    status: string;
+    created_at: Date;
+    finished_at: Date | null;
+  }>`SELECT e.id AS event_id, r.id, r.status, r.created_at, r.finished_at
+       FROM unnest(${eventIds}::int[]) AS e(id)
+       CROSS JOIN LATERAL (SELECT id, status, created_at, finished_at FROM runs
+                           WHERE event_id = e.id ORDER BY id DESC LIMIT 1) r`.execute(db);
+  for (const r of rows)
+    map.set(r.event_id, {
+      id: r.id,
+      status: r.status,
+      createdAt: r.created_at,
+      finishedAt: r.finished_at,
+    });
+  return map;
 }
 
 export async function readEvent(db: Db, principal: Principal, id: number): Promise<EventView> {

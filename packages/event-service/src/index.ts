@@ -8,6 +8,8 @@ export {
   deleteEvent,
   ownedEvent,
   type EventFilter,
+  type EventListItem,
+  EVENT_SORTS,
 } from './events.ts';
 export {
   triggerEventRun,

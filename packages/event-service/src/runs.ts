@@ -6,6 +6,7 @@ import {
   type Principal,
   type RequestMeta,
 } from '@cronium/accounts';
+import { sql } from 'kysely';
 import type { Db } from '@cronium/db';
 import { EventNotFoundError, readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
@@ -31,8 +32,10 @@ function runView(r: {
   finished_at: Date | null;
   duration_ms: number | null;
   log_seq: number;
+  event_name?: string | null;
 }) {
   return {
+    ...(r.event_name != null ? { eventName: r.event_name } : {}),
     id: r.id,
     eventId: r.event_id,
     ownerId: r.owner_id,
@@ -77,6 +80,10 @@ const RUN_COLUMNS = [
   'duration_ms',
   'log_seq',
 ] as const;
+/** The run's event's name, for lists and the run page (one primary-key probe per run). */
+const EVENT_NAME = sql<string | null>`(SELECT name FROM events WHERE events.id = runs.event_id)`.as(
+  'event_name',
+);
 
 /**
  * Triggers a run of the event now, with an input value (any JSON). For `allow` and `queue`
@@ -115,6 +122,7 @@ async function ownedRun(db: Db, principal: Principal, runId: number) {
   const row = await db
     .selectFrom('runs')
     .select(RUN_COLUMNS)
+    .select(EVENT_NAME)
     .where('id', '=', runId)
     .executeTakeFirst();
   if (!row || !maySeeOwnedBy(principal, row.owner_id))
@@ -160,6 +168,7 @@ export async function listRuns(db: Db, principal: Principal, filter: RunFilter) 
   let query = db
     .selectFrom('runs')
     .select(RUN_COLUMNS)
+    .select(EVENT_NAME)
     .orderBy('id', 'desc')
     .limit(limit + 1);
   const owner = visibleOwner(principal);

@@ -52,10 +52,21 @@ export const getSetup = apiRoute(
     tags: ['accounts'],
     auth: 'none',
     responses: {
-      200: { description: 'setup state', schema: Type.Object({ needed: Type.Boolean() }) },
+      200: {
+        description: 'setup state',
+        schema: Type.Object({
+          needed: Type.Boolean(),
+          tokenRequired: Type.Boolean({
+            description: 'whether creating the first admin needs the setup token',
+          }),
+        }),
+      },
     },
   },
-  async ({ deps }) => ({ needed: await needsSetup(deps.db) }),
+  async ({ deps }) => {
+    const needed = await needsSetup(deps.db);
+    return { needed, tokenRequired: needed && deps.setupToken !== undefined };
+  },
 );
 
 export const postSetup = apiRoute(

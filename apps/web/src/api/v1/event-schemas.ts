@@ -123,6 +123,23 @@ export const Event = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
+/** An event as the list shows it: with its next fire time and its latest run. */
+export const EventListItem = Type.Composite([
+  Event,
+  Type.Object({
+    nextFireAt: Nullable(
+      Type.String({ format: 'date-time', description: 'the next scheduled fire (active events)' }),
+    ),
+    lastRun: Nullable(
+      Type.Object({
+        id: Type.Integer(),
+        status: RunStatus,
+        createdAt: Type.String({ format: 'date-time' }),
+        finishedAt: Nullable(Type.String({ format: 'date-time' })),
+      }),
+    ),
+  }),
+]);
 export const Run = Type.Object({
   id: Type.Integer(),
   eventId: Type.Integer(),
@@ -143,6 +160,7 @@ export const Run = Type.Object({
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
   durationMs: Nullable(Type.Integer()),
   lastLogSeq: Type.Integer(),
+  eventName: Type.Optional(Type.String({ description: 'in lists of runs: the event\'s name' })),
 });
 export const LogLine = Type.Object({
   seq: Type.Integer(),

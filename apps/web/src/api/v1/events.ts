@@ -14,7 +14,9 @@ import {
   readRunLogLines,
   triggerEventRun,
   updateEvent,
+  EVENT_SORTS,
 } from '@cronium/event-service';
+import { EventStatus as EventStatusSchema, EventType as EventTypeSchema, TargetKind, oneOf } from '@cronium/contracts';
 import { AppError } from '@cronium/service-kit/errors';
 import { hasScope, type Principal } from '@cronium/accounts';
 import { answer, apiRoute } from '../api-route.ts';
@@ -22,6 +24,7 @@ import { idParam } from '../request-params.ts';
 import {
   CreateEventBody,
   Event,
+  EventListItem,
   LogLine,
   Run,
   TriggerRunBody,
@@ -35,22 +38,31 @@ export const getEvents = apiRoute(
   '/api/v1/events',
   {
     summary:
-      'Your events (admins: all), newest first; filter by status, type, tag; page with before',
+      'Your events (admins: all) with their next fire and latest run; search, filter, sort, page',
     tags: ['events'],
     scope: 'events:read',
     query: Type.Object({
-      status: Type.Optional(Type.String({ maxLength: 50 })),
-      type: Type.Optional(Type.String({ maxLength: 50 })),
+      q: Type.Optional(
+        Type.String({ maxLength: 200, description: 'part of the name or description, or a tag' }),
+      ),
+      status: Type.Optional(EventStatusSchema),
+      type: Type.Optional(EventTypeSchema),
+      targetKind: Type.Optional(TargetKind),
       tag: Type.Optional(Type.String({ maxLength: 50 })),
-      before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
+      sort: Type.Optional(oneOf(EVENT_SORTS, { description: 'newest (the default) first' })),
+      before: Type.Optional(
+        Type.Integer({ minimum: 1, description: 'ids below this one (sort=newest)' }),
+      ),
+      offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
       limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most 200' })),
     }),
     responses: {
       200: {
         description: 'a page of events',
         schema: Type.Object({
-          events: Type.Array(Event),
+          events: Type.Array(EventListItem),
           nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          total: Type.Integer({ description: 'events matching the filters' }),
         }),
       },
     },

@@ -2,9 +2,10 @@
 import { isApiRoute, type ApiRoute } from '../api-route.ts';
 import * as accounts from './accounts.ts';
 import * as events from './events.ts';
+import * as overview from './overview.ts';
 import * as servers from './servers.ts';
 import * as variables from './variables.ts';
 
-export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers].flatMap((module) =>
+export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers, overview].flatMap((module) =>
   Object.values(module).filter(isApiRoute),
 );
