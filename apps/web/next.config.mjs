@@ -20,6 +20,8 @@ const config = {
   ],
   serverExternalPackages: ['pg', 'pino', 'pino-pretty', '@node-rs/argon2', 'jsonwebtoken', 'ssh2'],
   poweredByHeader: false,
+  // Only the components a page uses are bundled (Mantine's barrel files export all of them).
+  experimental: { optimizePackageImports: ['@mantine/core', '@mantine/hooks'] },
   // API answers are small JSON; gzipping each cost more CPU than the bytes saved on the
   // loopback or LAN hops Cronium runs behind (a reverse proxy may compress for the internet).
   compress: false,

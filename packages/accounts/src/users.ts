@@ -175,7 +175,7 @@ export async function acceptInvitation(
       ip: meta.ip,
       user_agent: meta.userAgent,
     });
-    return { userId: id };
+    return { userId: id, email: invitation.email };
   });
 }
 

@@ -149,7 +149,16 @@ export async function deleteVariable(
 export async function listAuditLog(
   db: Db,
   principal: Principal,
-  filter: { before?: number; limit?: number },
+  filter: {
+    before?: number;
+    limit?: number;
+    /** An action, or the start of one (`event.` for every event action). */
+    action?: string;
+    actorId?: number;
+    targetType?: string;
+    from?: Date;
+    to?: Date;
+  },
 ) {
   if (!isAdmin(principal)) throw new AppError('FORBIDDEN', 'only an admin may read the audit log');
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
@@ -159,6 +168,12 @@ export async function listAuditLog(
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (filter.before) query = query.where('id', '<', filter.before);
+  if (filter.action)
+    query = query.where('action', 'like', `${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
+  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('occurred_at', '<', filter.to);
   const rows = await query.execute();
   const page = rows.slice(0, limit);
   return {

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import nextModule from 'next';
 
-// next is CommonJS: at run time the default import is the factory itself, while its type
-// declarations describe an ES module with a `default` export.
-type CreateNextServer = typeof nextModule.default;
+// next is CommonJS: under Node the default import is the factory itself; its type declarations
+// (read with bundler resolution) say the same, but some loaders wrap it in `default`.
+type CreateNextServer = typeof nextModule;
 const createNextServer: CreateNextServer =
-  typeof nextModule === 'function' ? (nextModule as CreateNextServer) : nextModule.default;
+  typeof nextModule === 'function'
+    ? nextModule
+    : (nextModule as unknown as { default: CreateNextServer }).default;
 
 /**
  * Mounts the Next.js app (the UI's pages) behind the Fastify shell; `/api/v1` is Fastify's.

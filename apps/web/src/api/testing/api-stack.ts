@@ -48,6 +48,8 @@ export async function startApiStack(
     engine?: boolean;
     orchestratorEnv?: Record<string, string>;
     webEnv?: Record<string, string>;
+    /** Also the ws process, reached through the web port's `/v1/live` (live logs). */
+    live?: boolean;
   } = {},
 ): Promise<ApiStack> {
   const database = await createEmptyTestDatabase();
@@ -67,8 +69,13 @@ export async function startApiStack(
       CRONIUM_JWT_SECRET: 'j'.repeat(40),
       LOG_LEVEL: 'warn',
     };
-    const start = async (main: string, portVariable: string, extra: Record<string, string>) => {
-      const port = await freePort();
+    const start = async (
+      main: string,
+      portVariable: string,
+      extra: Record<string, string>,
+      port?: number,
+    ) => {
+      port ??= await freePort();
       const proc = spawnService(join(appsDir, main), {
         ...env,
         ...extra,
@@ -80,7 +87,16 @@ export async function startApiStack(
       await waitForStatus(`${url}/ready`, 200, { process: proc, timeoutMs: 60_000 });
       return url;
     };
-    const base = await start('web/src/main.ts', 'WEB_PORT', options.webEnv ?? {});
+    const webPort = await freePort();
+    const wsPort = await freePort();
+    if (options.live)
+      await start('ws/src/main.ts', 'WS_PORT', { WEB_PORT: String(webPort) }, wsPort);
+    const base = await start(
+      'web/src/main.ts',
+      'WEB_PORT',
+      { WS_PORT: String(wsPort), ...options.webEnv },
+      webPort,
+    );
     if (options.engine) {
       const runtimeApi = await start('runtime-api/src/main.ts', 'RUNTIME_API_PORT', {
         RUNTIME_API_SOCKET: 'off',

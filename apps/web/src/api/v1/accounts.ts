@@ -266,7 +266,10 @@ export const postInvitationAcceptance = apiRoute(
     auth: 'none',
     body: AcceptInvitationBody,
     responses: {
-      201: { description: 'account created', schema: Type.Object({ userId: Type.Integer() }) },
+      201: {
+        description: 'account created: sign in with this email',
+        schema: Type.Object({ userId: Type.Integer(), email: Type.String() }),
+      },
       404: problem('unknown, used or expired invitation'),
       429: problem('too many attempts from this address'),
     },

@@ -11,6 +11,18 @@ const problem = (description: string) => ({ description });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
+export const SchedulePreview = Type.Object({
+  timezone: Type.String(),
+  fires: Type.Array(
+    Type.Object({
+      at: Type.String({ format: 'date-time' }),
+      dstShift: Type.Optional(
+        Type.String({ description: 'why the slot moved (a daylight-saving gap)' }),
+      ),
+    }),
+  ),
+});
+
 export const getSchedulePreview = apiRoute(
   'GET',
   '/api/v1/schedules/preview',
@@ -27,17 +39,7 @@ export const getSchedulePreview = apiRoute(
     responses: {
       200: {
         description: 'the next fires',
-        schema: Type.Object({
-          timezone: Type.String(),
-          fires: Type.Array(
-            Type.Object({
-              at: Type.String({ format: 'date-time' }),
-              dstShift: Type.Optional(
-                Type.String({ description: 'why the slot moved (a daylight-saving gap)' }),
-              ),
-            }),
-          ),
-        }),
+        schema: SchedulePreview,
       },
       422: problem('not a cron expression, not a time zone, or it never fires'),
     },
@@ -76,6 +78,21 @@ const RunBrief = Type.Object({
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 
+export const RunSummary = Type.Object({
+  since: Type.String({ format: 'date-time' }),
+  byStatus: Type.Record(Type.String(), Type.Integer()),
+  running: Type.Array(RunBrief),
+  recentFailures: Type.Array(RunBrief),
+  nextFires: Type.Array(
+    Type.Object({
+      eventId: Type.Integer(),
+      name: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+      timezone: Type.String(),
+    }),
+  ),
+});
+
 export const getRunSummary = apiRoute(
   'GET',
   '/api/v1/runs/summary',
@@ -85,25 +102,14 @@ export const getRunSummary = apiRoute(
     tags: ['runs'],
     scope: 'runs:read',
     query: Type.Object({
-      hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, description: '24 by default' })),
+      hours: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 720, description: '24 by default' }),
+      ),
     }),
     responses: {
       200: {
         description: 'the summary',
-        schema: Type.Object({
-          since: Type.String({ format: 'date-time' }),
-          byStatus: Type.Record(Type.String(), Type.Integer()),
-          running: Type.Array(RunBrief),
-          recentFailures: Type.Array(RunBrief),
-          nextFires: Type.Array(
-            Type.Object({
-              eventId: Type.Integer(),
-              name: Type.String(),
-              at: Type.String({ format: 'date-time' }),
-              timezone: Type.String(),
-            }),
-          ),
-        }),
+        schema: RunSummary,
       },
     },
   },
@@ -138,6 +144,38 @@ export const getRunSummary = apiRoute(
   },
 );
 
+export const Settings = Type.Object({
+  targets: Type.Object({
+    containers: Type.Boolean({ description: 'a Docker engine answered the orchestrator' }),
+    local: Type.String({ description: 'ORCHESTRATOR_LOCAL: who may run local scripts' }),
+  }),
+  containerCaps: Nullable(
+    Type.Object({
+      memoryMb: Type.Integer(),
+      cpuMillis: Type.Integer(),
+      pids: Type.Integer(),
+      network: Type.Boolean(),
+    }),
+  ),
+  limits: Nullable(
+    Type.Object({
+      maxTimeoutSeconds: Type.Integer(),
+      events: Type.Integer(),
+      variables: Type.Integer(),
+      variableBytes: Type.Integer(),
+      queuedRuns: Type.Integer(),
+      apiTokens: Type.Integer(),
+      servers: Type.Integer(),
+    }),
+  ),
+  egress: Type.Optional(
+    Type.Object({
+      allow: Type.Array(Type.String()),
+      allowMetadata: Type.Array(Type.String()),
+    }),
+  ),
+});
+
 export const getSettings = apiRoute(
   'GET',
   '/api/v1/settings',
@@ -148,42 +186,15 @@ export const getSettings = apiRoute(
     responses: {
       200: {
         description: 'the settings in effect',
-        schema: Type.Object({
-          targets: Type.Object({
-            containers: Type.Boolean({ description: 'a Docker engine answered the orchestrator' }),
-            local: Type.String({ description: 'ORCHESTRATOR_LOCAL: who may run local scripts' }),
-          }),
-          containerCaps: Nullable(
-            Type.Object({
-              memoryMb: Type.Integer(),
-              cpuMillis: Type.Integer(),
-              pids: Type.Integer(),
-              network: Type.Boolean(),
-            }),
-          ),
-          limits: Nullable(
-            Type.Object({
-              maxTimeoutSeconds: Type.Integer(),
-              events: Type.Integer(),
-              variables: Type.Integer(),
-              variableBytes: Type.Integer(),
-              queuedRuns: Type.Integer(),
-              apiTokens: Type.Integer(),
-              servers: Type.Integer(),
-            }),
-          ),
-          egress: Type.Optional(
-            Type.Object({
-              allow: Type.Array(Type.String()),
-              allowMetadata: Type.Array(Type.String()),
-            }),
-          ),
-        }),
+        schema: Settings,
       },
     },
   },
   async ({ deps, principal }) => {
-    const [targets, caps] = await Promise.all([readTargetPolicy(deps.db), readSandboxCaps(deps.db)]);
+    const [targets, caps] = await Promise.all([
+      readTargetPolicy(deps.db),
+      readSandboxCaps(deps.db),
+    ]);
     const admin = isAdmin(principal);
     return {
       targets,

@@ -141,16 +141,27 @@ export const getAuditLog = apiRoute(
   'GET',
   '/api/v1/audit',
   {
-    summary: 'The audit log, newest first (admin); page with ?before=&limit=',
+    summary:
+      'The audit log, newest first (admin); filter by action (prefix), actor, target type and time; page with ?before=&limit=',
     tags: ['audit'],
     scope: 'audit:read',
     query: Type.Object({
       before: Type.Optional(Type.Integer({ minimum: 1, description: 'ids below this one' })),
       limit: Type.Optional(Type.Integer({ minimum: 1 })),
+      action: Type.Optional(
+        Type.String({ maxLength: 100, description: 'an action or its start, e.g. event.' }),
+      ),
+      actorId: Type.Optional(Type.Integer({ minimum: 1 })),
+      targetType: Type.Optional(Type.String({ maxLength: 50 })),
+      from: Type.Optional(Type.String({ format: 'date-time', description: 'at or after' })),
+      to: Type.Optional(Type.String({ format: 'date-time', description: 'before' })),
     }),
     responses: { 200: { description: 'entries' }, 403: { description: 'not an admin' } },
   },
-  async ({ deps, principal, query }) => {
-    return listAuditLog(deps.db, principal, query);
-  },
+  async ({ deps, principal, query }) =>
+    listAuditLog(deps.db, principal, {
+      ...query,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    }),
 );

@@ -1,0 +1,228 @@
+'use client';
+import { useState } from 'react';
+import Link from 'next/link';
+import { useParams, useRouter } from 'next/navigation';
+import {
+  Anchor,
+  Button,
+  Card,
+  Code,
+  Group,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { api } from '../../../../ui/api.ts';
+import {
+  DataState,
+  PageHeader,
+  StatusBadge,
+  Time,
+  notifyDone,
+  notifyError,
+} from '../../../../ui/components.tsx';
+import { RunNowButton } from '../../../../ui/run-now-button.tsx';
+import { RunsTable } from '../../../../ui/runs-table.tsx';
+import type { EventItem } from '../../../../ui/types.ts';
+import { useResource } from '../../../../ui/use-resource.ts';
+
+interface Tick {
+  slot: string;
+  outcome: string;
+  reason: string | null;
+  runId: number | null;
+  recordedAt: string;
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+export default function EventPage() {
+  const { id } = useParams<{ id: string }>();
+  const router = useRouter();
+  const event = useResource<EventItem>(`/events/${id}`);
+  const [tab, setTab] = useState<string | null>('runs');
+  const ticks = useResource<Tick[]>(tab === 'ticks' ? `/events/${id}/ticks` : null, {
+    limit: 200,
+  });
+  const [deleting, { open: askDelete, close: cancelDelete }] = useDisclosure(false);
+  const e = event.data;
+
+  const toggle = async () => {
+    if (!e) return;
+    const status = e.status === 'active' ? 'paused' : 'active';
+    event.setData((current) => current && { ...current, status });
+    try {
+      await api('PATCH', `/events/${e.id}`, { status });
+      notifyDone(status === 'paused' ? 'Event paused' : 'Event resumed');
+    } catch (problem) {
+      notifyError('The event could not be changed', problem);
+    }
+    await event.reload();
+  };
+
+  const remove = async () => {
+    try {
+      await api('DELETE', `/events/${id}`);
+      notifyDone('Event deleted');
+      router.replace('/events');
+    } catch (problem) {
+      notifyError('The event could not be deleted', problem);
+      cancelDelete();
+    }
+  };
+
+  return (
+    <DataState loading={event.loading} error={event.error} hasData={!!e} onRetry={event.reload}>
+      {e ? (
+        <>
+          <PageHeader
+            title={e.name}
+            description={e.description || undefined}
+            actions={
+              <>
+                <RunNowButton eventId={e.id} />
+                <Button variant="default" component={Link} href={`/events/${e.id}/edit`}>
+                  Edit
+                </Button>
+                <Button variant="default" onClick={toggle}>
+                  {e.status === 'active' ? 'Pause' : 'Resume'}
+                </Button>
+                <Button variant="subtle" color="red" onClick={askDelete}>
+                  Delete
+                </Button>
+              </>
+            }
+          />
+          <Card withBorder mb="md">
+            <SimpleGrid cols={{ base: 2, sm: 4 }}>
+              <Fact label="Status">
+                <StatusBadge status={e.status} />
+              </Fact>
+              <Fact label="Type">{e.type}</Fact>
+              <Fact label="Target">
+                {e.type === 'http' ? 'HTTP from the orchestrator' : e.targetKind}
+                {e.targetKind === 'container' && e.image ? ` (${e.image})` : ''}
+                {e.targetKind === 'ssh' ? ` (${e.serverIds.length} servers)` : ''}
+              </Fact>
+              <Fact label="Schedule">
+                {e.schedule ? (
+                  <>
+                    <Code>{e.schedule.cron}</Code> {e.schedule.timezone}
+                  </>
+                ) : (
+                  'by hand or API only'
+                )}
+              </Fact>
+              <Fact label="Timeout">{e.timeoutSeconds} s</Fact>
+              <Fact label="Attempts">{e.retry.maxAttempts}</Fact>
+              <Fact label="Concurrency">
+                {e.concurrency.policy} (max {e.concurrency.max})
+              </Fact>
+              <Fact label="Tags">{e.tags.length ? e.tags.join(', ') : '—'}</Fact>
+            </SimpleGrid>
+          </Card>
+          <Tabs value={tab} onChange={setTab} keepMounted={false}>
+            <Tabs.List mb="sm">
+              <Tabs.Tab value="runs">Runs</Tabs.Tab>
+              {e.schedule ? <Tabs.Tab value="ticks">Schedule ledger</Tabs.Tab> : null}
+              <Tabs.Tab value="definition">{e.type === 'http' ? 'Request' : 'Script'}</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="runs">
+              <RunsTable filter={{ eventId: e.id }} showEvent={false} />
+            </Tabs.Panel>
+            <Tabs.Panel value="ticks">
+              <Text size="sm" c="dimmed" mb="xs">
+                Every slot the schedule was due, and what became of it.
+              </Text>
+              <DataState
+                loading={ticks.loading}
+                error={ticks.error}
+                hasData={!!ticks.data}
+                empty={ticks.data?.length === 0}
+                emptyTitle="No slot was due yet"
+              >
+                <div className="cr-table-scroll">
+                  <Table aria-label="Schedule ledger">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Slot</Table.Th>
+                        <Table.Th>Outcome</Table.Th>
+                        <Table.Th>Reason</Table.Th>
+                        <Table.Th>Run</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {(ticks.data ?? []).map((t) => (
+                        <Table.Tr key={t.slot}>
+                          <Table.Td>
+                            <Time value={t.slot} zone={e.schedule?.timezone} />
+                          </Table.Td>
+                          <Table.Td>
+                            <StatusBadge status={t.outcome} />
+                          </Table.Td>
+                          <Table.Td>{t.reason ?? '—'}</Table.Td>
+                          <Table.Td>
+                            {t.runId ? (
+                              <Anchor component={Link} href={`/runs/${t.runId}`}>
+                                #{t.runId}
+                              </Anchor>
+                            ) : (
+                              '—'
+                            )}
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </div>
+              </DataState>
+            </Tabs.Panel>
+            <Tabs.Panel value="definition">
+              {e.type === 'http' && e.http ? (
+                <Stack gap="xs">
+                  <Code>
+                    {e.http.method} {e.http.url}
+                  </Code>
+                  {e.http.body ? <Code block>{e.http.body}</Code> : null}
+                </Stack>
+              ) : (
+                <Code block>{e.script}</Code>
+              )}
+            </Tabs.Panel>
+          </Tabs>
+          <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${e.name}?`}>
+            <Stack>
+              <Text size="sm">
+                The event, its schedule and its runs&apos; history are deleted. This cannot be
+                undone.
+              </Text>
+              <Group justify="flex-end">
+                <Button variant="default" onClick={cancelDelete}>
+                  Keep it
+                </Button>
+                <Button color="red" onClick={remove}>
+                  Delete
+                </Button>
+              </Group>
+            </Stack>
+          </Modal>
+        </>
+      ) : null}
+    </DataState>
+  );
+}

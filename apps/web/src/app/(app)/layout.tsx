@@ -1,0 +1,6 @@
+import type { ReactNode } from 'react';
+import { CroniumShell } from '../../ui/app-shell.tsx';
+
+export default function SignedInLayout({ children }: { children: ReactNode }) {
+  return <CroniumShell>{children}</CroniumShell>;
+}

@@ -1,0 +1,124 @@
+'use client';
+import { Card, Code, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { DataState, PageHeader } from '../../../ui/components.tsx';
+import { useMe } from '../../../ui/session.tsx';
+import type { Settings } from '../../../ui/types.ts';
+import { useResource } from '../../../ui/use-resource.ts';
+
+const LOCAL: Record<string, string> = {
+  all: 'every user',
+  admins: 'admins only',
+  off: 'nobody (turned off)',
+};
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+export default function SettingsPage() {
+  const me = useMe();
+  const settings = useResource<Settings>('/settings');
+  const s = settings.data;
+  return (
+    <>
+      <PageHeader
+        title="Settings"
+        description={
+          <>
+            What applies to events on this installation. The administrator sets these in the
+            environment (see <Code>docs/configuration.md</Code>); they take effect when the
+            services restart.
+          </>
+        }
+      />
+      <DataState loading={settings.loading} error={settings.error} hasData={!!s} onRetry={settings.reload}>
+        {s ? (
+          <Stack>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Where scripts run
+              </Title>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <Row label="Containers">{s.targets.containers ? 'available (a Docker engine answered)' : 'not available (no Docker engine)'}</Row>
+                <Row label="Local processes (ORCHESTRATOR_LOCAL)">{LOCAL[s.targets.local] ?? s.targets.local}</Row>
+              </SimpleGrid>
+            </Card>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Container caps
+              </Title>
+              {s.containerCaps ? (
+                <SimpleGrid cols={{ base: 2, sm: 4 }}>
+                  <Row label="Memory">{s.containerCaps.memoryMb} MB</Row>
+                  <Row label="CPU">{s.containerCaps.cpuMillis} millicores</Row>
+                  <Row label="Processes">{s.containerCaps.pids}</Row>
+                  <Row label="Network">{s.containerCaps.network ? 'configured' : 'none'}</Row>
+                </SimpleGrid>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  No orchestrator has published its caps yet.
+                </Text>
+              )}
+            </Card>
+            {s.limits ? (
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Your limits
+                </Title>
+                <SimpleGrid cols={{ base: 2, sm: 4 }}>
+                  <Row label="Events">{s.limits.events}</Row>
+                  <Row label="Variables">{s.limits.variables}</Row>
+                  <Row label="Servers">{s.limits.servers}</Row>
+                  <Row label="API tokens">{s.limits.apiTokens}</Row>
+                  <Row label="Queued runs">{s.limits.queuedRuns}</Row>
+                  <Row label="Longest timeout">{s.limits.maxTimeoutSeconds} s</Row>
+                </SimpleGrid>
+              </Card>
+            ) : null}
+            {me.role === 'admin' && s.egress ? (
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Egress policy
+                </Title>
+                <Text size="sm" mb="xs">
+                  Outbound requests (HTTP events, server scans and tests) may reach public
+                  addresses. Internal ones (loopback, private, link-local…) are open to admins,
+                  and to other users only when <Code>EGRESS_ALLOW</Code> lists them. Cloud
+                  metadata endpoints are refused to everyone unless{' '}
+                  <Code>EGRESS_ALLOW_METADATA</Code> lists them.
+                </Text>
+                <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                  <Row label="EGRESS_ALLOW">
+                    {s.egress.allow.length ? (
+                      <List size="sm">
+                        {s.egress.allow.map((a) => (
+                          <List.Item key={a}>
+                            <Code>{a}</Code>
+                          </List.Item>
+                        ))}
+                      </List>
+                    ) : (
+                      'nothing internal'
+                    )}
+                  </Row>
+                  <Row label="EGRESS_ALLOW_METADATA">
+                    {s.egress.allowMetadata.length ? s.egress.allowMetadata.join(', ') : 'none'}
+                  </Row>
+                </SimpleGrid>
+              </Card>
+            ) : null}
+          </Stack>
+        ) : null}
+      </DataState>
+    </>
+  );
+}

@@ -1,0 +1,207 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { api, ApiProblem } from '../../../ui/api.ts';
+import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import type { ApiToken } from '../../../ui/types.ts';
+import { useResource } from '../../../ui/use-resource.ts';
+
+const SCOPES = [
+  ['events:read', 'read events'],
+  ['events:write', 'create, change and delete events'],
+  ['events:execute', 'decide what code runs (scripts, targets, schedules)'],
+  ['runs:read', 'read runs and logs'],
+  ['runs:write', 'trigger and cancel runs'],
+  ['variables:read', 'read variables'],
+  ['variables:write', 'write variables'],
+  ['servers:read', 'read servers'],
+  ['servers:write', 'change servers'],
+  ['users:read', 'read users (admins)'],
+  ['users:write', 'invite and disable users (admins)'],
+  ['audit:read', 'read the audit log (admins)'],
+  ['tokens:read', 'read API tokens'],
+  ['tokens:write', 'create and revoke API tokens'],
+] as const;
+
+function NewToken({ onCreated }: { onCreated(token: string): void }) {
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['events:read', 'runs:read']);
+  const [days, setDays] = useState('90');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const expiresAt = days.trim() ? new Date(Date.now() + Number(days) * 86_400_000).toISOString() : null;
+      const created = await api<{ token: string }>('POST', '/tokens', { name, scopes, expiresAt });
+      onCreated(created.token);
+    } catch (problem) {
+      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
+      setError(problem instanceof Error ? problem.message : String(problem));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="New API token">
+      <Stack>
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <TextInput label="Name" description="What uses it, e.g. ci-deploy" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} />
+        <TextInput
+          label="Expires after (days)"
+          description="Empty: never (not recommended)"
+          inputMode="numeric"
+          value={days}
+          onChange={(e) => setDays(e.currentTarget.value.replace(/\D/g, ''))}
+          error={errors.expiresAt}
+        />
+        <Checkbox.Group label="Scopes" description="Give only what it needs" value={scopes} onChange={setScopes} error={errors.scopes}>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs">
+            {SCOPES.map(([scope, what]) => (
+              <Checkbox key={scope} value={scope} label={scope} description={what} />
+            ))}
+          </SimpleGrid>
+        </Checkbox.Group>
+        <Group justify="flex-end">
+          <Button type="submit" loading={busy}>
+            Create token
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export default function TokensPage() {
+  const tokens = useResource<ApiToken[]>('/tokens');
+  const [opened, { open, close }] = useDisclosure(false);
+  const [created, setCreated] = useState<string>();
+  const finish = () => {
+    close();
+    setCreated(undefined);
+  };
+  const revoke = async (token: ApiToken) => {
+    try {
+      await api('DELETE', `/tokens/${token.id}`);
+      notifyDone(`Token ${token.name} revoked`);
+    } catch (problem) {
+      notifyError('The token could not be revoked', problem);
+    }
+    await tokens.reload();
+  };
+  const list = tokens.data ?? [];
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description="For scripts and programs that call Cronium's REST API (Authorization: Bearer …)"
+        actions={<Button onClick={open}>New token</Button>}
+      />
+      <DataState
+        loading={tokens.loading}
+        error={tokens.error}
+        hasData={!!tokens.data}
+        onRetry={tokens.reload}
+        empty={list.length === 0}
+        emptyTitle="No API tokens"
+        emptyText="A token lets a program use the REST API as you, limited to the scopes you choose."
+        emptyAction={<Button onClick={open}>Create a token</Button>}
+      >
+        <div className="cr-table-scroll">
+          <Table aria-label="API tokens">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Scopes</Table.Th>
+                <Table.Th visibleFrom="sm">Expires</Table.Th>
+                <Table.Th visibleFrom="sm">Last used</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td>
+                    {t.name}
+                    <Text size="xs" c="dimmed" className="cr-mono">
+                      {t.prefix}…
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs">{t.scopes.join(', ')}</Text>
+                  </Table.Td>
+                  <Table.Td visibleFrom="sm">{t.expiresAt ? <Time value={t.expiresAt} /> : 'never'}</Table.Td>
+                  <Table.Td visibleFrom="sm">
+                    <Time value={t.lastUsedAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    {t.revokedAt ? (
+                      <Badge color="gray" variant="light">revoked</Badge>
+                    ) : (
+                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => revoke(t)} aria-label={`Revoke ${t.name}`}>
+                        Revoke
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </div>
+      </DataState>
+      <Modal opened={opened} onClose={finish} title={created ? 'Your new token' : 'New API token'} size="lg">
+        {created ? (
+          <Stack>
+            <Alert color="yellow" title="Copy it now">
+              This is the only time the token is shown. Store it where your program reads its secrets.
+            </Alert>
+            <Code block data-testid="new-token">
+              {created}
+            </Code>
+            <Group justify="flex-end">
+              <CopyButton value={created}>
+                {({ copied, copy }) => (
+                  <Button variant="light" onClick={copy}>
+                    {copied ? 'Copied' : 'Copy'}
+                  </Button>
+                )}
+              </CopyButton>
+              <Button
+                onClick={() => {
+                  finish();
+                  void tokens.reload();
+                }}
+              >
+                Done
+              </Button>
+            </Group>
+          </Stack>
+        ) : (
+          <NewToken onCreated={(token) => { setCreated(token); void tokens.reload(); }} />
+        )}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,173 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import {
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { api, ApiProblem } from '../../../ui/api.ts';
+import { DataState, PageHeader, StatusBadge, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import { useMe } from '../../../ui/session.tsx';
+import type { User } from '../../../ui/types.ts';
+import { useResource } from '../../../ui/use-resource.ts';
+
+function Invite({ onInvited }: { onInvited(link: string): void }) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<string | null>('user');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const invitation = await api<{ invitationToken: string }>('POST', '/invitations', { email, role });
+      onInvited(`${window.location.origin}/invitation#token=${encodeURIComponent(invitation.invitationToken)}`);
+    } catch (problem) {
+      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
+      setError(problem instanceof Error ? problem.message : String(problem));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Invite a user">
+      <Stack>
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+        <Select
+          label="Role"
+          data={[
+            { value: 'user', label: 'User: their own events, runs, servers and variables' },
+            { value: 'admin', label: 'Admin: everything, including users and settings' },
+          ]}
+          value={role}
+          onChange={setRole}
+          allowDeselect={false}
+          error={errors.role}
+        />
+        <Group justify="flex-end">
+          <Button type="submit" loading={busy}>
+            Create invitation
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export default function UsersPage() {
+  const me = useMe();
+  const users = useResource<User[]>(me.role === 'admin' ? '/users' : null);
+  const [opened, { open, close }] = useDisclosure(false);
+  const [link, setLink] = useState<string>();
+  const finish = () => {
+    close();
+    setLink(undefined);
+    void users.reload();
+  };
+  const setDisabled = async (user: User, disabled: boolean) => {
+    users.setData((list) => list?.map((u) => (u.id === user.id ? { ...u, status: disabled ? 'disabled' : 'active' } : u)));
+    try {
+      await api('PATCH', `/users/${user.id}`, { disabled });
+      notifyDone(`${user.email} ${disabled ? 'disabled' : 'enabled'}`);
+    } catch (problem) {
+      notifyError('The user could not be changed', problem);
+    }
+    await users.reload();
+  };
+  if (me.role !== 'admin')
+    return (
+      <Alert color="yellow" title="Admins only">
+        Only an admin manages users.
+      </Alert>
+    );
+  return (
+    <>
+      <PageHeader title="Users" description="Who may use this Cronium" actions={<Button onClick={open}>Invite user</Button>} />
+      <DataState loading={users.loading} error={users.error} hasData={!!users.data} onRetry={users.reload}>
+        <div className="cr-table-scroll">
+          <Table aria-label="Users">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th visibleFrom="sm">Last sign-in</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(users.data ?? []).map((u) => (
+                <Table.Tr key={u.id}>
+                  <Table.Td>
+                    {u.email}
+                    {u.name ? (
+                      <Text size="xs" c="dimmed">
+                        {u.name}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>{u.role}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={u.status} />
+                  </Table.Td>
+                  <Table.Td visibleFrom="sm">
+                    <Time value={u.lastLoginAt} />
+                  </Table.Td>
+                  <Table.Td>
+                    {u.id === me.id ? null : u.status === 'disabled' ? (
+                      <Button size="compact-sm" variant="subtle" onClick={() => setDisabled(u, false)}>
+                        Enable
+                      </Button>
+                    ) : (
+                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDisabled(u, true)} aria-label={`Disable ${u.email}`}>
+                        Disable
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </div>
+      </DataState>
+      <Modal opened={opened} onClose={finish} title={link ? 'Invitation link' : 'Invite a user'} size="lg">
+        {link ? (
+          <Stack>
+            <Text size="sm">Send this link to them; it works once. They choose their password when they open it.</Text>
+            <Code block data-testid="invitation-link">
+              {link}
+            </Code>
+            <Group justify="flex-end">
+              <CopyButton value={link}>
+                {({ copied, copy }) => (
+                  <Button variant="light" onClick={copy}>
+                    {copied ? 'Copied' : 'Copy link'}
+                  </Button>
+                )}
+              </CopyButton>
+              <Button onClick={finish}>Done</Button>
+            </Group>
+          </Stack>
+        ) : (
+          <Invite onInvited={setLink} />
+        )}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,317 @@
+// The web UI end to end in a real Chromium against the real stack (web, ws, runtime API,
+// orchestrator with the local executor, PostgreSQL): what a new user does, from the first
+// start to watching a run's log. Each test builds on the ones before, as a person would.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startPrivateSshd, type PrivateSshd } from '@cronium/executors/testing';
+import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
+import {
+  describeInBrowser,
+  label,
+  launchChromium,
+  openContext,
+  runIdFromUrl,
+  screenshotPath,
+  signInThroughUi,
+} from './testing/browser.ts';
+
+const ADMIN = 'ada@example.com';
+
+describeInBrowser('the web UI', () => {
+  jest.setTimeout(120_000);
+  let stack: ApiStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([
+      startApiStack({ engine: true, live: true }),
+      launchChromium(),
+    ]);
+    ({ context, page } = await openContext(browser, stack.base));
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}\n${error.stack}`));
+  }, 180_000);
+  afterEach(async () => {
+    // What the page showed when each test ended (looked at when one fails).
+    const name = (expect.getState().currentTestName ?? 'test').replace(/[^a-z0-9]+/gi, '-');
+    await page?.screenshot({ path: screenshotPath(`flow-${name}`), fullPage: true }).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** Types a script into the code editor, replacing what is there. */
+  async function typeScript(script: string) {
+    const editor = page.locator('.cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(script);
+  }
+
+  async function chooseType(label: string) {
+    await page.locator('label', { hasText: new RegExp(`^${label}$`) }).click();
+  }
+
+  /** Creates an event through the editor; returns its id (from the event page's URL). */
+  async function createEvent(name: string, fill: () => Promise<void>): Promise<number> {
+    await page.goto('/events/new');
+    await page.getByLabel(label('Name')).fill(name);
+    await fill();
+    await page.getByRole('button', { name: 'Create event' }).click();
+    await page.getByRole('heading', { name }).waitFor();
+    return Number(/\/events\/(\d+)/.exec(page.url())![1]);
+  }
+
+  /** Runs the event on its page ("Run now"), optionally with input; returns the run id. */
+  async function runNow(input?: string): Promise<number> {
+    await page.getByRole('button', { name: 'Run now' }).click();
+    if (input) await page.getByLabel(label('Input (JSON)')).fill(input);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    return runIdFromUrl(page.url());
+  }
+
+  async function expectRunStatus(status: string, timeout = 30_000) {
+    await page.getByTestId('run-status').locator(`[data-status="${status}"]`).waitFor({ timeout });
+  }
+
+  it('sends a first visitor to setup, creates the first admin and shows the dashboard', async () => {
+    await page.goto('/');
+    await page.waitForURL(/\/setup$/);
+    await page.getByLabel(label('Email')).fill(ADMIN);
+    await page.getByLabel(label('Name')).fill('Ada');
+    await page.getByLabel(label('Password')).fill('short');
+    await page.getByLabel(label('Password again')).fill('short');
+    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+    // The API's field problem is shown next to the password.
+    await expect(
+      page
+        .getByText(/must NOT have fewer than 10 characters|at least 10/i)
+        .first()
+        .isVisible(),
+    ).resolves.toBe(true);
+    await page.getByLabel(label('Password')).fill(TEST_PASSWORD);
+    await page.getByLabel(label('Password again')).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect((await stack.call('GET', '/api/v1/setup')).json.needed).toBe(false);
+  });
+
+  it('signs out, refuses a wrong password with a message, and signs in again', async () => {
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    await page.goto('/events');
+    await page.waitForURL(/\/signin\?next=%2Fevents/);
+    await page.getByLabel(label('Email')).fill(ADMIN);
+    await page.getByLabel(label('Password')).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /wrong email or password/i })
+      .waitFor();
+    await page.getByLabel(label('Password')).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    await page.getByText('No events yet').waitFor();
+  });
+
+  it('creates a Bash event with a schedule, previews its next fires, runs it with input and streams its log', async () => {
+    const id = await createEvent('Nightly report', async () => {
+      await chooseType('Bash');
+      await typeScript(
+        'echo "start $(cronium_get_input)"\nfor i in 1 2 3; do echo "line $i"; done\necho "oops" >&2\ncronium_set_output \'{"lines": 3}\'\n',
+      );
+      await page.getByLabel(label('Run on a schedule')).check();
+      await page.getByLabel(label('Cron expression')).fill('30 2 * * *');
+      await page.getByLabel(label('Time zone')).fill('America/New_York');
+      await page.getByRole('option', { name: 'America/New_York', exact: true }).click();
+      const preview = page.getByTestId('schedule-preview');
+      await preview
+        .getByText(/America\/New_York/)
+        .first()
+        .waitFor();
+      expect(await preview.locator('li').count()).toBe(5);
+      await page.getByLabel(label('Local process')).check({ force: true });
+    });
+    const event = (await stack.call('GET', `/api/v1/events/${id}`, await stack.signIn(ADMIN))).json;
+    expect(event.schedule).toEqual({
+      cron: '30 2 * * *',
+      timezone: 'America/New_York',
+      misfirePolicy: 'last',
+    });
+    expect(event.targetKind).toBe('local');
+
+    await runNow('{"who": "ui"}');
+    await expectRunStatus('succeeded');
+    const log = page.getByTestId('run-log');
+    await log.getByText('start {"who":"ui"}').waitFor();
+    await log.getByText('line 3').waitFor();
+    await expect(
+      log.locator('[data-stream="stderr"]').filter({ hasText: 'oops' }).count(),
+    ).resolves.toBe(1);
+    await page.getByText('"lines": 3').waitFor();
+  });
+
+  it('creates Python and Node.js events and runs each', async () => {
+    for (const [type, name, script, expected] of [
+      [
+        'Python',
+        'Py hello',
+        'import cronium\nprint("py says hi")\ncronium.set_output({"py": True})\n',
+        '"py": true',
+      ],
+      [
+        'Node.js',
+        'Node hello',
+        "import cronium from 'cronium';\nconsole.log('node says hi');\nawait cronium.setOutput({ node: 1 });\n",
+        '"node": 1',
+      ],
+    ] as const) {
+      await createEvent(name, async () => {
+        await chooseType(type);
+        await typeScript(script);
+        await page.getByLabel(label('Local process')).check({ force: true });
+      });
+      await runNow();
+      await expectRunStatus('succeeded');
+      await page
+        .getByTestId('run-log')
+        .getByText(/says hi/)
+        .waitFor();
+      await page.getByText(expected).waitFor();
+    }
+  });
+
+  it('creates an HTTP event and runs it against a local endpoint', async () => {
+    await createEvent('Ping health', async () => {
+      await chooseType('HTTP request');
+      await page.getByLabel(label('URL')).fill(`${stack.base}/health`);
+    });
+    await runNow();
+    await expectRunStatus('succeeded');
+    await page.getByTestId('run-log').getByText(/200/).first().waitFor();
+  });
+
+  it("shows the API's field errors next to their fields and saves nothing", async () => {
+    const before = (await stack.call('GET', '/api/v1/events', await stack.signIn(ADMIN))).json
+      .total;
+    await page.goto('/events/new');
+    await page.getByLabel(label('Name')).fill('Broken schedule');
+    await page.getByLabel(label('Run on a schedule')).check();
+    await page.getByLabel(label('Cron expression')).fill('61 * * * *');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /cannot be used/ })
+      .waitFor();
+    await page.getByRole('button', { name: 'Create event' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not saved/ })
+      .waitFor();
+    // The cron field carries the API's message.
+    const cron = page.getByLabel(label('Cron expression'));
+    await expect(cron.getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await stack.call('GET', '/api/v1/events', await stack.signIn(ADMIN))).json.total).toBe(
+      before,
+    );
+  });
+
+  it('cancels a running run from its page', async () => {
+    await createEvent('Long job', async () => {
+      await typeScript('echo started\nsleep 60\necho never\n');
+      await page.getByLabel(label('Local process')).check({ force: true });
+    });
+    await runNow();
+    await page.getByTestId('run-log').getByText('started').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await expectRunStatus('cancelled');
+    await expect(page.getByText('never').count()).resolves.toBe(0);
+  });
+
+  it('filters, searches and pauses events in bulk on the events page', async () => {
+    await page.goto('/events');
+    await page.getByRole('table', { name: 'Events' }).getByText('Nightly report').waitFor();
+    await page.getByLabel(label('Search')).fill('hello');
+    await page.getByText('2 events').waitFor();
+    await page.getByLabel(label('Select all on this page')).check();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('2 events paused').waitFor();
+    const cookie = await stack.signIn(ADMIN);
+    const paused = (await stack.call('GET', '/api/v1/events?status=paused', cookie)).json.events;
+    expect(paused.map((e: { name: string }) => e.name).sort()).toEqual(['Node hello', 'Py hello']);
+    await page.getByLabel(label('Search')).fill('');
+    await page.getByLabel(label('Type')).click();
+    await page.getByRole('option', { name: 'http' }).click();
+    await page.getByText('1 event', { exact: true }).waitFor();
+  });
+
+  it('adds a server, shows its host key for confirmation, confirms it and tests the connection', async () => {
+    const sshd: PrivateSshd = await startPrivateSshd();
+    try {
+      await page.goto('/servers');
+      await page.getByRole('button', { name: 'Add server' }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(label('Name')).fill('test box');
+      await dialog.getByLabel(label('Host')).fill(sshd.host);
+      await dialog.getByLabel(label('Port')).fill(String(sshd.port));
+      await dialog.getByLabel(label('User')).fill(sshd.username);
+      await dialog.getByLabel(label('Private key')).fill(sshd.privateKey);
+      await dialog.getByRole('button', { name: 'Add server' }).click();
+      await page.getByRole('heading', { name: 'test box' }).waitFor();
+      await page.getByText('Not confirmed yet').waitFor();
+      await page.getByRole('button', { name: 'Scan host key' }).click();
+      await page.getByTestId('host-key-scan').getByText(sshd.hostKeyFingerprint).waitFor();
+      await page.getByRole('button', { name: /confirm/ }).click();
+      await page.getByText(`Pinned: ${sshd.hostKeyFingerprint}`).waitFor();
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.getByTestId('connection-report').getByText('Connection test: passed').waitFor();
+    } finally {
+      await sshd.stop();
+    }
+  });
+
+  it('creates an API token that is shown once and works', async () => {
+    await page.goto('/tokens');
+    await page.getByRole('button', { name: 'New token' }).click();
+    await page.getByLabel(label('Name')).fill('ci');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent())!.trim();
+    expect(token).toMatch(/^crn_/);
+    const events = await stack.call('GET', '/api/v1/events', token);
+    expect(events.status).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('table', { name: 'API tokens' }).getByText('ci').waitFor();
+    await expect(page.getByText(token).count()).resolves.toBe(0);
+  });
+
+  it("invites a user who signs up through the link and sees none of the admin's events", async () => {
+    await page.goto('/users');
+    await page.getByRole('button', { name: 'Invite user' }).click();
+    await page.getByRole('dialog').getByLabel(label('Email')).fill('bob@example.com');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const link = (await page.getByTestId('invitation-link').textContent())!.trim();
+    expect(link).toMatch(/\/invitation#token=/);
+
+    const bob = await openContext(browser, stack.base);
+    try {
+      await bob.page.goto(link);
+      await bob.page.getByLabel(label('Password')).fill(TEST_PASSWORD);
+      await bob.page.getByLabel(label('Password again')).fill(TEST_PASSWORD);
+      await bob.page.getByRole('button', { name: 'Create my account' }).click();
+      await bob.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await bob.page.goto('/events');
+      await bob.page.getByText('No events yet').waitFor();
+      // The admin's event is not there for bob, even by its address.
+      const adminEvents = (await stack.call('GET', '/api/v1/events', await stack.signIn(ADMIN)))
+        .json.events;
+      await bob.page.goto(`/events/${adminEvents[0].id}`);
+      await bob.page.getByText('This could not be loaded').waitFor();
+      await expect(bob.page.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
+    } finally {
+      await bob.context.close();
+    }
+  });
+});
