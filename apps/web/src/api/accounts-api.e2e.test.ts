@@ -79,7 +79,10 @@ describe('accounts API over HTTP', () => {
   let adminId: number;
 
   it('sets up the first admin once, then signs in with an httpOnly cookie', async () => {
-    expect((await call('GET', '/api/v1/setup')).json).toEqual({ needed: true, tokenRequired: false });
+    expect((await call('GET', '/api/v1/setup')).json).toEqual({
+      needed: true,
+      tokenRequired: false,
+    });
     const created = await call('POST', '/api/v1/setup', {
       body: { email: 'admin@example.com', password: PASSWORD },
     });

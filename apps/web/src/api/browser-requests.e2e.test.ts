@@ -173,7 +173,10 @@ describe('creating the first admin', () => {
         setupToken: 'x'.repeat(token.length),
       });
       expect(wrong.status).toBe(403);
-      expect((await stack.call('GET', '/api/v1/setup')).json).toEqual({ needed: true, tokenRequired: true });
+      expect((await stack.call('GET', '/api/v1/setup')).json).toEqual({
+        needed: true,
+        tokenRequired: true,
+      });
       const right = await stack.call('POST', '/api/v1/setup', undefined, {
         ...ADMIN,
         setupToken: token,

@@ -34,7 +34,9 @@ describeInBrowser('the web UI', () => {
   afterEach(async () => {
     // What the page showed when each test ended (looked at when one fails).
     const name = (expect.getState().currentTestName ?? 'test').replace(/[^a-z0-9]+/gi, '-');
-    await page?.screenshot({ path: screenshotPath(`flow-${name}`), fullPage: true }).catch(() => undefined);
+    await page
+      ?.screenshot({ path: screenshotPath(`flow-${name}`), fullPage: true })
+      .catch(() => undefined);
   });
   afterAll(async () => {
     await browser?.close();
@@ -126,7 +128,10 @@ describeInBrowser('the web UI', () => {
       );
       await page.getByLabel(label('Run on a schedule')).check();
       await page.getByLabel(label('Cron expression')).fill('30 2 * * *');
-      await page.getByLabel(label('Time zone')).fill('America/New_York');
+      await page
+        .locator('input')
+        .and(page.getByLabel(label('Time zone')))
+        .fill('America/New_York');
       await page.getByRole('option', { name: 'America/New_York', exact: true }).click();
       const preview = page.getByTestId('schedule-preview');
       await preview
@@ -243,7 +248,10 @@ describeInBrowser('the web UI', () => {
     const paused = (await stack.call('GET', '/api/v1/events?status=paused', cookie)).json.events;
     expect(paused.map((e: { name: string }) => e.name).sort()).toEqual(['Node hello', 'Py hello']);
     await page.getByLabel(label('Search')).fill('');
-    await page.getByLabel(label('Type')).click();
+    await page
+      .locator('input')
+      .and(page.getByLabel(label('Type')))
+      .click();
     await page.getByRole('option', { name: 'http' }).click();
     await page.getByText('1 event', { exact: true }).waitFor();
   });
@@ -258,7 +266,7 @@ describeInBrowser('the web UI', () => {
       await dialog.getByLabel(label('Host')).fill(sshd.host);
       await dialog.getByLabel(label('Port')).fill(String(sshd.port));
       await dialog.getByLabel(label('User')).fill(sshd.username);
-      await dialog.getByLabel(label('Private key')).fill(sshd.privateKey);
+      await dialog.getByRole('textbox', { name: label('Private key') }).fill(sshd.privateKey);
       await dialog.getByRole('button', { name: 'Add server' }).click();
       await page.getByRole('heading', { name: 'test box' }).waitFor();
       await page.getByText('Not confirmed yet').waitFor();

@@ -2,8 +2,22 @@ import type { CSSProperties, ReactNode } from 'react';
 
 // The 16 ANSI colours, chosen for contrast on the log's dark background.
 const COLORS = [
-  '#9aa0a6', '#ff8b8b', '#8be28b', '#f5d76e', '#8cb4ff', '#e29cf5', '#7fdde6', '#e6e6e6',
-  '#b0b6bc', '#ffaaaa', '#aaf0aa', '#ffe58f', '#aecbff', '#f0b8ff', '#a6f0f7', '#ffffff',
+  '#9aa0a6',
+  '#ff8b8b',
+  '#8be28b',
+  '#f5d76e',
+  '#8cb4ff',
+  '#e29cf5',
+  '#7fdde6',
+  '#e6e6e6',
+  '#b0b6bc',
+  '#ffaaaa',
+  '#aaf0aa',
+  '#ffe58f',
+  '#aecbff',
+  '#f0b8ff',
+  '#a6f0f7',
+  '#ffffff',
 ];
 
 interface Style {
@@ -54,7 +68,8 @@ function apply(style: Style, codes: number[]): Style {
 }
 
 // SGR sequences are rendered; every other escape sequence is dropped.
-const ESCAPES = /\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b./g;
+const ESCAPES =
+  /\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b./g;
 
 /** Text without any escape sequence (for search and download). */
 export function stripAnsi(text: string): string {

@@ -162,9 +162,7 @@ export function CroniumShell({ children }: { children: ReactNode }) {
             ))}
           </ScrollArea>
         </AppShell.Navbar>
-        <AppShell.Main>
-          {children}
-        </AppShell.Main>
+        <AppShell.Main>{children}</AppShell.Main>
       </AppShell>
     </SessionContext.Provider>
   );

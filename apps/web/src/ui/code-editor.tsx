@@ -88,7 +88,13 @@ export default function CodeEditor(props: {
           autocompletion({ override: [sdkCompletions(props.language)] }),
         ]),
         theme.current.of(themeFor(props.dark)),
-        keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...completionKeymap, indentWithTab]),
+        keymap.of([
+          ...defaultKeymap,
+          ...historyKeymap,
+          ...searchKeymap,
+          ...completionKeymap,
+          indentWithTab,
+        ]),
         EditorView.contentAttributes.of({ 'aria-label': props.label }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChange.current(update.state.doc.toString());

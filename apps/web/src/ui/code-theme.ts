@@ -8,7 +8,10 @@ export const oneDarkHighlight = HighlightStyle.define([
   { tag: [t.function(t.variableName), t.labelName], color: '#8cc4ff' },
   { tag: [t.propertyName], color: '#9fd4ff' },
   { tag: [t.definition(t.name), t.separator], color: '#e6e6e6' },
-  { tag: [t.typeName, t.className, t.number, t.changed, t.annotation, t.self, t.namespace], color: '#f3c77f' },
+  {
+    tag: [t.typeName, t.className, t.number, t.changed, t.annotation, t.self, t.namespace],
+    color: '#f3c77f',
+  },
   { tag: [t.operator, t.operatorKeyword, t.url, t.escape, t.regexp, t.link], color: '#7fd8e6' },
   { tag: [t.meta, t.comment], color: '#a0a8b8', fontStyle: 'italic' },
   { tag: t.strong, fontWeight: 'bold' },

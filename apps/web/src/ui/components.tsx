@@ -97,7 +97,12 @@ export function relative(value: string | Date, now = Date.now()): string {
  * there, when it differs.
  */
 export function Time({ value, zone }: { value: string | null | undefined; zone?: string }) {
-  if (!value) return <Text span c="dimmed">—</Text>;
+  if (!value)
+    return (
+      <Text span c="dimmed">
+        —
+      </Text>
+    );
   const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const there = zone && zone !== viewerZone ? `${formatInZone(value, zone)} (${zone})` : undefined;
   return (

@@ -91,7 +91,10 @@ export function LiveLog(props: {
 
   const download = () => {
     const text = lines.current
-      .map((l) => `${l.at} ${l.stream}${l.serverId ? ` server ${l.serverId}` : ''} ${stripAnsi(l.text)}`)
+      .map(
+        (l) =>
+          `${l.at} ${l.stream}${l.serverId ? ` server ${l.serverId}` : ''} ${stripAnsi(l.text)}`,
+      )
       .join('\n');
     const url = URL.createObjectURL(new Blob([text + '\n'], { type: 'text/plain' }));
     const a = document.createElement('a');
@@ -137,7 +140,12 @@ export function LiveLog(props: {
           <Text size="xs" c="dimmed" data-testid="log-count">
             {needle || stream !== 'all' ? `${shown.length} of ${count}` : count} lines
           </Text>
-          <Button size="xs" variant="default" onClick={() => setFollow(!follow)} aria-pressed={follow}>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => setFollow(!follow)}
+            aria-pressed={follow}
+          >
             {follow ? 'Pause' : 'Follow'}
           </Button>
           <Button size="xs" variant="default" onClick={download} disabled={count === 0}>
@@ -169,7 +177,13 @@ export function LiveLog(props: {
                   className="cr-log-line"
                   data-stream={line.stream}
                   data-seq={line.seq}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    transform: `translateY(${item.start}px)`,
+                  }}
                 >
                   <span className="cr-log-seq">{line.seq}</span>
                   {line.serverId !== null ? (

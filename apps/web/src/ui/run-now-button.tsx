@@ -46,9 +46,7 @@ export function RunNowButton({ eventId }: { eventId: number }) {
       <Button onClick={open}>Run now</Button>
       <Modal opened={opened} onClose={close} title="Run now">
         <Stack>
-          <Text size="sm">
-            The script reads this with getInput (leave it empty for no input).
-          </Text>
+          <Text size="sm">The script reads this with getInput (leave it empty for no input).</Text>
           {error ? (
             <Alert color="red" role="alert">
               {error}

@@ -12,33 +12,121 @@ export interface SdkFunction {
 
 export const SDK_FUNCTIONS: Record<ScriptLanguage, SdkFunction[]> = {
   node: [
-    { label: 'cronium.getInput', snippet: 'await cronium.getInput()', detail: "the run's input (JSON)" },
-    { label: 'cronium.setOutput', snippet: 'await cronium.setOutput(${value})', detail: "set the run's output" },
-    { label: 'cronium.getVariable', snippet: "cronium.getVariable('${key}')", detail: 'a variable, or null' },
-    { label: 'cronium.setVariable', snippet: "cronium.setVariable('${key}', ${value})", detail: 'create or replace a variable' },
-    { label: 'cronium.getCondition', snippet: 'cronium.getCondition()', detail: "the run's condition" },
-    { label: 'cronium.setCondition', snippet: 'cronium.setCondition(${true})', detail: "set the run's condition" },
-    { label: 'cronium.getEventContext', snippet: 'cronium.getEventContext()', detail: 'event, run, owner, server' },
-    { label: "import cronium from 'cronium'", snippet: "import cronium from 'cronium';", detail: 'the SDK' },
+    {
+      label: 'cronium.getInput',
+      snippet: 'await cronium.getInput()',
+      detail: "the run's input (JSON)",
+    },
+    {
+      label: 'cronium.setOutput',
+      snippet: 'await cronium.setOutput(${value})',
+      detail: "set the run's output",
+    },
+    {
+      label: 'cronium.getVariable',
+      snippet: "cronium.getVariable('${key}')",
+      detail: 'a variable, or null',
+    },
+    {
+      label: 'cronium.setVariable',
+      snippet: "cronium.setVariable('${key}', ${value})",
+      detail: 'create or replace a variable',
+    },
+    {
+      label: 'cronium.getCondition',
+      snippet: 'cronium.getCondition()',
+      detail: "the run's condition",
+    },
+    {
+      label: 'cronium.setCondition',
+      snippet: 'cronium.setCondition(${true})',
+      detail: "set the run's condition",
+    },
+    {
+      label: 'cronium.getEventContext',
+      snippet: 'cronium.getEventContext()',
+      detail: 'event, run, owner, server',
+    },
+    {
+      label: "import cronium from 'cronium'",
+      snippet: "import cronium from 'cronium';",
+      detail: 'the SDK',
+    },
   ],
   python: [
-    { label: 'cronium.get_input', snippet: 'cronium.get_input()', detail: "the run's input (JSON)" },
-    { label: 'cronium.set_output', snippet: 'cronium.set_output(${value})', detail: "set the run's output" },
-    { label: 'cronium.get_variable', snippet: "cronium.get_variable('${key}')", detail: 'a variable, or None' },
-    { label: 'cronium.set_variable', snippet: "cronium.set_variable('${key}', ${value})", detail: 'create or replace a variable' },
-    { label: 'cronium.get_condition', snippet: 'cronium.get_condition()', detail: "the run's condition" },
-    { label: 'cronium.set_condition', snippet: 'cronium.set_condition(${True})', detail: "set the run's condition" },
-    { label: 'cronium.get_event_context', snippet: 'cronium.get_event_context()', detail: 'event, run, owner, server' },
+    {
+      label: 'cronium.get_input',
+      snippet: 'cronium.get_input()',
+      detail: "the run's input (JSON)",
+    },
+    {
+      label: 'cronium.set_output',
+      snippet: 'cronium.set_output(${value})',
+      detail: "set the run's output",
+    },
+    {
+      label: 'cronium.get_variable',
+      snippet: "cronium.get_variable('${key}')",
+      detail: 'a variable, or None',
+    },
+    {
+      label: 'cronium.set_variable',
+      snippet: "cronium.set_variable('${key}', ${value})",
+      detail: 'create or replace a variable',
+    },
+    {
+      label: 'cronium.get_condition',
+      snippet: 'cronium.get_condition()',
+      detail: "the run's condition",
+    },
+    {
+      label: 'cronium.set_condition',
+      snippet: 'cronium.set_condition(${True})',
+      detail: "set the run's condition",
+    },
+    {
+      label: 'cronium.get_event_context',
+      snippet: 'cronium.get_event_context()',
+      detail: 'event, run, owner, server',
+    },
     { label: 'import cronium', snippet: 'import cronium', detail: 'the SDK' },
   ],
   bash: [
-    { label: 'cronium_get_input', snippet: 'cronium_get_input', detail: "the run's input as JSON text" },
-    { label: 'cronium_set_output', snippet: "cronium_set_output '${json}'", detail: "set the run's output (JSON text)" },
-    { label: 'cronium_get_variable', snippet: 'cronium_get_variable ${KEY}', detail: 'a variable (status 1 if none)' },
-    { label: 'cronium_set_variable', snippet: 'cronium_set_variable ${KEY} ${VALUE}', detail: 'create or replace a variable' },
-    { label: 'cronium_get_condition', snippet: 'cronium_get_condition', detail: 'true, false or null' },
-    { label: 'cronium_set_condition', snippet: 'cronium_set_condition ${true}', detail: "set the run's condition" },
-    { label: 'cronium_get_event_context', snippet: 'cronium_get_event_context', detail: 'the context as JSON text' },
+    {
+      label: 'cronium_get_input',
+      snippet: 'cronium_get_input',
+      detail: "the run's input as JSON text",
+    },
+    {
+      label: 'cronium_set_output',
+      snippet: "cronium_set_output '${json}'",
+      detail: "set the run's output (JSON text)",
+    },
+    {
+      label: 'cronium_get_variable',
+      snippet: 'cronium_get_variable ${KEY}',
+      detail: 'a variable (status 1 if none)',
+    },
+    {
+      label: 'cronium_set_variable',
+      snippet: 'cronium_set_variable ${KEY} ${VALUE}',
+      detail: 'create or replace a variable',
+    },
+    {
+      label: 'cronium_get_condition',
+      snippet: 'cronium_get_condition',
+      detail: 'true, false or null',
+    },
+    {
+      label: 'cronium_set_condition',
+      snippet: 'cronium_set_condition ${true}',
+      detail: "set the run's condition",
+    },
+    {
+      label: 'cronium_get_event_context',
+      snippet: 'cronium_get_event_context',
+      detail: 'the context as JSON text',
+    },
   ],
 };
 

@@ -160,7 +160,7 @@ export const Run = Type.Object({
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
   durationMs: Nullable(Type.Integer()),
   lastLogSeq: Type.Integer(),
-  eventName: Type.Optional(Type.String({ description: 'in lists of runs: the event\'s name' })),
+  eventName: Type.Optional(Type.String({ description: "in lists of runs: the event's name" })),
 });
 export const LogLine = Type.Object({
   seq: Type.Integer(),

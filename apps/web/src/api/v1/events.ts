@@ -16,7 +16,12 @@ import {
   updateEvent,
   EVENT_SORTS,
 } from '@cronium/event-service';
-import { EventStatus as EventStatusSchema, EventType as EventTypeSchema, TargetKind, oneOf } from '@cronium/contracts';
+import {
+  EventStatus as EventStatusSchema,
+  EventType as EventTypeSchema,
+  TargetKind,
+  oneOf,
+} from '@cronium/contracts';
 import { AppError } from '@cronium/service-kit/errors';
 import { hasScope, type Principal } from '@cronium/accounts';
 import { answer, apiRoute } from '../api-route.ts';

@@ -6,6 +6,6 @@ import * as overview from './overview.ts';
 import * as servers from './servers.ts';
 import * as variables from './variables.ts';
 
-export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers, overview].flatMap((module) =>
-  Object.values(module).filter(isApiRoute),
+export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers, overview].flatMap(
+  (module) => Object.values(module).filter(isApiRoute),
 );

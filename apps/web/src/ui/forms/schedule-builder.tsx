@@ -73,7 +73,8 @@ export function ScheduleBuilder(props: {
     };
   }, [debounced]);
 
-  const set = (patch: Partial<ScheduleValue>) => schedule && props.onChange({ ...schedule, ...patch });
+  const set = (patch: Partial<ScheduleValue>) =>
+    schedule && props.onChange({ ...schedule, ...patch });
 
   return (
     <Stack gap="sm">

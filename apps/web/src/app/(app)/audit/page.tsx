@@ -49,21 +49,60 @@ export default function AuditPage() {
       </Alert>
     );
   const entries = page.data?.entries ?? [];
-  const reset = <T,>(set: (v: T) => void) => (v: T) => {
-    set(v);
-    setCursors([]);
-  };
+  const reset =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setCursors([]);
+    };
   return (
     <>
       <PageHeader title="Audit log" description="Who did what, and when" />
       <Group gap="xs" mb="sm" align="flex-end">
-        <TextInput label="Action" placeholder="e.g. event. or user.sign_in" value={action} onChange={(e) => reset(setAction)(e.currentTarget.value)} w={{ base: '100%', sm: 200 }} />
-        <TextInput label="Actor id" inputMode="numeric" value={actorId} onChange={(e) => reset(setActorId)(e.currentTarget.value.replace(/\D/g, ''))} w={{ base: '47%', sm: 100 }} />
-        <TextInput label="Target type" placeholder="event, run, user…" value={targetType} onChange={(e) => reset(setTargetType)(e.currentTarget.value)} w={{ base: '47%', sm: 140 }} />
-        <TextInput type="datetime-local" label="From" value={from} onChange={(e) => reset(setFrom)(e.currentTarget.value)} w={{ base: '47%', sm: 210 }} />
-        <TextInput type="datetime-local" label="Before" value={to} onChange={(e) => reset(setTo)(e.currentTarget.value)} w={{ base: '47%', sm: 210 }} />
+        <TextInput
+          label="Action"
+          placeholder="e.g. event. or user.sign_in"
+          value={action}
+          onChange={(e) => reset(setAction)(e.currentTarget.value)}
+          w={{ base: '100%', sm: 200 }}
+        />
+        <TextInput
+          label="Actor id"
+          inputMode="numeric"
+          value={actorId}
+          onChange={(e) => reset(setActorId)(e.currentTarget.value.replace(/\D/g, ''))}
+          w={{ base: '47%', sm: 100 }}
+        />
+        <TextInput
+          label="Target type"
+          placeholder="event, run, user…"
+          value={targetType}
+          onChange={(e) => reset(setTargetType)(e.currentTarget.value)}
+          w={{ base: '47%', sm: 140 }}
+        />
+        <TextInput
+          type="datetime-local"
+          label="From"
+          value={from}
+          onChange={(e) => reset(setFrom)(e.currentTarget.value)}
+          w={{ base: '47%', sm: 210 }}
+        />
+        <TextInput
+          type="datetime-local"
+          label="Before"
+          value={to}
+          onChange={(e) => reset(setTo)(e.currentTarget.value)}
+          w={{ base: '47%', sm: 210 }}
+        />
       </Group>
-      <DataState loading={page.loading} error={page.error} hasData={!!page.data} onRetry={page.reload} empty={entries.length === 0} emptyTitle="No entries match">
+      <DataState
+        loading={page.loading}
+        error={page.error}
+        hasData={!!page.data}
+        onRetry={page.reload}
+        empty={entries.length === 0}
+        emptyTitle="No entries match"
+      >
         <div className="cr-table-scroll">
           <Table aria-label="Audit log" verticalSpacing="xs">
             <Table.Thead>
@@ -95,7 +134,9 @@ export default function AuditPage() {
                   <Table.Td>{e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : '—'}</Table.Td>
                   <Table.Td visibleFrom="md">
                     {e.details && Object.keys(e.details as object).length > 0 ? (
-                      <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{JSON.stringify(e.details)}</Code>
+                      <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                        {JSON.stringify(e.details)}
+                      </Code>
                     ) : (
                       '—'
                     )}
@@ -107,10 +148,22 @@ export default function AuditPage() {
           </Table>
         </div>
         <Group justify="flex-end" mt="sm" gap="xs">
-          <Button size="xs" variant="default" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          <Button
+            size="xs"
+            variant="default"
+            disabled={cursors.length === 0}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
             Newer
           </Button>
-          <Button size="xs" variant="default" disabled={!page.data?.nextBefore} onClick={() => page.data?.nextBefore && setCursors((c) => [...c, page.data!.nextBefore!])}>
+          <Button
+            size="xs"
+            variant="default"
+            disabled={!page.data?.nextBefore}
+            onClick={() =>
+              page.data?.nextBefore && setCursors((c) => [...c, page.data!.nextBefore!])
+            }
+          >
             Older
           </Button>
         </Group>

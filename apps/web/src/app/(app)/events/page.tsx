@@ -67,11 +67,12 @@ export default function EventsPage() {
   const setAll = async (next: 'active' | 'paused') => {
     const ids = [...selected];
     // Optimistic: the list shows the new status at once; a failure reloads the truth.
-    list.setData((d) =>
-      d && {
-        ...d,
-        events: d.events.map((e) => (selected.has(e.id) ? { ...e, status: next } : e)),
-      },
+    list.setData(
+      (d) =>
+        d && {
+          ...d,
+          events: d.events.map((e) => (selected.has(e.id) ? { ...e, status: next } : e)),
+        },
     );
     const results = await Promise.allSettled(
       ids.map((id) => api('PATCH', `/events/${id}`, { status: next })),
@@ -82,7 +83,10 @@ export default function EventsPage() {
         `${failed.length} of ${ids.length} events could not be changed`,
         (failed[0] as PromiseRejectedResult).reason,
       );
-    } else notifyDone(`${ids.length} event${ids.length === 1 ? '' : 's'} ${next === 'paused' ? 'paused' : 'resumed'}`);
+    } else
+      notifyDone(
+        `${ids.length} event${ids.length === 1 ? '' : 's'} ${next === 'paused' ? 'paused' : 'resumed'}`,
+      );
     setSelected(new Set());
     await list.reload();
   };
@@ -194,9 +198,7 @@ export default function EventsPage() {
                     aria-label="Select all on this page"
                     checked={events.length > 0 && events.every((e) => selected.has(e.id))}
                     onChange={(e) =>
-                      setSelected(
-                        new Set(e.currentTarget.checked ? events.map((ev) => ev.id) : []),
-                      )
+                      setSelected(new Set(e.currentTarget.checked ? events.map((ev) => ev.id) : []))
                     }
                   />
                 </Table.Th>

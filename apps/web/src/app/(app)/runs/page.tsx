@@ -8,7 +8,16 @@ import { useResource } from '../../../ui/use-resource.ts';
 import type { EventListItem } from '../../../ui/types.ts';
 import { Suspense } from 'react';
 
-const STATUSES = ['scheduled', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'timed_out', 'cancelled'];
+const STATUSES = [
+  'scheduled',
+  'queued',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+];
 
 /** `datetime-local` text (the viewer's zone) as an ISO instant, or undefined. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);

@@ -78,12 +78,38 @@ function AddServer({ onClose }: { onClose(): void }) {
             {error}
           </Alert>
         ) : null}
-        <TextInput label="Name" required value={f.name} onChange={(e) => set('name')(e.currentTarget.value)} error={errors.name} />
+        <TextInput
+          label="Name"
+          required
+          value={f.name}
+          onChange={(e) => set('name')(e.currentTarget.value)}
+          error={errors.name}
+        />
         <Group grow align="flex-start">
-          <TextInput label="Host" required value={f.host} onChange={(e) => set('host')(e.currentTarget.value)} error={errors.host} />
-          <NumberInput label="Port" min={1} max={65535} value={f.port} onChange={set('port')} error={errors.port} maw={110} />
+          <TextInput
+            label="Host"
+            required
+            value={f.host}
+            onChange={(e) => set('host')(e.currentTarget.value)}
+            error={errors.host}
+          />
+          <NumberInput
+            label="Port"
+            min={1}
+            max={65535}
+            value={f.port}
+            onChange={set('port')}
+            error={errors.port}
+            maw={110}
+          />
         </Group>
-        <TextInput label="User" required value={f.username} onChange={(e) => set('username')(e.currentTarget.value)} error={errors.username} />
+        <TextInput
+          label="User"
+          required
+          value={f.username}
+          onChange={(e) => set('username')(e.currentTarget.value)}
+          error={errors.username}
+        />
         <SegmentedControl
           aria-label="Sign in with"
           data={[
@@ -106,10 +132,20 @@ function AddServer({ onClose }: { onClose(): void }) {
               onChange={(e) => set('privateKey')(e.currentTarget.value)}
               error={errors['auth.privateKey'] ?? errors.auth}
             />
-            <PasswordInput label="Passphrase (if the key has one)" value={f.passphrase} onChange={(e) => set('passphrase')(e.currentTarget.value)} />
+            <PasswordInput
+              label="Passphrase (if the key has one)"
+              value={f.passphrase}
+              onChange={(e) => set('passphrase')(e.currentTarget.value)}
+            />
           </>
         ) : (
-          <PasswordInput label="Password" required value={f.password} onChange={(e) => set('password')(e.currentTarget.value)} error={errors['auth.password'] ?? errors.auth} />
+          <PasswordInput
+            label="Password"
+            required
+            value={f.password}
+            onChange={(e) => set('password')(e.currentTarget.value)}
+            error={errors['auth.password'] ?? errors.auth}
+          />
         )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
@@ -167,9 +203,13 @@ export default function ServersPage() {
                   </Table.Td>
                   <Table.Td>
                     {s.hostKeyConfirmedAt ? (
-                      <Badge color="teal" variant="light">confirmed</Badge>
+                      <Badge color="teal" variant="light">
+                        confirmed
+                      </Badge>
                     ) : (
-                      <Badge color="orange" variant="light">not confirmed</Badge>
+                      <Badge color="orange" variant="light">
+                        not confirmed
+                      </Badge>
                     )}
                   </Table.Td>
                   <Table.Td visibleFrom="sm">{s.eventIds.length}</Table.Td>

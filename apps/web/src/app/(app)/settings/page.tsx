@@ -35,12 +35,17 @@ export default function SettingsPage() {
         description={
           <>
             What applies to events on this installation. The administrator sets these in the
-            environment (see <Code>docs/configuration.md</Code>); they take effect when the
-            services restart.
+            environment (see <Code>docs/configuration.md</Code>); they take effect when the services
+            restart.
           </>
         }
       />
-      <DataState loading={settings.loading} error={settings.error} hasData={!!s} onRetry={settings.reload}>
+      <DataState
+        loading={settings.loading}
+        error={settings.error}
+        hasData={!!s}
+        onRetry={settings.reload}
+      >
         {s ? (
           <Stack>
             <Card withBorder>
@@ -48,8 +53,14 @@ export default function SettingsPage() {
                 Where scripts run
               </Title>
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                <Row label="Containers">{s.targets.containers ? 'available (a Docker engine answered)' : 'not available (no Docker engine)'}</Row>
-                <Row label="Local processes (ORCHESTRATOR_LOCAL)">{LOCAL[s.targets.local] ?? s.targets.local}</Row>
+                <Row label="Containers">
+                  {s.targets.containers
+                    ? 'available (a Docker engine answered)'
+                    : 'not available (no Docker engine)'}
+                </Row>
+                <Row label="Local processes (ORCHESTRATOR_LOCAL)">
+                  {LOCAL[s.targets.local] ?? s.targets.local}
+                </Row>
               </SimpleGrid>
             </Card>
             <Card withBorder>
@@ -91,10 +102,10 @@ export default function SettingsPage() {
                 </Title>
                 <Text size="sm" mb="xs">
                   Outbound requests (HTTP events, server scans and tests) may reach public
-                  addresses. Internal ones (loopback, private, link-local…) are open to admins,
-                  and to other users only when <Code>EGRESS_ALLOW</Code> lists them. Cloud
-                  metadata endpoints are refused to everyone unless{' '}
-                  <Code>EGRESS_ALLOW_METADATA</Code> lists them.
+                  addresses. Internal ones (loopback, private, link-local…) are open to admins, and
+                  to other users only when <Code>EGRESS_ALLOW</Code> lists them. Cloud metadata
+                  endpoints are refused to everyone unless <Code>EGRESS_ALLOW_METADATA</Code> lists
+                  them.
                 </Text>
                 <SimpleGrid cols={{ base: 1, sm: 2 }}>
                   <Row label="EGRESS_ALLOW">

@@ -50,7 +50,9 @@ function NewToken({ onCreated }: { onCreated(token: string): void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const expiresAt = days.trim() ? new Date(Date.now() + Number(days) * 86_400_000).toISOString() : null;
+      const expiresAt = days.trim()
+        ? new Date(Date.now() + Number(days) * 86_400_000).toISOString()
+        : null;
       const created = await api<{ token: string }>('POST', '/tokens', { name, scopes, expiresAt });
       onCreated(created.token);
     } catch (problem) {
@@ -68,7 +70,14 @@ function NewToken({ onCreated }: { onCreated(token: string): void }) {
             {error}
           </Alert>
         ) : null}
-        <TextInput label="Name" description="What uses it, e.g. ci-deploy" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} />
+        <TextInput
+          label="Name"
+          description="What uses it, e.g. ci-deploy"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={errors.name}
+        />
         <TextInput
           label="Expires after (days)"
           description="Empty: never (not recommended)"
@@ -77,7 +86,13 @@ function NewToken({ onCreated }: { onCreated(token: string): void }) {
           onChange={(e) => setDays(e.currentTarget.value.replace(/\D/g, ''))}
           error={errors.expiresAt}
         />
-        <Checkbox.Group label="Scopes" description="Give only what it needs" value={scopes} onChange={setScopes} error={errors.scopes}>
+        <Checkbox.Group
+          label="Scopes"
+          description="Give only what it needs"
+          value={scopes}
+          onChange={setScopes}
+          error={errors.scopes}
+        >
           <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs">
             {SCOPES.map(([scope, what]) => (
               <Checkbox key={scope} value={scope} label={scope} description={what} />
@@ -152,15 +167,25 @@ export default function TokensPage() {
                   <Table.Td>
                     <Text size="xs">{t.scopes.join(', ')}</Text>
                   </Table.Td>
-                  <Table.Td visibleFrom="sm">{t.expiresAt ? <Time value={t.expiresAt} /> : 'never'}</Table.Td>
+                  <Table.Td visibleFrom="sm">
+                    {t.expiresAt ? <Time value={t.expiresAt} /> : 'never'}
+                  </Table.Td>
                   <Table.Td visibleFrom="sm">
                     <Time value={t.lastUsedAt} />
                   </Table.Td>
                   <Table.Td>
                     {t.revokedAt ? (
-                      <Badge color="gray" variant="light">revoked</Badge>
+                      <Badge color="gray" variant="light">
+                        revoked
+                      </Badge>
                     ) : (
-                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => revoke(t)} aria-label={`Revoke ${t.name}`}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => revoke(t)}
+                        aria-label={`Revoke ${t.name}`}
+                      >
                         Revoke
                       </Button>
                     )}
@@ -171,11 +196,17 @@ export default function TokensPage() {
           </Table>
         </div>
       </DataState>
-      <Modal opened={opened} onClose={finish} title={created ? 'Your new token' : 'New API token'} size="lg">
+      <Modal
+        opened={opened}
+        onClose={finish}
+        title={created ? 'Your new token' : 'New API token'}
+        size="lg"
+      >
         {created ? (
           <Stack>
             <Alert color="yellow" title="Copy it now">
-              This is the only time the token is shown. Store it where your program reads its secrets.
+              This is the only time the token is shown. Store it where your program reads its
+              secrets.
             </Alert>
             <Code block data-testid="new-token">
               {created}
@@ -199,7 +230,12 @@ export default function TokensPage() {
             </Group>
           </Stack>
         ) : (
-          <NewToken onCreated={(token) => { setCreated(token); void tokens.reload(); }} />
+          <NewToken
+            onCreated={(token) => {
+              setCreated(token);
+              void tokens.reload();
+            }}
+          />
         )}
       </Modal>
     </>

@@ -15,7 +15,14 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api, ApiProblem } from '../../../ui/api.ts';
-import { DataState, PageHeader, StatusBadge, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import {
+  DataState,
+  PageHeader,
+  StatusBadge,
+  Time,
+  notifyDone,
+  notifyError,
+} from '../../../ui/components.tsx';
 import { useMe } from '../../../ui/session.tsx';
 import type { User } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
@@ -31,8 +38,13 @@ function Invite({ onInvited }: { onInvited(link: string): void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const invitation = await api<{ invitationToken: string }>('POST', '/invitations', { email, role });
-      onInvited(`${window.location.origin}/invitation#token=${encodeURIComponent(invitation.invitationToken)}`);
+      const invitation = await api<{ invitationToken: string }>('POST', '/invitations', {
+        email,
+        role,
+      });
+      onInvited(
+        `${window.location.origin}/invitation#token=${encodeURIComponent(invitation.invitationToken)}`,
+      );
     } catch (problem) {
       if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
       setError(problem instanceof Error ? problem.message : String(problem));
@@ -48,7 +60,14 @@ function Invite({ onInvited }: { onInvited(link: string): void }) {
             {error}
           </Alert>
         ) : null}
-        <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+        <TextInput
+          label="Email"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          error={errors.email}
+        />
         <Select
           label="Role"
           data={[
@@ -81,7 +100,9 @@ export default function UsersPage() {
     void users.reload();
   };
   const setDisabled = async (user: User, disabled: boolean) => {
-    users.setData((list) => list?.map((u) => (u.id === user.id ? { ...u, status: disabled ? 'disabled' : 'active' } : u)));
+    users.setData((list) =>
+      list?.map((u) => (u.id === user.id ? { ...u, status: disabled ? 'disabled' : 'active' } : u)),
+    );
     try {
       await api('PATCH', `/users/${user.id}`, { disabled });
       notifyDone(`${user.email} ${disabled ? 'disabled' : 'enabled'}`);
@@ -98,8 +119,17 @@ export default function UsersPage() {
     );
   return (
     <>
-      <PageHeader title="Users" description="Who may use this Cronium" actions={<Button onClick={open}>Invite user</Button>} />
-      <DataState loading={users.loading} error={users.error} hasData={!!users.data} onRetry={users.reload}>
+      <PageHeader
+        title="Users"
+        description="Who may use this Cronium"
+        actions={<Button onClick={open}>Invite user</Button>}
+      />
+      <DataState
+        loading={users.loading}
+        error={users.error}
+        hasData={!!users.data}
+        onRetry={users.reload}
+      >
         <div className="cr-table-scroll">
           <Table aria-label="Users">
             <Table.Thead>
@@ -131,11 +161,21 @@ export default function UsersPage() {
                   </Table.Td>
                   <Table.Td>
                     {u.id === me.id ? null : u.status === 'disabled' ? (
-                      <Button size="compact-sm" variant="subtle" onClick={() => setDisabled(u, false)}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        onClick={() => setDisabled(u, false)}
+                      >
                         Enable
                       </Button>
                     ) : (
-                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDisabled(u, true)} aria-label={`Disable ${u.email}`}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setDisabled(u, true)}
+                        aria-label={`Disable ${u.email}`}
+                      >
                         Disable
                       </Button>
                     )}
@@ -146,10 +186,17 @@ export default function UsersPage() {
           </Table>
         </div>
       </DataState>
-      <Modal opened={opened} onClose={finish} title={link ? 'Invitation link' : 'Invite a user'} size="lg">
+      <Modal
+        opened={opened}
+        onClose={finish}
+        title={link ? 'Invitation link' : 'Invite a user'}
+        size="lg"
+      >
         {link ? (
           <Stack>
-            <Text size="sm">Send this link to them; it works once. They choose their password when they open it.</Text>
+            <Text size="sm">
+              Send this link to them; it works once. They choose their password when they open it.
+            </Text>
             <Code block data-testid="invitation-link">
               {link}
             </Code>

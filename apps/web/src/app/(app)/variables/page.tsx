@@ -56,7 +56,12 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
     } catch (problem) {
       if (problem instanceof ApiProblem) {
         const fields = problem.fieldErrors();
-        setErrors({ ...fields, key: fields.key ?? (problem.errors.some((p) => p.pointer === '/params/key') ? problem.message : '') });
+        setErrors({
+          ...fields,
+          key:
+            fields.key ??
+            (problem.errors.some((p) => p.pointer === '/params/key') ? problem.message : ''),
+        });
       }
       setError(problem instanceof Error ? problem.message : String(problem));
       setBusy(false);
@@ -84,7 +89,11 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
         {secret ? (
           <PasswordInput
             label="Value"
-            description={editing ? 'The current value is never shown; enter a new one' : 'Stored encrypted; never shown again'}
+            description={
+              editing
+                ? 'The current value is never shown; enter a new one'
+                : 'Stored encrypted; never shown again'
+            }
             required
             value={value}
             onChange={(e) => setValue(e.currentTarget.value)}
@@ -109,7 +118,12 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
           disabled={editing?.isSecret}
           onChange={(e) => setSecret(e.currentTarget.checked)}
         />
-        <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+        <TextInput
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+          error={errors.description}
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onDone}>
             Cancel
@@ -124,7 +138,9 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
 }
 
 export default function VariablesPage() {
-  const list = useResource<{ variables: VariableItem[]; nextAfter: string | null }>('/variables', { limit: 500 });
+  const list = useResource<{ variables: VariableItem[]; nextAfter: string | null }>('/variables', {
+    limit: 500,
+  });
   const [editing, setEditing] = useState<VariableItem | 'new'>();
   const [opened, { open, close }] = useDisclosure(false);
   const start = (v: VariableItem | 'new') => {
@@ -180,7 +196,9 @@ export default function VariablesPage() {
                   <Table.Td className="cr-mono">{v.key}</Table.Td>
                   <Table.Td>
                     {v.isSecret ? (
-                      <Badge color="grape" variant="light">secret</Badge>
+                      <Badge color="grape" variant="light">
+                        secret
+                      </Badge>
                     ) : (
                       <Text size="sm">{v.length ?? 0} characters</Text>
                     )}
@@ -194,7 +212,13 @@ export default function VariablesPage() {
                       <Button size="compact-sm" variant="subtle" onClick={() => start(v)}>
                         Edit
                       </Button>
-                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => remove(v.key)} aria-label={`Delete ${v.key}`}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => remove(v.key)}
+                        aria-label={`Delete ${v.key}`}
+                      >
                         Delete
                       </Button>
                     </Group>
@@ -205,8 +229,18 @@ export default function VariablesPage() {
           </Table>
         </div>
       </DataState>
-      <Modal opened={opened} onClose={close} title={editing === 'new' ? 'New variable' : `Edit ${editing?.key ?? ''}`}>
-        {editing ? <VariableForm key={editing === 'new' ? 'new' : editing.key} initial={editing === 'new' ? undefined : editing} onDone={done} /> : null}
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={editing === 'new' ? 'New variable' : `Edit ${editing?.key ?? ''}`}
+      >
+        {editing ? (
+          <VariableForm
+            key={editing === 'new' ? 'new' : editing.key}
+            initial={editing === 'new' ? undefined : editing}
+            onDone={done}
+          />
+        ) : null}
       </Modal>
     </>
   );

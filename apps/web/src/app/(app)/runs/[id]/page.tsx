@@ -2,17 +2,7 @@
 import { useMemo } from 'react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Button, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { api } from '../../../../ui/api.ts';
 import {
   DataState,

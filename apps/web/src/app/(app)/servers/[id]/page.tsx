@@ -2,9 +2,27 @@
 import { useState } from 'react';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
-import { Alert, Anchor, Button, Card, Code, Group, List, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Code,
+  Group,
+  List,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { api } from '../../../../ui/api.ts';
-import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../../ui/components.tsx';
+import {
+  DataState,
+  PageHeader,
+  Time,
+  notifyDone,
+  notifyError,
+} from '../../../../ui/components.tsx';
 import type { EventListItem, Server } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
 
@@ -36,7 +54,10 @@ export default function ServerPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
   const server = useResource<Server>(`/servers/${id}`);
-  const events = useResource<{ events: EventListItem[] }>('/events', { targetKind: 'ssh', limit: 200 });
+  const events = useResource<{ events: EventListItem[] }>('/events', {
+    targetKind: 'ssh',
+    limit: 200,
+  });
   const [scan, setScan] = useState<Scan>();
   const [report, setReport] = useState<Report>();
   const [busy, setBusy] = useState<string>();
@@ -66,13 +87,21 @@ export default function ServerPage() {
                 <Button
                   variant="default"
                   loading={busy === 'Scan'}
-                  onClick={() => act('Scan', async () => setScan(await api<Scan>('POST', `/servers/${id}/host-key/scan`)))}
+                  onClick={() =>
+                    act('Scan', async () =>
+                      setScan(await api<Scan>('POST', `/servers/${id}/host-key/scan`)),
+                    )
+                  }
                 >
                   Scan host key
                 </Button>
                 <Button
                   loading={busy === 'Test'}
-                  onClick={() => act('Test', async () => setReport(await api<Report>('POST', `/servers/${id}/test`)))}
+                  onClick={() =>
+                    act('Test', async () =>
+                      setReport(await api<Report>('POST', `/servers/${id}/test`)),
+                    )
+                  }
                 >
                   Test connection
                 </Button>
@@ -108,14 +137,13 @@ export default function ServerPage() {
             ) : (
               <Alert color="orange" title="Not confirmed yet">
                 Cronium connects only to a host whose key you confirmed. Scan the host key and
-                compare it with the server&apos;s own (<Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on the server).
+                compare it with the server&apos;s own (
+                <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on the server).
               </Alert>
             )}
             {scan ? (
               <Stack gap="xs" mt="sm" data-testid="host-key-scan">
-                <Text size="sm">
-                  The server presents a {scan.keyType} key with the fingerprint
-                </Text>
+                <Text size="sm">The server presents a {scan.keyType} key with the fingerprint</Text>
                 <Code block fz="md">
                   {scan.fingerprint}
                 </Code>
@@ -135,7 +163,9 @@ export default function ServerPage() {
                     loading={busy === 'Confirm'}
                     onClick={() =>
                       act('Confirm', async () => {
-                        await api('PUT', `/servers/${id}/host-key`, { fingerprint: scan.fingerprint });
+                        await api('PUT', `/servers/${id}/host-key`, {
+                          fingerprint: scan.fingerprint,
+                        });
                         notifyDone('Host key confirmed');
                         setScan(undefined);
                         await server.reload();
@@ -159,13 +189,19 @@ export default function ServerPage() {
                 </Alert>
               ) : null}
               <List size="sm" spacing={4}>
-                <List.Item>Reachable: {yes(report.reachable)}{report.connectMs !== null ? ` (${report.connectMs} ms)` : ''}</List.Item>
-                <List.Item>Host key matches the pinned one: {yes(report.hostKey.matches)}</List.Item>
+                <List.Item>
+                  Reachable: {yes(report.reachable)}
+                  {report.connectMs !== null ? ` (${report.connectMs} ms)` : ''}
+                </List.Item>
+                <List.Item>
+                  Host key matches the pinned one: {yes(report.hostKey.matches)}
+                </List.Item>
                 <List.Item>Signed in: {yes(report.authenticated)}</List.Item>
                 <List.Item>Runtime API forwarding: {yes(report.runtimeApiForwarding)}</List.Item>
                 <List.Item>SFTP: {yes(report.sftp)}</List.Item>
                 <List.Item>
-                  bash: {report.interpreters.bash ?? 'none'} · python3: {report.interpreters.python3 ?? 'none'} · node:{' '}
+                  bash: {report.interpreters.bash ?? 'none'} · python3:{' '}
+                  {report.interpreters.python3 ?? 'none'} · node:{' '}
                   {report.interpreters.node ?? 'none'}
                 </List.Item>
               </List>
