@@ -102,7 +102,7 @@ describeInBrowser('the web UI', () => {
   });
 
   it('signs out, refuses a wrong password with a message, and signs in again', async () => {
-    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('button', { name: /account menu/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
     await page.goto('/events');

@@ -132,7 +132,11 @@ export function CroniumShell({ children }: { children: ReactNode }) {
               <ThemeToggle />
               <Menu position="bottom-end" withinPortal>
                 <Menu.Target>
-                  <UnstyledButton aria-label="Account" px="xs" style={{ maxWidth: 200 }}>
+                  <UnstyledButton
+                    aria-label={`${me.name || me.email}: account menu`}
+                    px="xs"
+                    style={{ maxWidth: 200 }}
+                  >
                     <Text size="sm" truncate>
                       {me.name || me.email}
                     </Text>

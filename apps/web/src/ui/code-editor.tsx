@@ -12,7 +12,6 @@ import {
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import {
   bracketMatching,
-  defaultHighlightStyle,
   indentOnInput,
   StreamLanguage,
   syntaxHighlighting,
@@ -28,7 +27,7 @@ import { searchKeymap } from '@codemirror/search';
 import { javascript } from '@codemirror/lang-javascript';
 import { python } from '@codemirror/lang-python';
 import { shell } from '@codemirror/legacy-modes/mode/shell';
-import { oneDarkHighlight } from './code-theme.ts';
+import { lightHighlight, oneDarkHighlight } from './code-theme.ts';
 import { SDK_FUNCTIONS, type ScriptLanguage } from './sdk-completions.ts';
 
 function languageOf(language: ScriptLanguage | 'json' | 'text') {
@@ -102,6 +101,8 @@ export default function CodeEditor(props: {
       ],
     });
     view.current = new EditorView({ state, parent: host.current! });
+    // The scroller is reachable by keyboard too (axe: scrollable-region-focusable).
+    view.current.scrollDOM.tabIndex = 0;
     return () => view.current?.destroy();
     // The editor is made once; the effects below follow the props.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -138,6 +139,21 @@ export default function CodeEditor(props: {
 
 function themeFor(dark: boolean) {
   return dark
-    ? [EditorView.theme({}, { dark: true }), syntaxHighlighting(oneDarkHighlight)]
-    : [syntaxHighlighting(defaultHighlightStyle)];
+    ? [
+        EditorView.theme(
+          {
+            '&': { backgroundColor: '#242424', color: '#e6e6e6' },
+            '.cm-gutters': { backgroundColor: '#1f1f1f', color: '#b4b4b4', border: 'none' },
+            '.cm-activeLine': { backgroundColor: '#ffffff0d' },
+            '.cm-activeLineGutter': { backgroundColor: '#ffffff14' },
+            '.cm-cursor': { borderLeftColor: '#ffffff' },
+            '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': {
+              backgroundColor: '#3b5bdb66',
+            },
+          },
+          { dark: true },
+        ),
+        syntaxHighlighting(oneDarkHighlight),
+      ]
+    : [syntaxHighlighting(lightHighlight)];
 }

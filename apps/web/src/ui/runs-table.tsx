@@ -38,7 +38,7 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
       emptyTitle="No runs"
       emptyText="Runs appear here when an event runs: on its schedule, by hand or from the API."
     >
-      <div className="cr-table-scroll">
+      <div className="cr-table-scroll" tabIndex={0}>
         <Table highlightOnHover verticalSpacing="xs" aria-label="Runs">
           <Table.Thead>
             <Table.Tr>

@@ -112,7 +112,7 @@ function Section(props: { title: string; empty: string; children: React.ReactNod
           {props.empty}
         </Text>
       ) : (
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table>
             <Table.Tbody>{props.children}</Table.Tbody>
           </Table>

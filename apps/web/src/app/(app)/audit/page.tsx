@@ -103,7 +103,7 @@ export default function AuditPage() {
         empty={entries.length === 0}
         emptyTitle="No entries match"
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table aria-label="Audit log" verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>

@@ -189,7 +189,7 @@ export default function EventsPage() {
           )
         }
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table highlightOnHover verticalSpacing="xs" aria-label="Events">
             <Table.Thead>
               <Table.Tr>

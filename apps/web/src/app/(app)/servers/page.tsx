@@ -180,7 +180,7 @@ export default function ServersPage() {
         emptyText="Add a server to run scripts on it over SSH. Cronium shows its host key for you to confirm before it connects."
         emptyAction={<Button onClick={open}>Add a server</Button>}
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table highlightOnHover aria-label="Servers">
             <Table.Thead>
               <Table.Tr>

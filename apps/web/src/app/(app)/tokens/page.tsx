@@ -144,7 +144,7 @@ export default function TokensPage() {
         emptyText="A token lets a program use the REST API as you, limited to the scopes you choose."
         emptyAction={<Button onClick={open}>Create a token</Button>}
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table aria-label="API tokens">
             <Table.Thead>
               <Table.Tr>

@@ -130,7 +130,7 @@ export default function UsersPage() {
         hasData={!!users.data}
         onRetry={users.reload}
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table aria-label="Users">
             <Table.Thead>
               <Table.Tr>

@@ -179,7 +179,7 @@ export default function VariablesPage() {
         emptyText="Variables keep values between runs (a counter, a token, the last id seen). Secret ones are encrypted and masked in logs."
         emptyAction={<Button onClick={() => start('new')}>Create a variable</Button>}
       >
-        <div className="cr-table-scroll">
+        <div className="cr-table-scroll" tabIndex={0}>
           <Table aria-label="Variables">
             <Table.Thead>
               <Table.Tr>

@@ -156,7 +156,7 @@ export default function EventPage() {
                 empty={ticks.data?.length === 0}
                 emptyTitle="No slot was due yet"
               >
-                <div className="cr-table-scroll">
+                <div className="cr-table-scroll" tabIndex={0}>
                   <Table aria-label="Schedule ledger">
                     <Table.Thead>
                       <Table.Tr>

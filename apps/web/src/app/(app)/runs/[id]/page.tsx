@@ -130,7 +130,7 @@ export default function RunPage() {
               <Title order={2} size="h4" mb="sm">
                 Servers
               </Title>
-              <div className="cr-table-scroll">
+              <div className="cr-table-scroll" tabIndex={0}>
                 <Table aria-label="Results per server">
                   <Table.Thead>
                     <Table.Tr>

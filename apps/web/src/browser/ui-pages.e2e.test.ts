@@ -1,0 +1,189 @@
+// Every page of the UI, as a user with some history sees it, in light and dark, at desktop
+// width and at 375 px: a screenshot of each (apps/web/screenshots/, looked at by people) and
+// axe-core's accessibility check, which must find no serious or critical violation.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
+import {
+  LOOKS,
+  describeInBrowser,
+  launchChromium,
+  openContext,
+  screenshotPath,
+  seriousViolations,
+  signInThroughUi,
+} from './testing/browser.ts';
+
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+describeInBrowser('every page, in light and dark, at desktop width and 375 px', () => {
+  jest.setTimeout(120_000);
+  let stack: ApiStack;
+  let browser: Browser;
+  let signedIn: StorageState;
+  const ids: Record<string, number | string> = {};
+
+  /** Opens `path` in each look, waits until its data is shown, screenshots it and runs axe. */
+  async function checkPage(name: string, path: string, state?: StorageState) {
+    const problems: string[] = [];
+    for (const look of LOOKS) {
+      const { context, page } = await openContext(browser, stack.base, look, state);
+      try {
+        await page.goto(path);
+        await page.locator('h1').first().waitFor();
+        await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+        await page
+          .locator('.mantine-Skeleton-root')
+          .first()
+          .waitFor({ state: 'detached' })
+          .catch(() => undefined);
+        // Transitions (Mantine's are 150-200 ms) end before the picture.
+        await page.waitForTimeout(400);
+        await page.screenshot({ path: screenshotPath(`${name}-${look.name}`), fullPage: true });
+        for (const v of await seriousViolations(page)) problems.push(`${look.name}: ${v}`);
+      } finally {
+        await context.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([
+      startApiStack({ engine: true, live: true }),
+      launchChromium(),
+    ]);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('setup', async () => {
+    await checkPage('setup', '/setup');
+  });
+
+  it('sign-in and invitation (signed out)', async () => {
+    const { call } = stack;
+    expect(
+      (
+        await call('POST', '/api/v1/setup', undefined, {
+          email: 'ada@example.com',
+          password: TEST_PASSWORD,
+          name: 'Ada Lovelace',
+        })
+      ).status,
+    ).toBe(201);
+    const admin = await stack.signIn('ada@example.com');
+    // Some history: events of each type, runs that succeeded and failed, a server, variables,
+    // a token and an invited user.
+    const event = (body: Record<string, unknown>) =>
+      call('POST', '/api/v1/events', admin, { targetKind: 'local', ...body });
+    const report = (
+      await event({
+        name: 'Nightly report',
+        type: 'bash',
+        description: 'Builds the sales report and mails it',
+        script:
+          'echo -e "\\e[32mgreen\\e[0m line"; for i in $(seq 1 40); do echo "row $i"; done; echo warn >&2; cronium_set_output \'{"rows": 40}\'',
+        schedule: { cron: '30 2 * * *', timezone: 'America/New_York' },
+        tags: ['reports', 'nightly'],
+      })
+    ).json;
+    ids.event = report.id;
+    await event({
+      name: 'Cleanup',
+      type: 'python',
+      script: 'import sys\nprint("cleaning")\nsys.exit(3)',
+      schedule: { cron: '*/15 * * * *' },
+    });
+    await event({
+      name: 'Ping API',
+      type: 'http',
+      http: { method: 'GET', url: `${stack.base}/health` },
+    });
+    await event({
+      name: 'Sync users',
+      type: 'node',
+      script: 'console.log("sync")',
+      status: 'paused',
+      tags: ['sync'],
+    });
+    const ok = (
+      await call('POST', `/api/v1/events/${report.id}/runs`, admin, { input: { day: 'monday' } })
+    ).json;
+    await stack.finished(admin, ok.id);
+    ids.run = ok.id;
+    const cleanup = (await call('GET', '/api/v1/events?q=Cleanup', admin)).json.events[0];
+    await stack.finished(
+      admin,
+      (await call('POST', `/api/v1/events/${cleanup.id}/runs`, admin, {})).json.id,
+    );
+    const keys = mkdtempSync(join(tmpdir(), 'cronium-ui-key-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'k')]);
+    const server = (
+      await call('POST', '/api/v1/servers', admin, {
+        name: 'build-01',
+        host: '127.0.0.1',
+        port: 2222,
+        username: 'deploy',
+        auth: { method: 'private_key', privateKey: readFileSync(join(keys, 'k'), 'utf8') },
+      })
+    ).json;
+    rmSync(keys, { recursive: true, force: true });
+    ids.server = server.id;
+    await call('PUT', '/api/v1/variables/last_seen_id', admin, {
+      value: '4711',
+      description: 'the last order seen',
+    });
+    await call('PUT', '/api/v1/variables/SLACK_TOKEN', admin, {
+      value: 'xoxb-secret-value',
+      secret: true,
+    });
+    await call('POST', '/api/v1/tokens', admin, {
+      name: 'ci-deploy',
+      scopes: ['events:read', 'runs:write'],
+    });
+    const invitation = (
+      await call('POST', '/api/v1/invitations', admin, { email: 'bob@example.com', role: 'user' })
+    ).json;
+    ids.invitation = invitation.invitationToken;
+
+    await checkPage('signin', '/signin');
+    await checkPage(
+      'invitation',
+      `/invitation#token=${encodeURIComponent(String(ids.invitation))}`,
+    );
+
+    const { context, page } = await openContext(browser, stack.base);
+    await signInThroughUi(page, 'ada@example.com', TEST_PASSWORD);
+    signedIn = await context.storageState();
+    await context.close();
+  });
+
+  it.each([
+    ['dashboard', '/'],
+    ['events', '/events'],
+    ['event-new', '/events/new'],
+    ['event', '/events/{event}'],
+    ['event-edit', '/events/{event}/edit'],
+    ['runs', '/runs'],
+    ['run', '/runs/{run}'],
+    ['servers', '/servers'],
+    ['server', '/servers/{server}'],
+    ['variables', '/variables'],
+    ['tokens', '/tokens'],
+    ['users', '/users'],
+    ['audit', '/audit'],
+    ['settings', '/settings'],
+  ])('%s', async (name, path) => {
+    await checkPage(
+      name,
+      path.replace(/\{(\w+)\}/g, (_, key: string) => String(ids[key])),
+      signedIn,
+    );
+  });
+});
