@@ -98,8 +98,8 @@ describe('browser requests with the session cookie', () => {
     ).toBe(200);
   });
 
-  it('shows strangers the start page without counts of users, events or runs (L7)', async () => {
-    const page = await (await fetch(`${stack.base}/`)).text();
+  it('shows strangers the sign-in page without counts of users, events or runs (L7)', async () => {
+    const page = await (await fetch(`${stack.base}/signin`)).text();
     expect(page).toContain('connected, schema up to date');
     expect(page).not.toMatch(/Users|Events<|Runs</);
   });

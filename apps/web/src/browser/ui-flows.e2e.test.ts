@@ -1,7 +1,7 @@
 // The web UI end to end in a real Chromium against the real stack (web, ws, runtime API,
 // orchestrator with the local executor, PostgreSQL): what a new user does, from the first
 // start to watching a run's log. Each test builds on the ones before, as a person would.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startPrivateSshd, type PrivateSshd } from '@cronium/executors/testing';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
 import {
@@ -11,7 +11,6 @@ import {
   openContext,
   runIdFromUrl,
   screenshotPath,
-  signInThroughUi,
 } from './testing/browser.ts';
 
 const ADMIN = 'ada@example.com';
@@ -20,7 +19,6 @@ describeInBrowser('the web UI', () => {
   jest.setTimeout(120_000);
   let stack: ApiStack;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
@@ -28,7 +26,7 @@ describeInBrowser('the web UI', () => {
       startApiStack({ engine: true, live: true }),
       launchChromium(),
     ]);
-    ({ context, page } = await openContext(browser, stack.base));
+    ({ page } = await openContext(browser, stack.base));
     page.on('pageerror', (error) => console.error(`page error: ${error.message}\n${error.stack}`));
   }, 180_000);
   afterEach(async () => {

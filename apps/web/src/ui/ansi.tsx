@@ -69,6 +69,7 @@ function apply(style: Style, codes: number[]): Style {
 
 // SGR sequences are rendered; every other escape sequence is dropped.
 const ESCAPES =
+  // eslint-disable-next-line no-control-regex -- escape sequences are what it matches
   /\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b./g;
 
 /** Text without any escape sequence (for search and download). */

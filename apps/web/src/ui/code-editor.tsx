@@ -105,7 +105,6 @@ export default function CodeEditor(props: {
     view.current.scrollDOM.tabIndex = 0;
     return () => view.current?.destroy();
     // The editor is made once; the effects below follow the props.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

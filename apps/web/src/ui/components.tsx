@@ -54,7 +54,13 @@ const STATUS_COLORS: Record<string, string> = {
 /** A run's, event's or user's status as a coloured label (the word carries the meaning). */
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light" data-status={status}>
+    <Badge
+      color={STATUS_COLORS[status] ?? 'gray'}
+      variant="light"
+      data-status={status}
+      style={{ maxWidth: 'none', overflow: 'visible' }}
+      styles={{ label: { overflow: 'visible' } }}
+    >
       {status.replace('_', ' ')}
     </Badge>
   );

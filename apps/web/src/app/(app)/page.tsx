@@ -81,7 +81,7 @@ export default function DashboardPage() {
                   <Table.Td>
                     <StatusBadge status={run.status} />
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <Text size="sm" lineClamp={2}>
                       {run.error ?? '—'}
                     </Text>

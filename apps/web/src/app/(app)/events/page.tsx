@@ -203,7 +203,7 @@ export default function EventsPage() {
                   />
                 </Table.Th>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Type</Table.Th>
+                <Table.Th visibleFrom="sm">Type</Table.Th>
                 <Table.Th visibleFrom="sm">Target</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Last run</Table.Th>
@@ -235,7 +235,7 @@ export default function EventsPage() {
                       </Text>
                     ) : null}
                   </Table.Td>
-                  <Table.Td>{event.type}</Table.Td>
+                  <Table.Td visibleFrom="sm">{event.type}</Table.Td>
                   <Table.Td visibleFrom="sm">{event.targetKind}</Table.Td>
                   <Table.Td>
                     <StatusBadge status={event.status} />
