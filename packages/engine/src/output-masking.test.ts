@@ -55,21 +55,26 @@ describe('output stored by a script', () => {
       environmentFor: () => ({}),
       secretsFor: async () => ['hunter2-secret'],
     });
+    const read = () =>
+      t.db
+        .selectFrom('runs')
+        .select(['status', 'output', 'attempt'])
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
     worker.start();
+    let finished = false;
     try {
-      for (let i = 0; i < 200; i++) {
-        const row = await t.db
-          .selectFrom('runs')
-          .select(['status', 'output', 'attempt'])
-          .where('id', '=', runId)
-          .executeTakeFirstOrThrow();
-        if (row.status === 'succeeded') return row;
-        await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !finished; i++) {
+        finished = (await read()).status === 'succeeded';
+        if (!finished) await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error('the run did not finish');
     } finally {
+      // Stopping waits for the attempt's work after its outcome (the masked output is written
+      // in a statement of its own, just after the outcome's).
       await worker.stop(0);
     }
+    if (!finished) throw new Error('the run did not finish');
+    return read();
   }
 
   it('is masked, keys and nested values included', async () => {

@@ -147,10 +147,10 @@ describe('the Cronium image', () => {
     }
     expect(health).toBe('healthy');
     // A page, rendered by Next.js in the image (its pruned runtime is enough).
-    const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/`);
+    const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/signin`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await page.text()).toContain('Cronium');
+    expect(await page.text()).toContain('connected, schema up to date');
     expect(await docker('exec', name, 'id', '-u')).toBe('10001');
     expect(await docker('exec', name, 'cat', '/proc/1/comm')).toBe('tini');
   });

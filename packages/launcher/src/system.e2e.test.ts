@@ -103,7 +103,7 @@ describe('the whole system, started as the README starts it', () => {
           details: { database: { status: 'healthy' } },
         });
       }
-      const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/`);
+      const page = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/signin`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('connected, schema up to date');
       const deadline = Date.now() + 10_000;
