@@ -63,7 +63,8 @@ export async function openContext(
     locale: 'en-GB',
     ...(storageState ? { storageState } : {}),
   });
-  context.setDefaultTimeout(15_000);
+  // Generous: CI runs these beside other end-to-end suites on two cores.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   return { context, page };
 }
