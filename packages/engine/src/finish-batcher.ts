@@ -1,11 +1,5 @@
 import type { Db } from '@cronium/db';
-import {
-  finishRuns,
-  type AttemptOutcome,
-  type FinishItem,
-  type FinishResult,
-  type RunFence,
-} from '@cronium/run-queue';
+import { finishRuns, type FinishItem, type FinishResult } from '@cronium/run-queue';
 import { isTransientDatabaseError, retryDelayMs, sleep } from './database-errors.ts';
 
 interface Pending {
@@ -41,9 +35,9 @@ export class FinishBatcher {
     this.#onRetry = options.onRetry ?? (() => undefined);
   }
 
-  finish(fence: RunFence, outcome: AttemptOutcome): Promise<FinishResult | undefined> {
+  finish(item: FinishItem): Promise<FinishResult | undefined> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ item: { fence, outcome }, resolve, reject });
+      this.#pending.push({ item, resolve, reject });
       if (this.#pending.length >= this.#maxBatch) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;

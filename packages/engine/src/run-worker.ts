@@ -23,7 +23,7 @@ import {
 import { attemptOutcome } from './attempt-outcome.ts';
 import { retryWhileUnavailable } from './database-errors.ts';
 import { prepareAttempt } from './attempt-preparation.ts';
-import { maskJson, maskFinishedOutput } from './mask-run-fields.ts';
+import { maskJson } from './mask-run-fields.ts';
 import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { WakeSignal } from './wake-signal.ts';
@@ -393,11 +393,8 @@ export class RunWorker {
     // and the output the script set are masked like the log.
     if (outcome.error) outcome.error = masker.maskLine(outcome.error);
     if (outcome.result) outcome.result = maskJson(masker, outcome.result);
-    const finished = await this.#finish(run, fence, outcome);
-    if (finished)
-      await maskFinishedOutput(this.#o.db, run, masker, finished.output).catch((error: unknown) =>
-        log.error({ err: error }, 'masking the stored output failed'),
-      );
+    // So is the output the script set through the runtime API, in the same write.
+    const finished = await this.#finish(run, fence, outcome, (output) => maskJson(masker, output));
     if (!finished)
       log.warn('lease lost before the outcome was written; another orchestrator owns this run now');
     else
@@ -407,9 +404,14 @@ export class RunWorker {
       );
   }
 
-  /** Writes the attempt's outcome and announces the run's new status to live views. */
-  async #finish(run: ClaimedRun, fence: RunFence, outcome: AttemptOutcome) {
-    const finished = await this.#finisher.finish(fence, outcome);
+  /** Writes the attempt's outcome (its output masked by `maskOutput`) and announces the run's new status to live views. */
+  async #finish(
+    run: ClaimedRun,
+    fence: RunFence,
+    outcome: AttemptOutcome,
+    maskOutput?: (output: unknown) => unknown,
+  ) {
+    const finished = await this.#finisher.finish({ fence, outcome, maskOutput });
     const began = this.#startedAt.get(run.runId);
     this.#startedAt.delete(run.runId);
     if (finished) {

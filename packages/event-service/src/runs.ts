@@ -7,6 +7,7 @@ import {
   type RequestMeta,
 } from '@cronium/accounts';
 import { sql } from 'kysely';
+import { isFinalRunStatus } from '@cronium/contracts';
 import type { Db } from '@cronium/db';
 import { EventNotFoundError, readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
@@ -46,7 +47,8 @@ function runView(r: {
     exitCode: r.exit_code,
     error: r.error,
     input: r.input,
-    output: r.output,
+    // Masked only when the attempt ends (the runtime API that stores it has no secrets).
+    output: isFinalRunStatus(r.status) ? r.output : null,
     condition: r.condition,
     result: r.result,
     scheduledFor: r.scheduled_for,

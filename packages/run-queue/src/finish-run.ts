@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
-import { FINAL_RUN_STATUSES, type FinalRunStatus } from '@cronium/contracts';
+import type { FinalRunStatus } from '@cronium/contracts';
 import { CHANNELS, type RunFence } from './queue-types.ts';
 
 /** How an attempt ends: one of the final run statuses. */
@@ -18,12 +18,6 @@ export interface FinishResult {
   /** What the run is now: a final status, or `queued` when a retry was scheduled. */
   status: AttemptStatus | 'queued';
   retryAt: Date | null;
-  /**
-   * The output the script stored through the runtime API during the attempt, as kept (null
-   * when none, or when a retry cleared it), so the caller can mask it without reading the row
-   * again (`replaceFinishedOutput`).
-   */
-  output: unknown;
 }
 
 /** Longest wait between two attempts, whatever the backoff settings. */
@@ -35,6 +29,20 @@ export const MAX_LEASE_LOSSES = 5;
 export interface FinishItem {
   fence: RunFence;
   outcome: AttemptOutcome;
+  /**
+   * Rewrites the output the script stored through the runtime API (its secrets masked)
+   * before the run becomes final, so no reader ever sees a final run with the raw output.
+   */
+  maskOutput?: (output: unknown) => unknown;
+}
+
+interface FinishRow {
+  id: number;
+  status: AttemptStatus | 'queued';
+  run_at: Date;
+  output: unknown;
+  /** The row was left as it was: its output must be masked first (pass two). */
+  deferred: boolean;
 }
 
 /**
@@ -44,25 +52,65 @@ export interface FinishItem {
  * cancellations never are. A run flagged `cancelling` ends `cancelled` whatever the process
  * did. Many attempts are written in one statement (one commit), which is what lets a busy
  * orchestrator finish thousands of runs a second.
+ *
+ * A run whose item masks its output and that has an output to mask is not finished by that
+ * statement, which returns the output instead; a second fenced statement finishes those runs
+ * with the masked output in the same write. Runs without output (most of them) still take one
+ * statement, and no final run ever holds an unmasked output.
  */
 export async function finishRuns(
   db: Kysely<Database>,
   items: FinishItem[],
 ): Promise<(FinishResult | undefined)[]> {
   if (items.length === 0) return [];
-  const result = await sql<{
-    id: number;
-    status: AttemptStatus | 'queued';
-    run_at: Date;
-    output: unknown;
-  }>`
+  const rows = new Map<number, FinishRow>();
+  const first = await finishStatement(db, items, () => undefined);
+  for (const row of first) rows.set(row.id, row);
+  const deferred = items.filter((item) => rows.get(item.fence.runId)?.deferred);
+  if (deferred.length > 0) {
+    const masked = new Map(
+      deferred.map((item) => [
+        item.fence.runId,
+        item.maskOutput!(rows.get(item.fence.runId)!.output),
+      ]),
+    );
+    rows.clear();
+    for (const row of first.filter((r) => !r.deferred)) rows.set(row.id, row);
+    for (const row of await finishStatement(db, deferred, (item) => masked.get(item.fence.runId)))
+      rows.set(row.id, row);
+  }
+  if ([...rows.values()].some((row) => row.status === 'queued'))
+    await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'retry')`.execute(db);
+  return items.map((item) => {
+    const row = rows.get(item.fence.runId);
+    return row && !row.deferred
+      ? { status: row.status, retryAt: row.status === 'queued' ? row.run_at : null }
+      : undefined;
+  });
+}
+
+/**
+ * One fenced statement over `items`. `replacement(item)` is the output to store for an item
+ * (undefined: keep the stored one). An item that masks its output, has a stored output, is
+ * not retried and gets no replacement is left unchanged and returned `deferred`.
+ */
+async function finishStatement(
+  db: Kysely<Database>,
+  items: FinishItem[],
+  replacement: (item: FinishItem) => unknown,
+): Promise<FinishRow[]> {
+  const replacements = items.map(replacement);
+  const result = await sql<FinishRow>`
     WITH input AS (
       SELECT * FROM unnest(
         ${items.map((i) => i.fence.runId)}::bigint[], ${items.map((i) => i.fence.attempt)}::int[],
         ${items.map((i) => i.fence.owner)}::text[], ${items.map((i) => i.outcome.status)}::text[],
         ${items.map((i) => i.outcome.exitCode ?? null)}::int[], ${items.map((i) => i.outcome.error ?? null)}::text[],
-        ${items.map((i) => (i.outcome.result ? JSON.stringify(i.outcome.result) : null))}::text[]
-      ) AS i(id, attempt, owner, status, exit_code, error, result)
+        ${items.map((i) => (i.outcome.result ? JSON.stringify(i.outcome.result) : null))}::text[],
+        ${items.map((i) => i.maskOutput !== undefined)}::bool[],
+        ${replacements.map((o) => o !== undefined)}::bool[],
+        ${replacements.map((o) => (o === undefined ? null : JSON.stringify(o)))}::text[]
+      ) AS i(id, attempt, owner, status, exit_code, error, result, masks, replaces, output)
     ), decided AS (
       SELECT r.id, i.exit_code, i.error, i.result::jsonb AS result,
         CASE WHEN r.status = 'cancelling' THEN 'cancelled' ELSE i.status END AS final_status,
@@ -70,42 +118,39 @@ export async function finishRuns(
           AND r.attempt - r.lease_losses < r.max_attempts) AS retry,
         -- Backoff capped at 30 days, so a large factor cannot overflow the interval.
         now() + least(e.retry_delay_seconds * power(e.retry_backoff_factor::float8, greatest(r.attempt - r.lease_losses - 1, 0)), ${MAX_RETRY_DELAY_SECONDS})
-          * interval '1 second' AS retry_at
+          * interval '1 second' AS retry_at,
+        i.replaces, i.output::jsonb AS new_output,
+        (i.masks AND NOT i.replaces AND r.output IS NOT NULL) AS masks_first,
+        r.output AS stored_output
       FROM input i
       JOIN runs r ON r.id = i.id AND r.attempt = i.attempt AND r.lease_owner = i.owner AND r.status IN ('running', 'cancelling')
       JOIN events e ON e.id = r.event_id
       FOR UPDATE OF r
+    ), finished AS (
+      UPDATE runs r SET
+        status = CASE WHEN d.retry THEN 'queued' ELSE d.final_status END,
+        run_at = CASE WHEN d.retry THEN d.retry_at ELSE r.run_at END,
+        exit_code = d.exit_code,
+        -- A cancelled run keeps the reason its cancellation was requested with.
+        error = CASE WHEN d.final_status = 'cancelled' AND r.status = 'cancelling' THEN coalesce(r.error, d.error) ELSE d.error END,
+        result = d.result,
+        -- A retry starts clean: what a failed attempt set is not the next attempt's.
+        output = CASE WHEN d.retry THEN NULL WHEN d.replaces THEN d.new_output ELSE r.output END,
+        condition = CASE WHEN d.retry THEN NULL ELSE r.condition END,
+        finished_at = CASE WHEN d.retry THEN NULL ELSE clock_timestamp() END,
+        duration_ms = (extract(epoch FROM clock_timestamp() - r.started_at) * 1000)::int,
+        lease_owner = NULL,
+        lease_expires_at = NULL
+      FROM decided d
+      WHERE r.id = d.id AND (d.retry OR NOT d.masks_first)
+      RETURNING r.id, r.status, r.run_at
     )
-    UPDATE runs r SET
-      status = CASE WHEN d.retry THEN 'queued' ELSE d.final_status END,
-      run_at = CASE WHEN d.retry THEN d.retry_at ELSE r.run_at END,
-      exit_code = d.exit_code,
-      -- A cancelled run keeps the reason its cancellation was requested with.
-      error = CASE WHEN d.final_status = 'cancelled' AND r.status = 'cancelling' THEN coalesce(r.error, d.error) ELSE d.error END,
-      result = d.result,
-      -- A retry starts clean: what a failed attempt set is not the next attempt's.
-      output = CASE WHEN d.retry THEN NULL ELSE r.output END,
-      condition = CASE WHEN d.retry THEN NULL ELSE r.condition END,
-      finished_at = CASE WHEN d.retry THEN NULL ELSE clock_timestamp() END,
-      duration_ms = (extract(epoch FROM clock_timestamp() - r.started_at) * 1000)::int,
-      lease_owner = NULL,
-      lease_expires_at = NULL
-    FROM decided d
-    WHERE r.id = d.id
-    RETURNING r.id, r.status, r.run_at, r.output`.execute(db);
-  const byId = new Map(result.rows.map((row) => [row.id, row]));
-  if (result.rows.some((row) => row.status === 'queued'))
-    await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'retry')`.execute(db);
-  return items.map((item) => {
-    const row = byId.get(item.fence.runId);
-    return row
-      ? {
-          status: row.status,
-          retryAt: row.status === 'queued' ? row.run_at : null,
-          output: row.output ?? null,
-        }
-      : undefined;
-  });
+    SELECT id, status, run_at, NULL::jsonb AS output, false AS deferred FROM finished
+    UNION ALL
+    SELECT id, NULL, NULL, stored_output, true FROM decided WHERE masks_first AND NOT retry`.execute(
+    db,
+  );
+  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
 /** One attempt's end; see `finishRuns`. */
@@ -116,20 +161,4 @@ export async function finishRun(
 ): Promise<FinishResult | undefined> {
   const [result] = await finishRuns(db, [{ fence, outcome }]);
   return result;
-}
-
-/**
- * Replaces the output of an attempt that has just finished (with its secrets masked): only
- * while the run is still at that attempt and final, so a later attempt's output is never
- * touched.
- */
-export async function replaceFinishedOutput(
-  db: Kysely<Database>,
-  run: { runId: number; attempt: number },
-  output: unknown,
-): Promise<void> {
-  await sql`
-    UPDATE runs SET output = ${JSON.stringify(output)}::jsonb
-    WHERE id = ${run.runId} AND attempt = ${run.attempt}
-      AND status IN (${sql.join([...FINAL_RUN_STATUSES])})`.execute(db);
 }

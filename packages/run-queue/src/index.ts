@@ -21,7 +21,6 @@ export { renewLeases, type HeldRun } from './renew-leases.ts';
 export {
   finishRun,
   finishRuns,
-  replaceFinishedOutput,
   type FinishItem,
   MAX_LEASE_LOSSES,
   type AttemptOutcome,

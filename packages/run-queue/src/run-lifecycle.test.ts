@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '@cronium/db/testing';
 import { claimRuns } from './claim-runs.ts';
-import { finishRun } from './finish-run.ts';
+import { finishRun, finishRuns } from './finish-run.ts';
 import { renewLeases } from './renew-leases.ts';
 import { releaseRuns, sweepExpiredLeases } from './sweep-expired-leases.ts';
 import { appendRunLogs, readRunLogs } from './append-run-logs.ts';
@@ -51,7 +51,7 @@ describe('run lifecycle', () => {
       { runId: enq.runId, attempt: 1, owner: 'o1' },
       { status: 'succeeded', exitCode: 0 },
     );
-    expect(finished).toEqual({ status: 'succeeded', retryAt: null, output: null });
+    expect(finished).toEqual({ status: 'succeeded', retryAt: null });
     const row = await run(enq.runId);
     expect(row).toMatchObject({ status: 'succeeded', attempt: 1, exit_code: 0, lease_owner: null });
     expect(row.started_at).toBeInstanceOf(Date);
@@ -146,6 +146,69 @@ describe('run lifecycle', () => {
     });
   });
 
+  it('finishes a run with its output masked in the same write, and leaves runs without output to one statement', async () => {
+    const eventId = await insertTestEvent(t.db, userId);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        ((await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number }).runId,
+      );
+    const claimed = await claimRuns(t.db, { owner: 'o1', limit: 3, leaseMs: 30_000 });
+    const [withOutput, withoutOutput, stale] = ids.map((id) =>
+      claimed.find((c) => c.runId === id)!,
+    );
+    for (const id of [withOutput!.runId, stale!.runId])
+      await t.db
+        .updateTable('runs')
+        .set({ output: JSON.stringify({ token: 's3cret', list: ['s3cret!'] }) })
+        .where('id', '=', id)
+        .execute();
+    const seen: unknown[] = [];
+    const maskOutput = (output: unknown) => {
+      seen.push(output);
+      return JSON.parse(JSON.stringify(output).replaceAll('s3cret', '***'));
+    };
+    const results = await finishRuns(t.db, [
+      { fence: withOutput!, outcome: { status: 'succeeded', exitCode: 0 }, maskOutput },
+      { fence: withoutOutput!, outcome: { status: 'succeeded', exitCode: 0 }, maskOutput },
+      // Another orchestrator's fence: nothing is written and nothing is masked for it.
+      { fence: { ...stale!, owner: 'other' }, outcome: { status: 'succeeded' }, maskOutput },
+    ]);
+    expect(results).toEqual([
+      { status: 'succeeded', retryAt: null },
+      { status: 'succeeded', retryAt: null },
+      undefined,
+    ]);
+    // Only the run that had an output was given to the mask.
+    expect(seen).toEqual([{ token: 's3cret', list: ['s3cret!'] }]);
+    expect(await run(withOutput!.runId)).toMatchObject({
+      status: 'succeeded',
+      output: { token: '***', list: ['***!'] },
+      lease_owner: null,
+    });
+    expect(await run(withoutOutput!.runId)).toMatchObject({ status: 'succeeded', output: null });
+    expect(await run(stale!.runId)).toMatchObject({ status: 'running', lease_owner: 'o1' });
+  });
+
+  it('does not mask the output of an attempt that is retried: the retry clears it', async () => {
+    const eventId = await insertTestEvent(t.db, userId, { retry_max_attempts: 2 });
+    const enq = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
+    const [claimed] = await claimRuns(t.db, { owner: 'o1', limit: 1, leaseMs: 30_000 });
+    await t.db
+      .updateTable('runs')
+      .set({ output: JSON.stringify('s3cret') })
+      .where('id', '=', enq.runId)
+      .execute();
+    let masked = 0;
+    const maskOutput = (output: unknown) => (masked++, output);
+    const [result] = await finishRuns(t.db, [
+      { fence: claimed!, outcome: { status: 'failed', exitCode: 1 }, maskOutput },
+    ]);
+    expect(result).toMatchObject({ status: 'queued' });
+    expect(masked).toBe(0);
+    expect(await run(enq.runId)).toMatchObject({ status: 'queued', output: null });
+  });
+
   it('caps the backoff instead of overflowing on large factors and many attempts', async () => {
     const eventId = await insertTestEvent(t.db, userId, {
       retry_max_attempts: 12,
@@ -186,7 +249,6 @@ describe('run lifecycle', () => {
     expect(await finishRun(t.db, claimed!, { status: 'failed', exitCode: 143 })).toEqual({
       status: 'cancelled',
       retryAt: null,
-      output: null,
     });
   });
 
@@ -217,7 +279,6 @@ describe('run lifecycle', () => {
     expect(await finishRun(t.db, fresh!, { status: 'succeeded', exitCode: 0 })).toEqual({
       status: 'succeeded',
       retryAt: null,
-      output: null,
     });
     const logs = await readRunLogs(t.db, enq.runId);
     expect(logs.map((l) => [l.seq, l.attempt, l.data])).toEqual([
