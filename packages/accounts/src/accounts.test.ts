@@ -16,6 +16,7 @@ import {
   revokeApiToken,
   setUserDisabled,
   signIn,
+  updateUser,
   signOut,
   type Principal,
 } from './index.ts';
@@ -243,6 +244,67 @@ describe('accounts (real database)', () => {
       .where('action', '=', 'user.disable')
       .execute();
     expect(audit).toEqual([{ action: 'user.disable', target_id: String(userId), ip: '127.0.0.1' }]);
+  });
+
+  it('changes a role, effective at the next request, audited, never an admin’s own', async () => {
+    const { invitationToken } = await inviteUser(
+      t.db,
+      admin,
+      { email: 'frank@example.com', role: 'user' },
+      meta,
+    );
+    const { userId } = await acceptInvitation(
+      t.db,
+      { token: invitationToken, password: PASSWORD },
+      meta,
+    );
+    const session = await signIn(
+      t.db,
+      throttle,
+      { email: 'frank@example.com', password: PASSWORD },
+      meta,
+    );
+    const dave = (await authenticate(t.db, session.token))!;
+    expect(dave.role).toBe('user');
+    expect((await rejection(listUsers(t.db, dave))).status).toBe(403);
+    // Only an admin may change roles, and not through their own account.
+    expect((await rejection(updateUser(t.db, dave, userId, { role: 'admin' }, meta))).status).toBe(
+      403,
+    );
+
+    expect(await updateUser(t.db, admin, userId, { role: 'admin' }, meta)).toMatchObject({
+      id: userId,
+      role: 'admin',
+      status: 'active',
+    });
+    // The same session is an admin's from its next request on.
+    const promoted = (await authenticate(t.db, session.token))!;
+    expect(promoted.role).toBe('admin');
+    expect((await listUsers(t.db, promoted)).length).toBeGreaterThan(1);
+    expect(
+      (await rejection(updateUser(t.db, promoted, userId, { role: 'user' }, meta))).status,
+    ).toBe(409);
+
+    // Role and status in one request: both or neither.
+    expect(
+      await updateUser(t.db, admin, userId, { role: 'user', disabled: true }, meta),
+    ).toMatchObject({ role: 'user', status: 'disabled' });
+    expect(await authenticate(t.db, session.token)).toBeUndefined();
+    expect(
+      (await rejection(updateUser(t.db, admin, 999_999, { role: 'admin' }, meta))).status,
+    ).toBe(404);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('target_id', '=', String(userId))
+      .where('action', 'in', ['user.role', 'user.disable'])
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'user.role', details: { from: 'user', to: 'admin' } },
+      { action: 'user.role', details: { from: 'admin', to: 'user' } },
+      { action: 'user.disable', details: {} },
+    ]);
   });
 
   it('refuses setup once an admin exists', async () => {

@@ -30,6 +30,8 @@ export {
   inviteUser,
   acceptInvitation,
   setUserDisabled,
+  updateUser,
+  type UserChange,
   INVITATION_TTL_MS,
   type UserView,
 } from './users.ts';

@@ -179,6 +179,64 @@ export async function acceptInvitation(
   });
 }
 
+/** What an admin may change about a user (`PATCH /users/{id}`). */
+export interface UserChange {
+  disabled?: boolean;
+  role?: UserView['role'];
+}
+
+/**
+ * Changes a user's role or status, in one transaction with its audit entries. A role takes
+ * effect at the user's next request (every authentication reads it) and ends their open live
+ * connections. An admin cannot demote or disable themself: there must stay someone to undo it.
+ * See `setUserDisabled` for what disabling stops.
+ */
+export async function updateUser(
+  db: Db,
+  principal: Principal,
+  userId: number,
+  change: UserChange,
+  meta: RequestMeta,
+): Promise<UserView> {
+  requireAdmin(principal);
+  if (userId === principal.userId && change.disabled)
+    throw new AppError('CONFLICT', 'you cannot disable your own account');
+  if (userId === principal.userId && change.role === 'user')
+    throw new AppError('CONFLICT', 'you cannot take away your own admin role');
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('users')
+      .select(['role', 'status'])
+      .where('id', '=', userId)
+      .where('status', '!=', 'invited')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw new AppError('NOT_FOUND', `no user ${userId}`);
+    if (change.role !== undefined && change.role !== before.role) {
+      await trx
+        .updateTable('users')
+        .set({ role: change.role, updated_at: new Date() })
+        .where('id', '=', userId)
+        .execute();
+      await auditAction(trx, principal, meta, {
+        action: 'user.role',
+        targetType: 'user',
+        targetId: String(userId),
+        details: { from: before.role, to: change.role },
+      });
+    }
+    if (change.disabled !== undefined && change.disabled !== (before.status === 'disabled'))
+      await changeDisabled(trx, principal, userId, change.disabled, meta);
+    return view(
+      await trx
+        .selectFrom('users')
+        .select(USER_COLUMNS)
+        .where('id', '=', userId)
+        .executeTakeFirstOrThrow(),
+    );
+  });
+}
+
 /**
  * Disables a user: their sessions and API tokens stop working at once (revoked in the same
  * transaction, and every authentication checks the user's status too), their queued and
@@ -186,48 +244,49 @@ export async function acceptInvitation(
  * scheduler and the claim skip owners who are not active). Enabling resumes the schedules
  * from that moment. An admin cannot disable themself (there must stay someone to undo it).
  */
-export async function setUserDisabled(
+export function setUserDisabled(
   db: Db,
   principal: Principal,
   userId: number,
   disabled: boolean,
   meta: RequestMeta,
 ): Promise<UserView> {
-  requireAdmin(principal);
-  if (userId === principal.userId)
-    throw new AppError('CONFLICT', 'you cannot disable your own account');
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('users')
-      .set({ status: disabled ? 'disabled' : 'active', updated_at: new Date() })
-      .where('id', '=', userId)
-      .where('status', '!=', 'invited')
-      .returning(USER_COLUMNS)
-      .executeTakeFirst();
-    if (!row) throw new AppError('NOT_FOUND', `no user ${userId}`);
-    if (disabled) {
-      const now = new Date();
-      await trx
-        .updateTable('sessions')
-        .set({ revoked_at: now })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .execute();
-      await trx
-        .updateTable('api_tokens')
-        .set({ revoked_at: now })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .execute();
-      await cancelOwnerRuns(trx, userId, 'cancelled: its owner was disabled');
-    } else {
-      await resumeOwnerSchedules(trx, userId, new Date());
-    }
-    await auditAction(trx, principal, meta, {
-      action: disabled ? 'user.disable' : 'user.enable',
-      targetType: 'user',
-      targetId: String(userId),
-    });
-    return view(row);
+  return updateUser(db, principal, userId, { disabled }, meta);
+}
+
+async function changeDisabled(
+  trx: Db,
+  principal: Principal,
+  userId: number,
+  disabled: boolean,
+  meta: RequestMeta,
+): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ status: disabled ? 'disabled' : 'active', updated_at: new Date() })
+    .where('id', '=', userId)
+    .execute();
+  if (disabled) {
+    const now = new Date();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await trx
+      .updateTable('api_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await cancelOwnerRuns(trx, userId, 'cancelled: its owner was disabled');
+  } else {
+    await resumeOwnerSchedules(trx, userId, new Date());
+  }
+  await auditAction(trx, principal, meta, {
+    action: disabled ? 'user.disable' : 'user.enable',
+    targetType: 'user',
+    targetId: String(userId),
   });
 }

@@ -21,6 +21,7 @@ export {
   type RunView,
   type RunFilter,
 } from './runs.ts';
+export { summarizeRuns, type RunSummary, type RunBrief } from './run-summary.ts';
 export {
   listVariables,
   readVariableView,

@@ -181,14 +181,26 @@ describe('accounts API over HTTP', () => {
         })
       ).status,
     ).toBe(403);
-    expect(
-      (
-        await call('PATCH', `/api/v1/users/${bobId}`, {
-          cookie: adminCookie,
-          body: { disabled: true },
-        })
-      ).json,
-    ).toMatchObject({ status: 'disabled' });
+    // Roles: an empty change is refused, an admin cannot demote themself, and a promotion
+    // holds from the user's next request on.
+    const patch = (id: number, cookie: string, body: unknown) =>
+      call('PATCH', `/api/v1/users/${id}`, { cookie, body });
+    expect((await patch(bobId, adminCookie, {})).status).toBe(400);
+    expect((await patch(bobId, adminCookie, { role: 'owner' })).json).toMatchObject({
+      errors: [{ pointer: '/body/role' }],
+    });
+    expect((await patch(adminId, adminCookie, { role: 'user' })).status).toBe(409);
+    expect((await patch(bobId, adminCookie, { role: 'admin' })).json).toMatchObject({
+      role: 'admin',
+    });
+    expect((await call('GET', '/api/v1/users', { cookie: bobCookie })).status).toBe(200);
+    expect((await patch(bobId, adminCookie, { role: 'user' })).json).toMatchObject({
+      role: 'user',
+    });
+    expect((await call('GET', '/api/v1/users', { cookie: bobCookie })).status).toBe(403);
+    expect((await patch(bobId, adminCookie, { disabled: true })).json).toMatchObject({
+      status: 'disabled',
+    });
     expect((await call('GET', '/api/v1/me', { cookie: bobCookie })).status).toBe(401);
   });
 

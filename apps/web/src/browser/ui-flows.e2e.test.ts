@@ -316,6 +316,14 @@ describeInBrowser('the web UI', () => {
       await bob.page.goto(`/events/${adminEvents[0].id}`);
       await bob.page.getByText('This could not be loaded').waitFor();
       await expect(bob.page.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
+
+      // The admin makes bob an admin: his next page load has the admin's pages.
+      await page.goto('/users');
+      await page.getByRole('combobox', { name: 'Role of bob@example.com' }).click();
+      await page.getByRole('option', { name: 'admin' }).click();
+      await page.getByText('bob@example.com is now an admin').waitFor();
+      await bob.page.goto('/users');
+      await bob.page.getByRole('table', { name: 'Users' }).getByText('bob@example.com').waitFor();
     } finally {
       await bob.context.close();
     }

@@ -440,6 +440,21 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
     30_000,
   );
 
+  maybe(
+    'closes an admin’s open connection once they are no longer an admin',
+    async () => {
+      const adminId = await insertTestUser(t.db, { role: 'admin' });
+      const v = viewer(await session(adminId));
+      await v.opened;
+      const closed = new Promise<number>((resolve) =>
+        v.socket.once('close', (code) => resolve(code)),
+      );
+      await t.db.updateTable('users').set({ role: 'user' }).where('id', '=', adminId).execute();
+      expect(await closed).toBe(4401);
+    },
+    30_000,
+  );
+
   maybe('tells a viewer about its own runs’ status changes', async () => {
     const v = viewer();
     await v.opened;

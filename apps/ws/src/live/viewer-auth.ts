@@ -39,6 +39,7 @@ export async function authenticateViewer(
   };
   const viewer = await current();
   if (!viewer) return undefined;
-  // Re-checked while the socket is open: revoking, expiry or disabling the user ends it.
-  return { viewer, stillValid: async () => (await current()) !== undefined };
+  // Re-checked while the socket is open: revoking, expiry, disabling the user or changing
+  // their role ends it (what they may watch was decided with the role they had).
+  return { viewer, stillValid: async () => (await current())?.role === viewer.role };
 }

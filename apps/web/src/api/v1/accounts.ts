@@ -9,7 +9,7 @@ import {
   needsSetup,
   readMe,
   revokeApiToken,
-  setUserDisabled,
+  updateUser,
   signIn,
   signOut,
   SESSION_TTL_MS,
@@ -296,12 +296,17 @@ export const patchUser = apiRoute(
   'PATCH',
   '/api/v1/users/{id}',
   {
-    summary: 'Disable or re-enable a user (admin); their sessions and tokens stop at once',
+    summary:
+      "Change a user's role, or disable or re-enable them (admin); a disabled user's sessions and tokens stop at once",
     tags: ['users'],
     scope: 'users:write',
     body: UpdateUserBody,
-    responses: { 200: { description: 'the user', schema: User } },
+    responses: {
+      200: { description: 'the user', schema: User },
+      404: problem('no such user (or only invited)'),
+      409: problem('an admin cannot demote or disable themself'),
+    },
   },
   async ({ deps, principal, params, body, meta }) =>
-    setUserDisabled(deps.db, principal, idParam(params.id), body.disabled, meta),
+    updateUser(deps.db, principal, idParam(params.id), body, meta),
 );

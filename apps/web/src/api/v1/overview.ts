@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import { RunStatus } from '@cronium/contracts';
-import { isAdmin, visibleOwner } from '@cronium/accounts';
+import { isAdmin } from '@cronium/accounts';
+import { summarizeRuns } from '@cronium/event-service';
 import { readSandboxCaps, readTargetPolicy } from '@cronium/db';
 import { CronSchedule, InvalidScheduleError } from '@cronium/scheduler';
 import { AppError } from '@cronium/service-kit/errors';
@@ -113,35 +113,7 @@ export const getRunSummary = apiRoute(
       },
     },
   },
-  async ({ deps, principal, query }) => {
-    const since = new Date(Date.now() - (query.hours ?? 24) * 3_600_000);
-    const owner = visibleOwner(principal);
-    const mine = owner === undefined ? sql`true` : sql`owner_id = ${owner}`;
-    const brief = sql`r.id, r.event_id AS "eventId", e.name AS "eventName", r.status, r.error,
-      r.created_at AS "createdAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
-    const [counts, running, failures, fires] = await Promise.all([
-      sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM runs
-        WHERE ${mine} AND created_at >= ${since} GROUP BY status`.execute(deps.db),
-      sql`SELECT ${brief} FROM runs r LEFT JOIN events e ON e.id = r.event_id
-        WHERE ${owner === undefined ? sql`true` : sql`r.owner_id = ${owner}`}
-          AND r.status IN ('running', 'cancelling') ORDER BY r.id DESC LIMIT 20`.execute(deps.db),
-      sql`SELECT ${brief} FROM runs r LEFT JOIN events e ON e.id = r.event_id
-        WHERE ${owner === undefined ? sql`true` : sql`r.owner_id = ${owner}`}
-          AND r.finished_at >= ${since} AND r.status IN ('failed', 'timed_out')
-        ORDER BY r.finished_at DESC LIMIT 10`.execute(deps.db),
-      sql`SELECT id AS "eventId", name, schedule_next_at AS at, schedule_timezone AS timezone
-        FROM events WHERE ${mine} AND status = 'active' AND schedule_cron IS NOT NULL
-          AND schedule_next_at IS NOT NULL
-        ORDER BY schedule_next_at LIMIT 10`.execute(deps.db),
-    ]);
-    return {
-      since,
-      byStatus: Object.fromEntries(counts.rows.map((r) => [r.status, Number(r.n)])),
-      running: running.rows,
-      recentFailures: failures.rows,
-      nextFires: fires.rows,
-    } as never;
-  },
+  async ({ deps, principal, query }) => summarizeRuns(deps.db, principal, query.hours ?? 24),
 );
 
 export const Settings = Type.Object({

@@ -50,10 +50,8 @@ export const CreateTokenBody = Type.Object(
   },
   Strict,
 );
-export const InviteBody = Type.Object(
-  { email: Email, role: Type.Union([Type.Literal('admin'), Type.Literal('user')]) },
-  Strict,
-);
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('user')]);
+export const InviteBody = Type.Object({ email: Email, role: Role }, Strict);
 export const AcceptInvitationBody = Type.Object(
   {
     token: Type.String({ minLength: 10, maxLength: 200 }),
@@ -62,7 +60,10 @@ export const AcceptInvitationBody = Type.Object(
   },
   Strict,
 );
-export const UpdateUserBody = Type.Object({ disabled: Type.Boolean() }, Strict);
+export const UpdateUserBody = Type.Object(
+  { disabled: Type.Optional(Type.Boolean()), role: Type.Optional(Role) },
+  { ...Strict, minProperties: 1 },
+);
 
 export const User = Type.Object({
   id: Type.Integer(),

@@ -27,6 +27,11 @@ import { useMe } from '../../../ui/session.tsx';
 import type { User } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
 
+const ROLES = [
+  { value: 'user', label: 'user' },
+  { value: 'admin', label: 'admin' },
+];
+
 function Invite({ onInvited }: { onInvited(link: string): void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<string | null>('user');
@@ -99,18 +104,33 @@ export default function UsersPage() {
     setLink(undefined);
     void users.reload();
   };
-  const setDisabled = async (user: User, disabled: boolean) => {
+  /** Applied at once on the page, then the server's answer (or the old state) replaces it. */
+  const change = async (user: User, patch: { disabled?: boolean; role?: string }, done: string) => {
     users.setData((list) =>
-      list?.map((u) => (u.id === user.id ? { ...u, status: disabled ? 'disabled' : 'active' } : u)),
+      list?.map((u) =>
+        u.id === user.id
+          ? {
+              ...u,
+              ...(patch.role ? { role: patch.role } : {}),
+              ...(patch.disabled === undefined
+                ? {}
+                : { status: patch.disabled ? 'disabled' : 'active' }),
+            }
+          : u,
+      ),
     );
     try {
-      await api('PATCH', `/users/${user.id}`, { disabled });
-      notifyDone(`${user.email} ${disabled ? 'disabled' : 'enabled'}`);
+      await api('PATCH', `/users/${user.id}`, patch);
+      notifyDone(done);
     } catch (problem) {
       notifyError('The user could not be changed', problem);
     }
     await users.reload();
   };
+  const setDisabled = (user: User, disabled: boolean) =>
+    change(user, { disabled }, `${user.email} ${disabled ? 'disabled' : 'enabled'}`);
+  const setRole = (user: User, role: string) =>
+    change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}`);
   if (me.role !== 'admin')
     return (
       <Alert color="yellow" title="Admins only">
@@ -152,7 +172,21 @@ export default function UsersPage() {
                       </Text>
                     ) : null}
                   </Table.Td>
-                  <Table.Td>{u.role}</Table.Td>
+                  <Table.Td>
+                    {u.id === me.id || u.status === 'invited' ? (
+                      u.role
+                    ) : (
+                      <Select
+                        size="xs"
+                        w={110}
+                        aria-label={`Role of ${u.email}`}
+                        data={ROLES}
+                        value={u.role}
+                        allowDeselect={false}
+                        onChange={(role) => role && role !== u.role && void setRole(u, role)}
+                      />
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <StatusBadge status={u.status} />
                   </Table.Td>
