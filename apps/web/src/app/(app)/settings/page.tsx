@@ -6,7 +6,7 @@ import type { Settings } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
 
 const LOCAL: Record<string, string> = {
-  all: 'every user',
+  everyone: 'every user (each as their own system user)',
   admins: 'admins only',
   off: 'nobody (turned off)',
 };
@@ -34,9 +34,10 @@ export default function SettingsPage() {
         title="Settings"
         description={
           <>
-            What applies to events on this installation. The administrator sets these in the
-            environment (see <Code>docs/configuration.md</Code>); they take effect when the services
-            restart.
+            What applies to events on this installation. These are set where Cronium is deployed,
+            in the services' environment (each variable is named below; see{' '}
+            <Code>docs/configuration.md</Code>), and take effect when the services restart: an
+            admin session alone cannot open local execution or internal addresses to scripts.
           </>
         }
       />
@@ -69,10 +70,18 @@ export default function SettingsPage() {
               </Title>
               {s.containerCaps ? (
                 <SimpleGrid cols={{ base: 2, sm: 4 }}>
-                  <Row label="Memory">{s.containerCaps.memoryMb} MB</Row>
-                  <Row label="CPU">{s.containerCaps.cpuMillis} millicores</Row>
-                  <Row label="Processes">{s.containerCaps.pids}</Row>
-                  <Row label="Network">{s.containerCaps.network ? 'configured' : 'none'}</Row>
+                  <Row label="Memory (CONTAINER_MAX_MEMORY_MB)">
+                    at most {s.containerCaps.memoryMb} MB
+                  </Row>
+                  <Row label="CPU (CONTAINER_MAX_CPU_MILLIS)">
+                    at most {s.containerCaps.cpuMillis} millicores
+                  </Row>
+                  <Row label="Processes (CONTAINER_MAX_PIDS)">
+                    at most {s.containerCaps.pids}
+                  </Row>
+                  <Row label="Network (CONTAINER_NETWORK)">
+                    {s.containerCaps.network ? 'events may ask for it' : 'none'}
+                  </Row>
                 </SimpleGrid>
               ) : (
                 <Text size="sm" c="dimmed">
