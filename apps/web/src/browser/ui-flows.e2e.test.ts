@@ -234,6 +234,37 @@ describeInBrowser('the web UI', () => {
     await expect(page.getByText('never').count()).resolves.toBe(0);
   });
 
+  it('filters run history by event and status, and keeps an event chosen by the address', async () => {
+    await page.goto('/runs');
+    const runs = page.getByRole('table', { name: 'Runs' });
+    await runs.getByText('Long job').waitFor();
+    const eventPicker = page.locator('input').and(page.getByLabel(label('Event')));
+    await eventPicker.fill('Long');
+    await page.getByRole('option', { name: 'Long job' }).click();
+    await page
+      .locator('input')
+      .and(page.getByLabel(label('Status')))
+      .click();
+    await page.getByRole('option', { name: 'succeeded' }).click();
+    await page.getByText('No runs').waitFor();
+    await page
+      .locator('input')
+      .and(page.getByLabel(label('Status')))
+      .click();
+    await page.getByRole('option', { name: 'cancelled' }).click();
+    await runs.getByText('cancelled').waitFor();
+    await expect(runs.getByText('Py hello').count()).resolves.toBe(0);
+
+    const cookie = await stack.signIn(ADMIN);
+    const py = (await stack.call('GET', '/api/v1/events?q=Py%20hello', cookie)).json.events[0];
+    await page.goto(`/runs?eventId=${py.id}`);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('input')].some((input) => input.value === 'Py hello'),
+    );
+    await runs.getByText('succeeded').waitFor();
+    await expect(runs.getByText('Long job').count()).resolves.toBe(0);
+  });
+
   it('filters, searches and pauses events in bulk on the events page', async () => {
     await page.goto('/events');
     await page.getByRole('table', { name: 'Events' }).getByText('Nightly report').waitFor();

@@ -6,6 +6,7 @@ import {
   Button,
   Center,
   Code,
+  CopyButton,
   Group,
   Loader,
   Stack,
@@ -204,4 +205,49 @@ export function notifyError(title: string, error: unknown) {
 
 export function notifyDone(message: string) {
   notifications.show({ color: 'teal', message });
+}
+
+/** A labelled value on a detail page (a run's status, a setting). */
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+/**
+ * A secret the server returns once (a new API token, an invitation link): the explanation,
+ * the value to copy, and Done. Closing forgets it: it cannot be shown again.
+ */
+export function ShownOnce(props: {
+  children: ReactNode;
+  value: string;
+  testId: string;
+  copyLabel: string;
+  onDone(): void;
+}) {
+  return (
+    <Stack>
+      {props.children}
+      <Code block data-testid={props.testId}>
+        {props.value}
+      </Code>
+      <Group justify="flex-end">
+        <CopyButton value={props.value}>
+          {({ copied, copy }) => (
+            <Button variant="light" onClick={copy}>
+              {copied ? 'Copied' : props.copyLabel}
+            </Button>
+          )}
+        </CopyButton>
+        <Button onClick={props.onDone}>Done</Button>
+      </Group>
+    </Stack>
+  );
 }

@@ -1,9 +1,10 @@
 'use client';
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { Alert, Button, Group, JsonInput, Modal, Stack, Text } from '@mantine/core';
+import { Button, Group, JsonInput, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api } from './api.ts';
+import { FormError, useFormSubmit } from './form-submit.tsx';
 import type { Run } from './types.ts';
 
 /** "Run now": an optional JSON input, then the run's page. */
@@ -11,22 +12,14 @@ export function RunNowButton({ eventId }: { eventId: number }) {
   const router = useRouter();
   const [opened, { open, close }] = useDisclosure(false);
   const [input, setInput] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const run = async () => {
-    let parsed: unknown;
-    if (input.trim()) {
+  const submit = useFormSubmit(
+    async () => {
+      let parsed: unknown;
       try {
-        parsed = JSON.parse(input);
+        parsed = input.trim() ? JSON.parse(input) : undefined;
       } catch (e) {
-        setError(`The input is not valid JSON: ${(e as Error).message}`);
-        return;
+        throw new Error(`The input is not valid JSON: ${(e as Error).message}`, { cause: e });
       }
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
       const created = await api<Run>(
         'POST',
         `/events/${eventId}/runs`,
@@ -34,12 +27,9 @@ export function RunNowButton({ eventId }: { eventId: number }) {
       );
       close();
       router.push(`/runs/${created.id}`);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    { leaves: true },
+  );
 
   return (
     <>
@@ -47,11 +37,7 @@ export function RunNowButton({ eventId }: { eventId: number }) {
       <Modal opened={opened} onClose={close} title="Run now">
         <Stack>
           <Text size="sm">The script reads this with getInput (leave it empty for no input).</Text>
-          {error ? (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          ) : null}
+          <FormError error={submit.error} />
           <JsonInput
             label="Input (JSON)"
             placeholder='{"name": "Ada"}'
@@ -66,7 +52,7 @@ export function RunNowButton({ eventId }: { eventId: number }) {
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button onClick={run} loading={busy}>
+            <Button onClick={() => submit.submit()} loading={submit.busy}>
               Run
             </Button>
           </Group>

@@ -1,9 +1,9 @@
 'use client';
-import { useState } from 'react';
 import Link from 'next/link';
-import { Anchor, Button, Group, Table, Text } from '@mantine/core';
+import { Anchor, Table, Text } from '@mantine/core';
 import type { Query } from './api.ts';
 import { DataState, StatusBadge, Time, formatDuration } from './components.tsx';
+import { KeysetPager, useKeyset } from './keyset-pager.tsx';
 import { useLiveStatuses } from './live-socket.ts';
 import type { Run } from './types.ts';
 import { useResource } from './use-resource.ts';
@@ -13,20 +13,13 @@ import { useResource } from './use-resource.ts';
  * of the user's runs reads the page again.
  */
 export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?: number }) {
-  const [cursors, setCursors] = useState<number[]>([]);
-  const before = cursors.at(-1);
+  const keyset = useKeyset(JSON.stringify(props.filter));
   const page = useResource<{ runs: Run[]; nextBefore: number | null }>('/runs', {
     ...props.filter,
-    before,
+    before: keyset.before,
     limit: props.pageSize ?? 25,
   });
   useLiveStatuses(() => void page.reload());
-  const filterKey = JSON.stringify(props.filter);
-  const [lastFilter, setLastFilter] = useState(filterKey);
-  if (filterKey !== lastFilter) {
-    setLastFilter(filterKey);
-    setCursors([]);
-  }
   const runs = page.data?.runs ?? [];
   return (
     <DataState
@@ -34,7 +27,7 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
       error={page.error}
       hasData={!!page.data}
       onRetry={page.reload}
-      empty={runs.length === 0 && cursors.length === 0}
+      empty={runs.length === 0 && keyset.newest}
       emptyTitle="No runs"
       emptyText="Runs appear here when an event runs: on its schedule, by hand or from the API."
     >
@@ -84,24 +77,7 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
           </Table.Tbody>
         </Table>
       </div>
-      <Group justify="flex-end" mt="sm" gap="xs">
-        <Button
-          size="xs"
-          variant="default"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Newer
-        </Button>
-        <Button
-          size="xs"
-          variant="default"
-          disabled={!page.data?.nextBefore}
-          onClick={() => page.data?.nextBefore && setCursors((c) => [...c, page.data!.nextBefore!])}
-        >
-          Older
-        </Button>
-      </Group>
+      <KeysetPager keyset={keyset} nextBefore={page.data?.nextBefore} />
     </DataState>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { ApiProblem } from '../api.ts';
+import { Button, Paper, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { FormError, useFormSubmit } from '../form-submit.tsx';
 
 export interface AccountFields {
   email?: string;
@@ -24,43 +24,25 @@ export function AccountForm(props: {
 }) {
   const [fields, setFields] = useState<AccountFields>({ email: '', name: '', password: '' });
   const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const set = (key: keyof AccountFields) => (e: { currentTarget: { value: string } }) => {
     // Read now: React may run the updater after the event is gone.
     const value = e.currentTarget.value;
     setFields((f) => ({ ...f, [key]: value }));
   };
 
-  const submit = async (e: FormEvent) => {
+  const form = useFormSubmit(() => props.onSubmit(fields), { leaves: true });
+  const errors = form.fieldErrors;
+  const submit = (e: FormEvent) => {
+    if (fields.password === confirm) return form.submit(e);
     e.preventDefault();
-    if (fields.password !== confirm) {
-      setErrors({ confirm: 'The two passwords differ.' });
-      return;
-    }
-    setBusy(true);
-    setErrors({});
-    setError(undefined);
-    try {
-      await props.onSubmit(fields);
-    } catch (problem) {
-      if (problem instanceof ApiProblem && problem.errors.length > 0)
-        setErrors(problem.fieldErrors());
-      setError(problem instanceof Error ? problem.message : String(problem));
-      setBusy(false);
-    }
+    form.fail('', { confirm: 'The two passwords differ.' });
   };
 
   return (
     <Paper withBorder p="lg" component="form" onSubmit={submit} aria-label={props.label}>
       <Stack>
         <Text size="sm">{props.intro}</Text>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         {props.askEmail ? (
           <TextInput
             label="Email"
@@ -108,7 +90,7 @@ export function AccountForm(props: {
             error={errors.setupToken}
           />
         ) : null}
-        <Button type="submit" loading={busy}>
+        <Button type="submit" loading={form.busy}>
           {props.submitLabel}
         </Button>
       </Stack>

@@ -1,9 +1,8 @@
 'use client';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import {
-  Alert,
   Button,
   Card,
   Group,
@@ -23,8 +22,9 @@ import {
   Title,
   useComputedColorScheme,
 } from '@mantine/core';
-import { api, ApiProblem } from '../api.ts';
+import { api } from '../api.ts';
 import { notifyDone } from '../components.tsx';
+import { FormError, useFormSubmit } from '../form-submit.tsx';
 import { useMe } from '../session.tsx';
 import { STARTER_SCRIPTS, type ScriptLanguage } from '../sdk-completions.ts';
 import type { EventItem, Server, Settings } from '../types.ts';
@@ -168,9 +168,6 @@ export function EventForm({ event }: { event?: EventItem }) {
   const settings = useResource<Settings>('/settings');
   const servers = useResource<Server[]>('/servers');
   const [form, setForm] = useState<FormState>(() => initialState(event, undefined));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
   const defaultTarget = settings.data?.targets.containers ? 'container' : undefined;
@@ -194,36 +191,31 @@ export function EventForm({ event }: { event?: EventItem }) {
       };
     });
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setError(undefined);
-    try {
-      const body = bodyOf(form, event);
-      const saved = event
-        ? await api<EventItem>('PATCH', `/events/${event.id}`, body)
-        : await api<EventItem>('POST', '/events', body);
-      notifyDone(event ? 'Event saved' : 'Event created');
-      router.push(`/events/${saved.id}`);
-    } catch (problem) {
-      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
-      setError(problem instanceof Error ? problem.message : String(problem));
-      setBusy(false);
-      window.scrollTo({ top: 0, behavior: 'smooth' });
-    }
-  };
+  const save = useFormSubmit(
+    async () => {
+      try {
+        const body = bodyOf(form, event);
+        const saved = event
+          ? await api<EventItem>('PATCH', `/events/${event.id}`, body)
+          : await api<EventItem>('POST', '/events', body);
+        notifyDone(event ? 'Event saved' : 'Event created');
+        router.push(`/events/${saved.id}`);
+      } catch (problem) {
+        // The message is above the form: bring it into view.
+        window.scrollTo({ top: 0, behavior: 'smooth' });
+        throw problem;
+      }
+    },
+    { leaves: true },
+  );
+  const errors = save.fieldErrors;
 
   const fieldError = (...paths: string[]) => paths.map((p) => errors[p]).find(Boolean);
 
   return (
-    <form onSubmit={submit} aria-label={event ? 'Edit event' : 'New event'} noValidate>
+    <form onSubmit={save.submit} aria-label={event ? 'Edit event' : 'New event'} noValidate>
       <Stack gap="md">
-        {error ? (
-          <Alert color="red" role="alert" title="The event was not saved">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={save.error} title="The event was not saved" />
         <Card withBorder>
           <Stack gap="sm">
             <TextInput
@@ -598,7 +590,7 @@ export function EventForm({ event }: { event?: EventItem }) {
           <Button variant="default" onClick={() => router.back()}>
             Cancel
           </Button>
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={save.busy}>
             {event ? 'Save changes' : 'Create event'}
           </Button>
         </Group>

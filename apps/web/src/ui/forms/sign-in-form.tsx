@@ -1,8 +1,9 @@
 'use client';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Alert, Anchor, Button, Paper, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { api, ApiProblem, get } from '../api.ts';
+import { FormError, useFormSubmit } from '../form-submit.tsx';
 
 /** Where to go after signing in: a path of this site only (never another origin). */
 export function safeNext(next: string | null): string {
@@ -14,8 +15,6 @@ export function SignInForm() {
   const params = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const [setupNeeded, setSetupNeeded] = useState(false);
 
   useEffect(() => {
@@ -27,38 +26,29 @@ export function SignInForm() {
       .catch(() => undefined);
   }, [router]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+  const form = useFormSubmit(
+    async () => {
       await api('POST', '/sessions', { email, password });
       router.replace(safeNext(params.get('next')));
-    } catch (problem) {
-      setError(
+    },
+    {
+      leaves: true,
+      explain: (problem) =>
         problem instanceof ApiProblem && problem.status === 400
           ? 'Enter your email address and password.'
-          : problem instanceof Error
-            ? problem.message
-            : String(problem),
-      );
-      setBusy(false);
-    }
-  };
+          : undefined,
+    },
+  );
 
   return (
-    <Paper withBorder p="lg" component="form" onSubmit={submit} aria-label="Sign in">
+    <Paper withBorder p="lg" component="form" onSubmit={form.submit} aria-label="Sign in">
       <Stack>
         {setupNeeded ? (
           <Alert>
             No admin yet: <Anchor href="/setup">set Cronium up</Anchor>.
           </Alert>
         ) : null}
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         <TextInput
           label="Email"
           type="email"
@@ -75,7 +65,7 @@ export function SignInForm() {
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}
         />
-        <Button type="submit" loading={busy}>
+        <Button type="submit" loading={form.busy}>
           Sign in
         </Button>
       </Stack>

@@ -1,8 +1,9 @@
 'use client';
 import { useState } from 'react';
-import { Alert, Button, Code, Group, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Code, Group, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { DataState, PageHeader, Time } from '../../../ui/components.tsx';
+import { KeysetPager, useKeyset } from '../../../ui/keyset-pager.tsx';
 import { useMe } from '../../../ui/session.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
 
@@ -29,7 +30,7 @@ export default function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [filters] = useDebouncedValue({ action, actorId, targetType, from, to }, 300);
-  const [cursors, setCursors] = useState<number[]>([]);
+  const keyset = useKeyset(JSON.stringify(filters));
   const page = useResource<{ entries: Entry[]; nextBefore: number | null }>(
     me.role === 'admin' ? '/audit' : null,
     {
@@ -38,7 +39,7 @@ export default function AuditPage() {
       targetType: filters.targetType,
       from: instant(filters.from),
       to: instant(filters.to),
-      before: cursors.at(-1),
+      before: keyset.before,
       limit: 50,
     },
   );
@@ -49,12 +50,6 @@ export default function AuditPage() {
       </Alert>
     );
   const entries = page.data?.entries ?? [];
-  const reset =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => {
-      set(v);
-      setCursors([]);
-    };
   return (
     <>
       <PageHeader title="Audit log" description="Who did what, and when" />
@@ -63,35 +58,35 @@ export default function AuditPage() {
           label="Action"
           placeholder="e.g. event. or user.sign_in"
           value={action}
-          onChange={(e) => reset(setAction)(e.currentTarget.value)}
+          onChange={(e) => setAction(e.currentTarget.value)}
           w={{ base: '100%', sm: 200 }}
         />
         <TextInput
           label="Actor id"
           inputMode="numeric"
           value={actorId}
-          onChange={(e) => reset(setActorId)(e.currentTarget.value.replace(/\D/g, ''))}
+          onChange={(e) => setActorId(e.currentTarget.value.replace(/\D/g, ''))}
           w={{ base: '47%', sm: 100 }}
         />
         <TextInput
           label="Target type"
           placeholder="event, run, user…"
           value={targetType}
-          onChange={(e) => reset(setTargetType)(e.currentTarget.value)}
+          onChange={(e) => setTargetType(e.currentTarget.value)}
           w={{ base: '47%', sm: 140 }}
         />
         <TextInput
           type="datetime-local"
           label="From"
           value={from}
-          onChange={(e) => reset(setFrom)(e.currentTarget.value)}
+          onChange={(e) => setFrom(e.currentTarget.value)}
           w={{ base: '47%', sm: 210 }}
         />
         <TextInput
           type="datetime-local"
           label="Before"
           value={to}
-          onChange={(e) => reset(setTo)(e.currentTarget.value)}
+          onChange={(e) => setTo(e.currentTarget.value)}
           w={{ base: '47%', sm: 210 }}
         />
       </Group>
@@ -147,26 +142,7 @@ export default function AuditPage() {
             </Table.Tbody>
           </Table>
         </div>
-        <Group justify="flex-end" mt="sm" gap="xs">
-          <Button
-            size="xs"
-            variant="default"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            Newer
-          </Button>
-          <Button
-            size="xs"
-            variant="default"
-            disabled={!page.data?.nextBefore}
-            onClick={() =>
-              page.data?.nextBefore && setCursors((c) => [...c, page.data!.nextBefore!])
-            }
-          >
-            Older
-          </Button>
-        </Group>
+        <KeysetPager keyset={keyset} nextBefore={page.data?.nextBefore} />
       </DataState>
     </>
   );

@@ -1,12 +1,12 @@
 'use client';
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { useSearchParams } from 'next/navigation';
-import { Group, Select, TextInput } from '@mantine/core';
+import { Group, Select, TextInput, type ComboboxItem } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { PageHeader } from '../../../ui/components.tsx';
 import { RunsTable } from '../../../ui/runs-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
-import type { EventListItem } from '../../../ui/types.ts';
-import { Suspense } from 'react';
+import type { EventItem, EventListItem } from '../../../ui/types.ts';
 
 const STATUSES = [
   'scheduled',
@@ -29,11 +29,24 @@ function RunHistory() {
   const [status, setStatus] = useState<string | null>(params.get('status'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [search] = useDebouncedValue(eventSearch, 250);
   const events = useResource<{ events: EventListItem[] }>('/events', {
-    q: eventSearch,
+    q: search,
     limit: 50,
     sort: 'name',
   });
+  // The chosen event keeps its name when a search no longer lists it, or when it came from
+  // the address (?eventId=) and is not among the first events by name.
+  const [picked, setPicked] = useState<ComboboxItem | null>(null);
+  const fromAddress = useResource<EventItem>(eventId && !picked ? `/events/${eventId}` : null);
+  const chosen =
+    picked ??
+    (fromAddress.data
+      ? { value: String(fromAddress.data.id), label: fromAddress.data.name }
+      : null);
+  const options = (events.data?.events ?? []).map((e) => ({ value: String(e.id), label: e.name }));
+  if (chosen && chosen.value === eventId && !options.some((o) => o.value === chosen.value))
+    options.unshift(chosen);
   return (
     <>
       <PageHeader title="Runs" description="Every run of your events, newest first" />
@@ -44,9 +57,12 @@ function RunHistory() {
           searchable
           clearable
           onSearchChange={setEventSearch}
-          data={(events.data?.events ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
+          data={options}
           value={eventId}
-          onChange={setEventId}
+          onChange={(value, option) => {
+            setEventId(value);
+            setPicked(value ? option : null);
+          }}
           w={{ base: '100%', sm: 220 }}
         />
         <Select

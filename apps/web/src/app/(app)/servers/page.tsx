@@ -1,9 +1,8 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -18,7 +17,8 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { api, ApiProblem } from '../../../ui/api.ts';
+import { api } from '../../../ui/api.ts';
+import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
 import { DataState, PageHeader } from '../../../ui/components.tsx';
 import type { Server } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
@@ -35,17 +35,10 @@ function AddServer({ onClose }: { onClose(): void }) {
     passphrase: '',
     password: '',
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof f) => (v: string | number) => setF((s) => ({ ...s, [key]: v }));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setErrors({});
-    try {
+  const form = useFormSubmit(
+    async () => {
       const server = await api<Server>('POST', '/servers', {
         name: f.name,
         host: f.host,
@@ -63,21 +56,15 @@ function AddServer({ onClose }: { onClose(): void }) {
       onClose();
       // Next: scan and confirm its host key.
       router.push(`/servers/${server.id}`);
-    } catch (problem) {
-      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
-      setError(problem instanceof Error ? problem.message : String(problem));
-      setBusy(false);
-    }
-  };
+    },
+    { leaves: true },
+  );
+  const errors = form.fieldErrors;
 
   return (
-    <form onSubmit={submit} aria-label="Add a server">
+    <form onSubmit={form.submit} aria-label="Add a server">
       <Stack>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         <TextInput
           label="Name"
           required
@@ -151,7 +138,7 @@ function AddServer({ onClose }: { onClose(): void }) {
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={form.busy}>
             Add server
           </Button>
         </Group>

@@ -1,6 +1,6 @@
 'use client';
 import { Card, Code, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { DataState, PageHeader } from '../../../ui/components.tsx';
+import { DataState, Fact, PageHeader } from '../../../ui/components.tsx';
 import { useMe } from '../../../ui/session.tsx';
 import type { Settings } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
@@ -10,19 +10,6 @@ const LOCAL: Record<string, string> = {
   admins: 'admins only',
   off: 'nobody (turned off)',
 };
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 export default function SettingsPage() {
   const me = useMe();
@@ -34,10 +21,10 @@ export default function SettingsPage() {
         title="Settings"
         description={
           <>
-            What applies to events on this installation. These are set where Cronium is deployed,
-            in the services' environment (each variable is named below; see{' '}
-            <Code>docs/configuration.md</Code>), and take effect when the services restart: an
-            admin session alone cannot open local execution or internal addresses to scripts.
+            What applies to events on this installation. These are set where Cronium is deployed, in
+            the services' environment (each variable is named below; see{' '}
+            <Code>docs/configuration.md</Code>), and take effect when the services restart: an admin
+            session alone cannot open local execution or internal addresses to scripts.
           </>
         }
       />
@@ -54,14 +41,14 @@ export default function SettingsPage() {
                 Where scripts run
               </Title>
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                <Row label="Containers">
+                <Fact label="Containers">
                   {s.targets.containers
                     ? 'available (a Docker engine answered)'
                     : 'not available (no Docker engine)'}
-                </Row>
-                <Row label="Local processes (ORCHESTRATOR_LOCAL)">
+                </Fact>
+                <Fact label="Local processes (ORCHESTRATOR_LOCAL)">
                   {LOCAL[s.targets.local] ?? s.targets.local}
-                </Row>
+                </Fact>
               </SimpleGrid>
             </Card>
             <Card withBorder>
@@ -70,18 +57,16 @@ export default function SettingsPage() {
               </Title>
               {s.containerCaps ? (
                 <SimpleGrid cols={{ base: 2, sm: 4 }}>
-                  <Row label="Memory (CONTAINER_MAX_MEMORY_MB)">
+                  <Fact label="Memory (CONTAINER_MAX_MEMORY_MB)">
                     at most {s.containerCaps.memoryMb} MB
-                  </Row>
-                  <Row label="CPU (CONTAINER_MAX_CPU_MILLIS)">
+                  </Fact>
+                  <Fact label="CPU (CONTAINER_MAX_CPU_MILLIS)">
                     at most {s.containerCaps.cpuMillis} millicores
-                  </Row>
-                  <Row label="Processes (CONTAINER_MAX_PIDS)">
-                    at most {s.containerCaps.pids}
-                  </Row>
-                  <Row label="Network (CONTAINER_NETWORK)">
+                  </Fact>
+                  <Fact label="Processes (CONTAINER_MAX_PIDS)">at most {s.containerCaps.pids}</Fact>
+                  <Fact label="Network (CONTAINER_NETWORK)">
                     {s.containerCaps.network ? 'events may ask for it' : 'none'}
-                  </Row>
+                  </Fact>
                 </SimpleGrid>
               ) : (
                 <Text size="sm" c="dimmed">
@@ -95,12 +80,12 @@ export default function SettingsPage() {
                   Your limits
                 </Title>
                 <SimpleGrid cols={{ base: 2, sm: 4 }}>
-                  <Row label="Events">{s.limits.events}</Row>
-                  <Row label="Variables">{s.limits.variables}</Row>
-                  <Row label="Servers">{s.limits.servers}</Row>
-                  <Row label="API tokens">{s.limits.apiTokens}</Row>
-                  <Row label="Queued runs">{s.limits.queuedRuns}</Row>
-                  <Row label="Longest timeout">{s.limits.maxTimeoutSeconds} s</Row>
+                  <Fact label="Events">{s.limits.events}</Fact>
+                  <Fact label="Variables">{s.limits.variables}</Fact>
+                  <Fact label="Servers">{s.limits.servers}</Fact>
+                  <Fact label="API tokens">{s.limits.apiTokens}</Fact>
+                  <Fact label="Queued runs">{s.limits.queuedRuns}</Fact>
+                  <Fact label="Longest timeout">{s.limits.maxTimeoutSeconds} s</Fact>
                 </SimpleGrid>
               </Card>
             ) : null}
@@ -117,7 +102,7 @@ export default function SettingsPage() {
                   them.
                 </Text>
                 <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                  <Row label="EGRESS_ALLOW">
+                  <Fact label="EGRESS_ALLOW">
                     {s.egress.allow.length ? (
                       <List size="sm">
                         {s.egress.allow.map((a) => (
@@ -129,10 +114,10 @@ export default function SettingsPage() {
                     ) : (
                       'nothing internal'
                     )}
-                  </Row>
-                  <Row label="EGRESS_ALLOW_METADATA">
+                  </Fact>
+                  <Fact label="EGRESS_ALLOW_METADATA">
                     {s.egress.allowMetadata.length ? s.egress.allowMetadata.join(', ') : 'none'}
-                  </Row>
+                  </Fact>
                 </SimpleGrid>
               </Card>
             ) : null}

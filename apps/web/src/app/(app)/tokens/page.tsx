@@ -1,12 +1,10 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import {
   Alert,
   Badge,
   Button,
   Checkbox,
-  Code,
-  CopyButton,
   Group,
   Modal,
   SimpleGrid,
@@ -16,8 +14,16 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { api, ApiProblem } from '../../../ui/api.ts';
-import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import { api } from '../../../ui/api.ts';
+import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
+import {
+  DataState,
+  PageHeader,
+  ShownOnce,
+  Time,
+  notifyDone,
+  notifyError,
+} from '../../../ui/components.tsx';
 import type { ApiToken } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
 
@@ -42,34 +48,18 @@ function NewToken({ onCreated }: { onCreated(token: string): void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['events:read', 'runs:read']);
   const [days, setDays] = useState('90');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const expiresAt = days.trim()
-        ? new Date(Date.now() + Number(days) * 86_400_000).toISOString()
-        : null;
-      const created = await api<{ token: string }>('POST', '/tokens', { name, scopes, expiresAt });
-      onCreated(created.token);
-    } catch (problem) {
-      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
-      setError(problem instanceof Error ? problem.message : String(problem));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useFormSubmit(async () => {
+    const expiresAt = days.trim()
+      ? new Date(Date.now() + Number(days) * 86_400_000).toISOString()
+      : null;
+    const created = await api<{ token: string }>('POST', '/tokens', { name, scopes, expiresAt });
+    onCreated(created.token);
+  });
+  const errors = form.fieldErrors;
   return (
-    <form onSubmit={submit} aria-label="New API token">
+    <form onSubmit={form.submit} aria-label="New API token">
       <Stack>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         <TextInput
           label="Name"
           description="What uses it, e.g. ci-deploy"
@@ -100,7 +90,7 @@ function NewToken({ onCreated }: { onCreated(token: string): void }) {
           </SimpleGrid>
         </Checkbox.Group>
         <Group justify="flex-end">
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={form.busy}>
             Create token
           </Button>
         </Group>
@@ -203,32 +193,20 @@ export default function TokensPage() {
         size="lg"
       >
         {created ? (
-          <Stack>
+          <ShownOnce
+            value={created}
+            testId="new-token"
+            copyLabel="Copy"
+            onDone={() => {
+              finish();
+              void tokens.reload();
+            }}
+          >
             <Alert color="yellow" title="Copy it now">
               This is the only time the token is shown. Store it where your program reads its
               secrets.
             </Alert>
-            <Code block data-testid="new-token">
-              {created}
-            </Code>
-            <Group justify="flex-end">
-              <CopyButton value={created}>
-                {({ copied, copy }) => (
-                  <Button variant="light" onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button
-                onClick={() => {
-                  finish();
-                  void tokens.reload();
-                }}
-              >
-                Done
-              </Button>
-            </Group>
-          </Stack>
+          </ShownOnce>
         ) : (
           <NewToken
             onCreated={(token) => {

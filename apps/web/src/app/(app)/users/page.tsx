@@ -1,23 +1,13 @@
 'use client';
-import { useState, type FormEvent } from 'react';
-import {
-  Alert,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { useState } from 'react';
+import { Alert, Button, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { api, ApiProblem } from '../../../ui/api.ts';
+import { api } from '../../../ui/api.ts';
+import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
 import {
   DataState,
   PageHeader,
+  ShownOnce,
   StatusBadge,
   Time,
   notifyDone,
@@ -35,36 +25,20 @@ const ROLES = [
 function Invite({ onInvited }: { onInvited(link: string): void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<string | null>('user');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const invitation = await api<{ invitationToken: string }>('POST', '/invitations', {
-        email,
-        role,
-      });
-      onInvited(
-        `${window.location.origin}/invitation#token=${encodeURIComponent(invitation.invitationToken)}`,
-      );
-    } catch (problem) {
-      if (problem instanceof ApiProblem) setErrors(problem.fieldErrors());
-      setError(problem instanceof Error ? problem.message : String(problem));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useFormSubmit(async () => {
+    const invitation = await api<{ invitationToken: string }>('POST', '/invitations', {
+      email,
+      role,
+    });
+    onInvited(
+      `${window.location.origin}/invitation#token=${encodeURIComponent(invitation.invitationToken)}`,
+    );
+  });
+  const errors = form.fieldErrors;
   return (
-    <form onSubmit={submit} aria-label="Invite a user">
+    <form onSubmit={form.submit} aria-label="Invite a user">
       <Stack>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         <TextInput
           label="Email"
           type="email"
@@ -85,7 +59,7 @@ function Invite({ onInvited }: { onInvited(link: string): void }) {
           error={errors.role}
         />
         <Group justify="flex-end">
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={form.busy}>
             Create invitation
           </Button>
         </Group>
@@ -227,24 +201,11 @@ export default function UsersPage() {
         size="lg"
       >
         {link ? (
-          <Stack>
+          <ShownOnce value={link} testId="invitation-link" copyLabel="Copy link" onDone={finish}>
             <Text size="sm">
               Send this link to them; it works once. They choose their password when they open it.
             </Text>
-            <Code block data-testid="invitation-link">
-              {link}
-            </Code>
-            <Group justify="flex-end">
-              <CopyButton value={link}>
-                {({ copied, copy }) => (
-                  <Button variant="light" onClick={copy}>
-                    {copied ? 'Copied' : 'Copy link'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button onClick={finish}>Done</Button>
-            </Group>
-          </Stack>
+          </ShownOnce>
         ) : (
           <Invite onInvited={setLink} />
         )}

@@ -1,7 +1,6 @@
 'use client';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -15,7 +14,8 @@ import {
   Textarea,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { api, ApiProblem, get } from '../../../ui/api.ts';
+import { api, get } from '../../../ui/api.ts';
+import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
 import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
 
@@ -33,9 +33,6 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
   const [value, setValue] = useState('');
   const [secret, setSecret] = useState(editing?.isSecret ?? false);
   const [description, setDescription] = useState(editing?.description ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     // A plain variable's value is shown for editing; a secret one never is.
     if (editing && !editing.isSecret)
@@ -44,38 +41,20 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
         .catch(() => undefined);
   }, [editing]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setError(undefined);
-    try {
+  const form = useFormSubmit(
+    async () => {
       await api('PUT', `/variables/${encodeURIComponent(key)}`, { value, secret, description });
       notifyDone(`Variable ${key} saved`);
       props.onDone();
-    } catch (problem) {
-      if (problem instanceof ApiProblem) {
-        const fields = problem.fieldErrors();
-        setErrors({
-          ...fields,
-          key:
-            fields.key ??
-            (problem.errors.some((p) => p.pointer === '/params/key') ? problem.message : ''),
-        });
-      }
-      setError(problem instanceof Error ? problem.message : String(problem));
-      setBusy(false);
-    }
-  };
+    },
+    { leaves: true },
+  );
+  const errors = form.fieldErrors;
 
   return (
-    <form onSubmit={submit} aria-label={editing ? `Edit ${editing.key}` : 'New variable'}>
+    <form onSubmit={form.submit} aria-label={editing ? `Edit ${editing.key}` : 'New variable'}>
       <Stack>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormError error={form.error} />
         <TextInput
           label="Name"
           description="Letters, digits, _ . - (scripts read it with getVariable)"
@@ -128,7 +107,7 @@ function VariableForm(props: { initial?: VariableItem; onDone(): void }) {
           <Button variant="default" onClick={props.onDone}>
             Cancel
           </Button>
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={form.busy}>
             Save
           </Button>
         </Group>

@@ -24,6 +24,7 @@ import {
   Time,
   notifyDone,
   notifyError,
+  Fact,
 } from '../../../../ui/components.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
@@ -36,19 +37,6 @@ interface Tick {
   reason: string | null;
   runId: number | null;
   recordedAt: string;
-}
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
 }
 
 export default function EventPage() {

@@ -13,6 +13,7 @@ import {
   formatDuration,
   notifyDone,
   notifyError,
+  Fact,
 } from '../../../../ui/components.tsx';
 import { LiveLog } from '../../../../ui/live-log.tsx';
 import type { Run, Server } from '../../../../ui/types.ts';
@@ -31,19 +32,6 @@ type RunDetail = Run & {
 };
 
 const CANCELLABLE = new Set(['scheduled', 'queued', 'running']);
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 export default function RunPage() {
   const { id } = useParams<{ id: string }>();
