@@ -48,19 +48,25 @@ function liveLog(stack: WebStack, runId: number): Call {
         });
         const timer = setTimeout(() => finish(new Error(`run ${runId}: no log in 30 s`)), 30_000);
         let latestSeq = -1;
+        let done = false;
         const finish = (error?: Error) => {
+          if (done) return;
+          done = true;
           clearTimeout(timer);
-          socket.close();
-          // Closed before the next load opens its own: the user's connection cap stays clear.
+          // Dropped at once (no closing handshake to wait for, which the page does not wait
+          // for either), and gone before the next load opens its own: the user's connection
+          // cap stays clear.
           socket.once('close', () => (error ? reject(error) : resolve()));
+          socket.terminate();
         };
         socket.on('error', (error) => finish(error));
         socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', runId })));
         socket.on('message', (data) => {
-          const frame = JSON.parse(String(data)) as { type: string; seq?: number } & Record<
-            string,
-            number
-          >;
+          const frame = JSON.parse(String(data)) as {
+            type: string;
+            seq?: number;
+            latestSeq?: number;
+          };
           if (frame.type === 'subscribed') latestSeq = frame.latestSeq!;
           else if (frame.type === 'error') finish(new Error(String(data)));
           if (latestSeq === 0 || (frame.type === 'log' && frame.seq! >= latestSeq)) finish();
