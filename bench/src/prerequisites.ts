@@ -48,14 +48,26 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+const WEB_NOT_BUILT = 'the web app is not built: pnpm --filter @cronium/web build';
+
+/** The production build of the web app (its pages and their JavaScript). */
+export const webBuild: Prerequisite = async () =>
+  existsSync(`${root}/apps/web/.next/BUILD_ID`) ? undefined : WEB_NOT_BUILT;
+
+/** The web app built, and Debian's Chromium for playwright-core (it downloads no browser). */
+export const webBuildAndChromium: Prerequisite = async () => {
+  const chromium = process.env.CRONIUM_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium))
+    return `no Chromium at ${chromium} (set CRONIUM_CHROMIUM): sudo apt-get install chromium`;
+  return webBuild();
+};
+
 /** The stack as `npm start` runs it: its fixed ports free, the web app built. */
 export const wholeStack: Prerequisite = async () => {
   for (const port of [3000, 3001, 3002, 3003, 54329])
     if (!(await portFree(port)))
       return `port ${port} is in use (the stack listens on 3000-3003 and 54329)`;
-  if (!existsSync(`${root}/apps/web/.next/BUILD_ID`))
-    return 'the web app is not built: pnpm --filter @cronium/web build';
-  return undefined;
+  return webBuild();
 };
 
 export function gitCommit(commit: string): Prerequisite {

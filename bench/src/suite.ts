@@ -16,7 +16,16 @@ import {
   sshFigures,
 } from './report/executor-figures.ts';
 import type { Figure, Result } from './report/figure.ts';
-import { dockerImage, gitCommit, sshd, wholeStack, type Prerequisite } from './prerequisites.ts';
+import { uiJsSizeFigures, uiPageDataFigures } from './report/ui-figures.ts';
+import {
+  dockerImage,
+  gitCommit,
+  sshd,
+  webBuild,
+  webBuildAndChromium,
+  wholeStack,
+  type Prerequisite,
+} from './prerequisites.ts';
 
 export interface Benchmark {
   /** The file bench/src/<name>.ts, and the name in its result file. */
@@ -128,5 +137,22 @@ export const SUITE: Benchmark[] = [
     quick: { BENCH_SCALE_RUNS: '600' },
     timeoutMinutes: 30,
     figures: scaleOutFigures,
+  },
+  {
+    name: 'ui-js-size',
+    title: 'Web UI JavaScript per page',
+    targets: '< 300 KB gzipped for the events list and the run detail',
+    timeoutMinutes: 10,
+    prerequisite: webBuildAndChromium,
+    figures: uiJsSizeFigures,
+  },
+  {
+    name: 'ui-page-data',
+    title: 'Web UI page data with 10,000 events and 100,000 runs',
+    targets: 'p95 < 200 ms per page',
+    quick: { BENCH_UI_LOADS: '20' },
+    timeoutMinutes: 15,
+    prerequisite: webBuild,
+    figures: uiPageDataFigures,
   },
 ];
