@@ -15,6 +15,11 @@ export const SubscribeMessage = Type.Object(
     runId: RunId,
     /** Resume after this sequence number (0 or absent: from the first line). */
     afterSeq: Type.Optional(Seq),
+    /**
+     * Lines in `logs` frames, as many as one read of the store gives (up to 500), instead of
+     * one `log` frame each: what a client that loads long logs wants (the browser UI does).
+     */
+    batch: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -39,9 +44,8 @@ export const ClientMessage = Type.Union([
 ]);
 export type ClientMessage = Static<typeof ClientMessage>;
 
-export const LogFrame = Type.Object({
-  type: Type.Literal('log'),
-  runId: RunId,
+/** One stored line of a run's log. */
+export const LogLine = Type.Object({
   seq: Seq,
   attempt: Type.Integer(),
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
@@ -49,6 +53,16 @@ export const LogFrame = Type.Object({
   /** When the line was written, ISO 8601. */
   at: Type.String(),
   text: Type.String(),
+});
+export const LogFrame = Type.Composite([
+  Type.Object({ type: Type.Literal('log'), runId: RunId }),
+  LogLine,
+]);
+/** Consecutive lines of one run, in `seq` order (subscriptions with `batch`). */
+export const LogsFrame = Type.Object({
+  type: Type.Literal('logs'),
+  runId: RunId,
+  lines: Type.Array(LogLine, { minItems: 1 }),
 });
 export const StatusFrame = Type.Object({
   type: Type.Literal('status'),
@@ -85,6 +99,7 @@ export const PongFrame = Type.Object({
 });
 export const ServerFrame = Type.Union([
   LogFrame,
+  LogsFrame,
   StatusFrame,
   SubscribedFrame,
   UnsubscribedFrame,
@@ -92,7 +107,9 @@ export const ServerFrame = Type.Union([
   ErrorFrame,
   PongFrame,
 ]);
+export type LogLine = Static<typeof LogLine>;
 export type LogFrame = Static<typeof LogFrame>;
+export type LogsFrame = Static<typeof LogsFrame>;
 export type StatusFrame = Static<typeof StatusFrame>;
 export type ServerFrame = Static<typeof ServerFrame>;
 

@@ -6,7 +6,7 @@ import {
   SubscribeMessage,
   SubscribeMyRunsMessage,
   UnsubscribeMessage,
-  type LogFrame,
+  type LogLine,
   type ServerFrame,
 } from '@cronium/contracts';
 import { maySeeOwnedBy, type Principal } from '@cronium/accounts/credentials';
@@ -46,6 +46,8 @@ export interface LiveConnectionOptions {
 
 interface Subscription {
   runId: number;
+  /** Lines go out as `logs` frames, one per read of the store. */
+  batch: boolean;
   lastSentSeq: number;
   status: string | null;
   attempt: number | null;
@@ -153,7 +155,7 @@ export class LiveConnection {
         this.#subscriptions.delete(message.runId);
         return this.#send({ type: 'unsubscribed', runId: message.runId });
       case 'subscribe':
-        return this.#subscribe(message.runId, message.afterSeq ?? 0);
+        return this.#subscribe(message.runId, message.afterSeq ?? 0, message.batch ?? false);
     }
   }
 
@@ -174,7 +176,7 @@ export class LiveConnection {
     return true;
   }
 
-  async #subscribe(runId: number, afterSeq: number): Promise<void> {
+  async #subscribe(runId: number, afterSeq: number, batch: boolean): Promise<void> {
     // Each subscribe reads the database (also for runs that do not exist): limited per second.
     if (!this.#maySubscribe())
       return this.#send({
@@ -208,6 +210,7 @@ export class LiveConnection {
       });
     const subscription: Subscription = {
       runId,
+      batch,
       lastSentSeq: afterSeq,
       status: run.status,
       attempt: run.attempt,
@@ -253,22 +256,19 @@ export class LiveConnection {
           }
           sub.behind = false;
           const rows = await readRunLogs(this.#o.db, runId, sub.lastSentSeq, this.#o.batchLines);
-          for (const row of rows) {
-            // Unsubscribed (or re-subscribed) while reading: send nothing more of this read.
-            if (this.#closed || this.#subscriptions.get(runId) !== sub) return;
-            const frame: LogFrame = {
-              type: 'log',
-              runId,
-              seq: row.seq,
-              attempt: row.attempt,
-              stream: row.stream,
-              serverId: row.server_id,
-              at: new Date(row.logged_at).toISOString(),
-              text: row.data,
-            };
-            this.#send(frame);
-            sub.lastSentSeq = row.seq;
-          }
+          // Unsubscribed (or re-subscribed) while reading: send nothing of this read.
+          if (this.#closed || this.#subscriptions.get(runId) !== sub) return;
+          const lines: LogLine[] = rows.map((row) => ({
+            seq: row.seq,
+            attempt: row.attempt,
+            stream: row.stream,
+            serverId: row.server_id,
+            at: new Date(row.logged_at).toISOString(),
+            text: row.data,
+          }));
+          if (sub.batch && lines.length > 0) this.#send({ type: 'logs', runId, lines });
+          else for (const line of lines) this.#send({ type: 'log', runId, ...line });
+          if (lines.length > 0) sub.lastSentSeq = lines.at(-1)!.seq;
           if (rows.length < this.#o.batchLines) break;
         }
       } while (sub.again);

@@ -55,9 +55,14 @@ class Viewer {
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
+  /** Every line received for the run, from `log` and batched `logs` frames alike. */
   logs(runId: number) {
-    return this.frames.filter(
-      (f): f is Extract<ServerFrame, { type: 'log' }> => f.type === 'log' && f.runId === runId,
+    return this.frames.flatMap((f) =>
+      f.type === 'log' && f.runId === runId
+        ? [f]
+        : f.type === 'logs' && f.runId === runId
+          ? f.lines.map((line) => ({ type: 'log' as const, runId, ...line }))
+          : [],
     );
   }
   async until(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -306,10 +311,13 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
       const runId = await run(lines(total, 10_000));
       const viewers = Array.from({ length: 10 }, () => viewer());
       await Promise.all(viewers.map((v) => v.opened));
-      // Half subscribe at once, half a moment later (backlog from the store, then the tail).
-      viewers.slice(0, 5).forEach((v) => v.send({ type: 'subscribe', runId }));
+      // Half subscribe at once, half a moment later (backlog from the store, then the tail);
+      // every other one takes its lines in batches.
+      const subscribe = (v: Viewer, i: number) =>
+        v.send({ type: 'subscribe', runId, ...(i % 2 ? { batch: true } : {}) });
+      viewers.slice(0, 5).forEach(subscribe);
       await sleep(700);
-      viewers.slice(5).forEach((v) => v.send({ type: 'subscribe', runId }));
+      viewers.slice(5).forEach((v, i) => subscribe(v, i + 5));
       // On a loaded machine the run may have finished before a viewer subscribed: then, as the
       // protocol says, `subscribed` carries the final status and the lines are all that follow.
       const finishedAtSubscribe = (v: Viewer) =>
@@ -332,7 +340,7 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
         expect(v.logs(runId).at(-1)!.text).toBe(`line ${total}`);
         // The status comes after the last line (or came with `subscribed`, before all of them).
         const statusAt = v.frames.findIndex((f) => f.type === 'status' && f.status === 'succeeded');
-        const lastLineAt = v.frames.findLastIndex((f) => f.type === 'log');
+        const lastLineAt = v.frames.findLastIndex((f) => f.type === 'log' || f.type === 'logs');
         if (finishedAtSubscribe(v)) expect(statusAt).toBe(-1);
         else expect(statusAt).toBeGreaterThan(lastLineAt);
         v.close();
@@ -340,6 +348,26 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
     },
     90_000,
   );
+
+  maybe('sends a stored log in frames of up to 500 lines to a batch subscription', async () => {
+    const runId = await run('for (let i = 1; i <= 1200; i++) console.log("line " + i)');
+    const status = async () =>
+      (await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst())
+        ?.status;
+    for (let i = 0; i < 600 && (await status()) !== 'succeeded'; i++) await sleep(50);
+    const v = viewer();
+    await v.opened;
+    v.send({ type: 'subscribe', runId, afterSeq: 100, batch: true });
+    await v.until('every line after 100', () => v.logs(runId).length === 1_100);
+    const frames = v.frames.filter((f) => f.type === 'logs');
+    expect(frames.map((f) => (f.type === 'logs' ? f.lines.length : 0))).toEqual([500, 500, 100]);
+    expect(v.frames.some((f) => f.type === 'log')).toBe(false);
+    expect(v.logs(runId).map((l) => l.seq)).toEqual(
+      Array.from({ length: 1_100 }, (_, i) => i + 101),
+    );
+    expect(v.logs(runId).at(-1)).toMatchObject({ text: 'line 1200', stream: 'stdout' });
+    v.close();
+  });
 
   maybe(
     'resumes exactly after a ws process is killed mid-stream',
