@@ -29,6 +29,7 @@ export function LiveLog(props: {
   const [needle] = useDebouncedValue(search, 200);
   const [stream, setStream] = useState('all');
   const scroller = useRef<HTMLDivElement>(null);
+  const lastScrollTop = useRef(0);
   const onStatus = useRef(props.onStatus);
   onStatus.current = props.onStatus;
 
@@ -84,8 +85,12 @@ export function LiveLog(props: {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    const movedUp = el.scrollTop < lastScrollTop.current;
+    lastScrollTop.current = el.scrollTop;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 2;
-    if (!atBottom && follow) setFollow(false);
+    // Only a scroll up is the reader's. While following, lines keep arriving between a scroll
+    // to the end and its scroll event, so the log has grown under it: that is no reason to stop.
+    if (movedUp && !atBottom && follow) setFollow(false);
     else if (atBottom && !follow) setFollow(true);
   };
 

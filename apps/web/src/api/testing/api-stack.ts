@@ -35,7 +35,20 @@ export interface ApiStack {
   orchestratorPid: number | undefined;
   /** Local scripts of the user with id N run as uid `uidBase + N` (with `engine`, as root). */
   uidBase: number;
+  /** The ws process (with `live`): stopped and started again, its open sockets drop. */
+  live: LiveProcess | undefined;
   stop(): Promise<void>;
+}
+
+export interface LiveProcess {
+  /**
+   * Ends the ws process: `SIGKILL` as a crash (connections cut without a close frame),
+   * `SIGTERM` as a restart (it closes its sockets itself). The web port then refuses live
+   * upgrades until `start`.
+   */
+  stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts it again on the same port and waits until it is ready. */
+  start(): Promise<void>;
 }
 
 /**
@@ -89,8 +102,28 @@ export async function startApiStack(
     };
     const webPort = await freePort();
     const wsPort = await freePort();
-    if (options.live)
-      await start('ws/src/main.ts', 'WS_PORT', { WEB_PORT: String(webPort) }, wsPort);
+    const startLive = () =>
+      start('ws/src/main.ts', 'WS_PORT', { WEB_PORT: String(webPort) }, wsPort);
+    let live: LiveProcess | undefined;
+    if (options.live) {
+      await startLive();
+      let ws = procs.at(-1)!;
+      live = {
+        async stop(signal) {
+          const at = procs.indexOf(ws);
+          if (at < 0) return; // already stopped
+          procs.splice(at, 1);
+          if (signal === 'SIGKILL') {
+            ws.child.kill('SIGKILL');
+            await ws.exited;
+          } else await ws.stop(10_000);
+        },
+        async start() {
+          await startLive();
+          ws = procs.at(-1)!;
+        },
+      };
+    }
     const base = await start(
       'web/src/main.ts',
       'WEB_PORT',
@@ -155,6 +188,7 @@ export async function startApiStack(
       dataDir: env.CRONIUM_DATA_DIR,
       orchestratorPid,
       uidBase,
+      live,
       stop,
     };
   } catch (error) {
