@@ -37,7 +37,7 @@ function api(stack: WebStack, path: string): Call {
   return { label: `GET /api/v1${path}`, run: () => stack.get(path) };
 }
 
-/** The live log as LiveLog reads it: connect, subscribe from 0, until the latest stored line. */
+/** The live log as LiveLog reads it: connect, subscribe from 0 in batches, until the latest stored line. */
 function liveLog(stack: WebStack, runId: number): Call {
   return {
     label: `WebSocket /v1/live: subscribe to run ${runId}, every stored line`,
@@ -60,16 +60,20 @@ function liveLog(stack: WebStack, runId: number): Call {
           socket.terminate();
         };
         socket.on('error', (error) => finish(error));
-        socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', runId })));
+        // In batches, as the page asks for them (live-socket.ts).
+        socket.on('open', () =>
+          socket.send(JSON.stringify({ type: 'subscribe', runId, batch: true })),
+        );
         socket.on('message', (data) => {
           const frame = JSON.parse(String(data)) as {
             type: string;
-            seq?: number;
+            lines?: { seq: number }[];
             latestSeq?: number;
           };
           if (frame.type === 'subscribed') latestSeq = frame.latestSeq!;
           else if (frame.type === 'error') finish(new Error(String(data)));
-          if (latestSeq === 0 || (frame.type === 'log' && frame.seq! >= latestSeq)) finish();
+          if (latestSeq === 0 || (frame.type === 'logs' && frame.lines!.at(-1)!.seq >= latestSeq))
+            finish();
         });
       }),
   };

@@ -3,13 +3,13 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Badge, Button, Group, SegmentedControl, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import type { LogFrame } from '@cronium/contracts';
+import type { LogLine } from '@cronium/contracts';
 import { renderAnsi, stripAnsi } from './ansi.tsx';
 import { LiveSocket, type LiveState } from './live-socket.ts';
 
 const ROW = 20;
 
-type Line = Pick<LogFrame, 'seq' | 'stream' | 'text' | 'attempt' | 'serverId' | 'at'>;
+type Line = LogLine;
 
 /**
  * A run's log as it is written: the stored lines, then each new one, over the live WebSocket.
@@ -45,8 +45,8 @@ export function LiveLog(props: {
     };
     const stop = socket.follow(props.runId, {
       afterSeq: 0,
-      onLine: (line) => {
-        lines.current.push(line);
+      onLines: (batch) => {
+        for (const line of batch) lines.current.push(line);
         // One render per animation frame, however many lines arrive in it.
         frame ||= requestAnimationFrame(flush);
       },

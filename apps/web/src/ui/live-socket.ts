@@ -1,21 +1,30 @@
 'use client';
 import { useEffect, useRef } from 'react';
-import type { LogFrame, ServerFrame, StatusFrame } from '@cronium/contracts';
+import type { LogLine, ServerFrame, StatusFrame } from '@cronium/contracts';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 interface Follower {
   afterSeq: number;
-  onLine(frame: LogFrame): void;
+  /** New lines, in order, none at or below a sequence number already given. */
+  onLines(lines: LogLine[]): void;
   onStatus(frame: { status: string; attempt?: number; exitCode?: number | null }): void;
   onSubscribed?(frame: { status: string; latestSeq: number }): void;
 }
+
+/** A ping this often while nothing else arrives ... */
+const PING_EVERY_MS = 15_000;
+/** ... and a connection that stays silent this long after it is given up as dead. */
+const SILENT_FOR_MS = 25_000;
 
 /**
  * The live-log WebSocket (`/v1/live` on the web port, which forwards it to the ws process),
  * with the session cookie. It reconnects by itself (backoff 0.5 s up to 5 s) and resumes every
  * followed run from the last line it received, so a dropped connection loses and repeats
- * nothing; lines at or below the last sequence number are dropped here too.
+ * nothing; lines at or below the last sequence number are dropped here too. Stored lines come
+ * in batches (`batch`: one frame per 500 lines), so a long log loads in a few dozen frames.
+ * A connection that goes silent without closing (a laptop that slept, a proxy that dropped
+ * it) is noticed by its unanswered pings and replaced.
  */
 export class LiveSocket {
   #socket: WebSocket | undefined;
@@ -24,6 +33,8 @@ export class LiveSocket {
   #retryMs = 500;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = 0;
   onState: ((state: LiveState) => void) | undefined;
 
   constructor() {
@@ -32,7 +43,7 @@ export class LiveSocket {
 
   follow(runId: number, follower: Follower): () => void {
     this.#followers.set(runId, follower);
-    this.#send({ type: 'subscribe', runId, afterSeq: follower.afterSeq });
+    this.#send({ type: 'subscribe', runId, afterSeq: follower.afterSeq, batch: true });
     return () => {
       this.#followers.delete(runId);
       this.#send({ type: 'unsubscribe', runId });
@@ -48,6 +59,7 @@ export class LiveSocket {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     this.#socket?.close();
     this.onState?.('closed');
   }
@@ -63,26 +75,53 @@ export class LiveSocket {
     this.#socket = socket;
     socket.onopen = () => {
       this.#retryMs = 500;
+      this.#lastHeard = Date.now();
       this.onState?.('open');
       for (const [runId, f] of this.#followers)
-        this.#send({ type: 'subscribe', runId, afterSeq: f.afterSeq });
+        this.#send({ type: 'subscribe', runId, afterSeq: f.afterSeq, batch: true });
       if (this.#statusListeners.size > 0) this.#send({ type: 'subscribe_my_runs' });
     };
-    socket.onmessage = (message) => this.#receive(JSON.parse(String(message.data)) as ServerFrame);
-    socket.onclose = () => {
-      if (this.#closed || this.#socket !== socket) return;
-      this.onState?.('reconnecting');
-      this.#timer = setTimeout(() => this.#connect('reconnecting'), this.#retryMs);
-      this.#retryMs = Math.min(this.#retryMs * 2, 5_000);
+    socket.onmessage = (message) => {
+      this.#lastHeard = Date.now();
+      this.#receive(JSON.parse(String(message.data)) as ServerFrame);
     };
+    socket.onclose = () => {
+      if (this.#socket === socket) this.#reconnect();
+    };
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => this.#checkAlive(socket), PING_EVERY_MS / 3);
+  }
+
+  /** Pings a quiet connection; one silent for too long is dropped and replaced. */
+  #checkAlive(socket: WebSocket): void {
+    if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+    const silentMs = Date.now() - this.#lastHeard;
+    if (silentMs > SILENT_FOR_MS) {
+      // Its close handshake could wait as long again on a dead link: do not wait for it.
+      this.#socket = undefined;
+      socket.close();
+      this.#reconnect();
+    } else if (silentMs >= PING_EVERY_MS) this.#send({ type: 'ping' });
+  }
+
+  #reconnect(): void {
+    if (this.#closed) return;
+    clearInterval(this.#heartbeat);
+    this.onState?.('reconnecting');
+    this.#timer = setTimeout(() => this.#connect('reconnecting'), this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, 5_000);
   }
 
   #receive(frame: ServerFrame): void {
-    if (frame.type === 'log') {
+    if (frame.type === 'log' || frame.type === 'logs') {
       const f = this.#followers.get(frame.runId);
-      if (!f || frame.seq <= f.afterSeq) return;
-      f.afterSeq = frame.seq;
-      f.onLine(frame);
+      if (!f) return;
+      const lines = (frame.type === 'logs' ? frame.lines : [frame]).filter(
+        (line) => line.seq > f.afterSeq,
+      );
+      if (lines.length === 0) return;
+      f.afterSeq = lines.at(-1)!.seq;
+      f.onLines(lines);
     } else if (frame.type === 'status') {
       this.#followers.get(frame.runId)?.onStatus(frame);
       for (const listener of this.#statusListeners) listener(frame);
