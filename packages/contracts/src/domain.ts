@@ -106,7 +106,7 @@ export const LOG_STREAMS = ['stdout', 'stderr', 'system'] as const;
 export const LogStream = oneOf(LOG_STREAMS);
 export type LogStream = Static<typeof LogStream>;
 
-export const TOOL_KINDS = ['email', 'slack', 'discord', 'webhook'] as const;
+export const TOOL_KINDS = ['email', 'slack', 'discord', 'teams', 'webhook'] as const;
 export const ToolKind = oneOf(TOOL_KINDS);
 export type ToolKind = Static<typeof ToolKind>;
 
