@@ -113,8 +113,11 @@ describeInBrowser('the web UI', () => {
       .filter({ hasText: /wrong email or password/i })
       .waitFor();
     await page.getByLabel(label('Password')).fill(TEST_PASSWORD);
+    const signedIn = page.waitForResponse((r) => r.url().endsWith('/api/v1/sessions'));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    expect((await signedIn).status()).toBe(201);
+    await page.waitForURL(/\/events$/);
+    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
     await page.getByText('No events yet').waitFor();
   });
 
