@@ -1,0 +1,1 @@
+module.exports = { ...require('@cronium/config/jest-preset'), rootDir: __dirname };
