@@ -16,6 +16,8 @@ export const API_SCOPES = [
   'variables:write',
   'servers:read',
   'servers:write',
+  'tools:read',
+  'tools:write',
   'users:read',
   'users:write',
   'audit:read',

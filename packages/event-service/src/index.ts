@@ -50,3 +50,13 @@ export {
   DEFAULT_OWNER_LIMITS,
   type OwnerLimits,
 } from './owner-limits.ts';
+export {
+  listToolCredentialViews,
+  readToolCredentialView,
+  createToolCredential,
+  changeToolCredential,
+  removeToolCredential,
+  testToolCredential,
+  toolCredentialView,
+  type ToolCredentialView,
+} from './tool-credentials.ts';

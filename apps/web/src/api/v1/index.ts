@@ -4,8 +4,14 @@ import * as accounts from './accounts.ts';
 import * as events from './events.ts';
 import * as overview from './overview.ts';
 import * as servers from './servers.ts';
+import * as tools from './tools.ts';
 import * as variables from './variables.ts';
 
-export const apiRoutes: ApiRoute[] = [accounts, events, variables, servers, overview].flatMap(
-  (module) => Object.values(module).filter(isApiRoute),
-);
+export const apiRoutes: ApiRoute[] = [
+  accounts,
+  events,
+  variables,
+  servers,
+  tools,
+  overview,
+].flatMap((module) => Object.values(module).filter(isApiRoute));

@@ -37,6 +37,8 @@ const SCOPES = [
   ['variables:write', 'write variables'],
   ['servers:read', 'read servers'],
   ['servers:write', 'change servers'],
+  ['tools:read', 'read tool credentials (never their secrets)'],
+  ['tools:write', 'store, change and test tool credentials'],
   ['users:read', 'read users (admins)'],
   ['users:write', 'invite and disable users (admins)'],
   ['audit:read', 'read the audit log (admins)'],
