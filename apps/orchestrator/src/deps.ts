@@ -5,6 +5,7 @@ import {
   openEventSecretEnv,
   publishSandboxCaps,
   publishTargetPolicy,
+  readToolCredentialConfig,
   type NotificationListener,
 } from '@cronium/db';
 import {
@@ -14,6 +15,7 @@ import {
   LocalIsolation,
   SshConnectionPool,
   SshExecutor,
+  ToolExecutor,
 } from '@cronium/executors';
 import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
@@ -85,7 +87,11 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   const egress = runEgress(db, new EgressPolicy(config.egress), logger);
   const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs, egress });
   // The local target is registered at start, once its isolation is prepared.
-  const executors = new ExecutorRegistry({ http: new HttpExecutor({ egress }), targets: { ssh } });
+  const executors = new ExecutorRegistry({
+    http: new HttpExecutor({ egress }),
+    tool: new ToolExecutor({ egress }),
+    targets: { ssh },
+  });
   const secretVariables = secretVariablesLookup(db, box);
   const ownerSets = new OwnerSecretSets();
   const runWorker = new RunWorker({
@@ -106,6 +112,15 @@ export function createDeps(config: OrchestratorConfig, version: string) {
       }),
     openSecretEnv: (run) => openEventSecretEnv(box, run.event.id, run.event.secretEnvEncrypted),
     serversFor: (run) => loadSshServers(db, box, run.event.id),
+    toolCredentialFor: async (run) => {
+      const stored = await readToolCredentialConfig(
+        db,
+        box,
+        run.event.ownerId,
+        run.event.toolCredentialId!,
+      );
+      return stored && { kind: stored.kind, config: stored.config };
+    },
     secretsFor: (run) => secretsForRun(secretVariables, ownerSets, run),
     runtime: config.runtime,
     events,

@@ -39,6 +39,8 @@ export function attemptOutcome(
               exitCode: result.exitCode,
               error: result.error ?? null,
               result: result.result ?? null,
+              ...(result.noRetry ? { noRetry: true } : {}),
+              ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}),
             }
   );
 }

@@ -16,7 +16,12 @@ export async function prepareAttempt(
   run: ClaimedRun,
   options: Pick<
     RunWorkerOptions,
-    'runtime' | 'serversFor' | 'environmentFor' | 'openSecretEnv' | 'secretsFor'
+    | 'runtime'
+    | 'serversFor'
+    | 'environmentFor'
+    | 'openSecretEnv'
+    | 'secretsFor'
+    | 'toolCredentialFor'
   >,
   masker: SecretMasker,
 ): Promise<ExecutionRequest> {
@@ -30,7 +35,14 @@ export async function prepareAttempt(
   for (const server of servers ?? [])
     for (const credential of serverCredentials(server)) masker.add(credential);
   const runtime = runtimeAccess(run, options.runtime, masker);
+  const tool = run.event.type === 'tool' ? await toolAction(run, options, masker) : null;
   return {
+    tool,
+    context: {
+      eventName: run.event.name,
+      input: run.input,
+      variables: {},
+    },
     ...(servers ? { servers } : {}),
     ...(runtime ? { runtime } : {}),
     runId: run.runId,
@@ -106,4 +118,36 @@ function runtimeAccess(
       return token;
     },
   };
+}
+
+/**
+ * A tool event's action with its owner's credential decrypted; its secrets (password, bot
+ * token, signing secret, webhook URLs, which carry their token, and header values) are masked
+ * in the attempt's log.
+ */
+async function toolAction(
+  run: ClaimedRun,
+  options: Pick<RunWorkerOptions, 'toolCredentialFor'>,
+  masker: SecretMasker,
+): Promise<ExecutionRequest['tool']> {
+  const stored =
+    run.event.toolCredentialId !== null && options.toolCredentialFor
+      ? await options.toolCredentialFor(run)
+      : undefined;
+  if (!stored || !run.event.toolAction)
+    throw new Error('its tool credential is gone (deleted, or this orchestrator cannot read it)');
+  for (const secret of credentialSecrets(stored.config)) masker.add(secret);
+  return { kind: stored.kind, credential: stored.config, params: run.event.toolAction.params };
+}
+
+/** The fields of a tool credential that are secret (the rest: host, port, sender, method). */
+const SECRET_FIELDS = ['password', 'botToken', 'signingSecret', 'webhookUrl', 'url'];
+
+function credentialSecrets(config: unknown): string[] {
+  if (!config || typeof config !== 'object') return [];
+  const fields = config as Record<string, unknown>;
+  const headers = (fields.headers ?? {}) as Record<string, unknown>;
+  return [...SECRET_FIELDS.map((name) => fields[name]), ...Object.values(headers)].filter(
+    (value): value is string => typeof value === 'string' && value.length >= 6,
+  );
 }

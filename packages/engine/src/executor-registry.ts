@@ -3,16 +3,22 @@ import type { ClaimedRun } from '@cronium/run-queue';
 import type { TargetKind } from '@cronium/contracts';
 
 /**
- * Picks the backend for a run: HTTP events go to the HTTP executor; scripts to the executor
+ * Picks the backend for a run: HTTP and tool events go to their executors; scripts to the executor
  * of their event's target. A target with no executor configured here fails the run with a
  * clear error instead of running it somewhere else.
  */
 export class ExecutorRegistry {
   readonly #byTarget: Map<string, Executor>;
   readonly #http: Executor;
+  readonly #tool: Executor | undefined;
 
-  constructor(options: { http: Executor; targets: Partial<Record<TargetKind, Executor>> }) {
+  constructor(options: {
+    http: Executor;
+    tool?: Executor;
+    targets: Partial<Record<TargetKind, Executor>>;
+  }) {
     this.#http = options.http;
+    this.#tool = options.tool;
     this.#byTarget = new Map(
       Object.entries(options.targets).filter(
         (entry): entry is [string, Executor] => entry[1] !== undefined,
@@ -28,7 +34,7 @@ export class ExecutorRegistry {
   select(run: ClaimedRun): Executor | { error: string } {
     if (run.event.type === 'http') return this.#http;
     if (run.event.type === 'tool')
-      return { error: 'tool action events are not supported by this version of Cronium yet' };
+      return this.#tool ?? { error: 'no tool executor is available on this orchestrator' };
     const executor = this.#byTarget.get(run.event.targetKind);
     return (
       executor ?? { error: `no ${run.event.targetKind} executor is available on this orchestrator` }

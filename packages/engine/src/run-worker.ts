@@ -2,6 +2,7 @@ import { SecretMasker, type SecretSet } from '@cronium/log-masking';
 import type { RunEvent } from '@cronium/run-events';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
+import type { ToolKind } from '@cronium/contracts';
 import type {
   AbortReason,
   ExecutionRequest,
@@ -56,6 +57,10 @@ export interface RunWorkerOptions {
   openSecretEnv?: (run: ClaimedRun) => Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
+  /** A tool event's credential, decrypted (its owner's); undefined when it is gone. */
+  toolCredentialFor?: (
+    run: ClaimedRun,
+  ) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
   /**
    * What else to mask in the attempt's log: the owner's secret variables (a compiled set,
    * shared by the owner's runs). Secret environment values, server credentials and tokens are

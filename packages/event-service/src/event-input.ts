@@ -13,7 +13,7 @@ import { AppError } from '@cronium/service-kit/errors';
 export interface EventInput {
   name: string;
   description?: string;
-  type: Exclude<EventType, 'tool'>;
+  type: EventType;
   script?: string | null;
   http?: {
     method: string;
@@ -21,6 +21,8 @@ export interface EventInput {
     headers?: Record<string, string>;
     body?: string | null;
   } | null;
+  /** A `tool` event's action: one of its owner's credentials, and the params (templates). */
+  tool?: { credentialId: number; params: Record<string, unknown> } | null;
   schedule?: { cron: string; timezone?: string; misfirePolicy?: MisfirePolicy } | null;
   status?: Extract<EventStatus, 'active' | 'paused'>;
   targetKind?: TargetKind;
@@ -58,6 +60,10 @@ export function checkEventInput(input: EventInput): void {
     problems.push({ pointer: '/body/script', message: `a ${input.type} event needs a script` });
   if (input.type === 'http' && !input.http)
     problems.push({ pointer: '/body/http', message: 'an http event needs method and url' });
+  if (input.type === 'tool' && !input.tool)
+    problems.push({ pointer: '/body/tool', message: 'a tool event needs a credential and params' });
+  if (input.type !== 'tool' && input.tool)
+    problems.push({ pointer: '/body/tool', message: 'only tool events have a tool action' });
   if (input.http) {
     try {
       const url = new URL(input.http.url);
@@ -107,10 +113,14 @@ export function checkEventInput(input: EventInput): void {
     });
   if (input.targetKind !== 'ssh' && (input.serverIds ?? []).length > 0)
     problems.push({ pointer: '/body/serverIds', message: 'servers are for ssh events only' });
-  if (input.type === 'http' && input.targetKind && input.targetKind !== 'local')
+  if (
+    (input.type === 'http' || input.type === 'tool') &&
+    input.targetKind &&
+    input.targetKind !== 'local'
+  )
     problems.push({
       pointer: '/body/targetKind',
-      message: 'http events run from the orchestrator (local)',
+      message: `${input.type} events run from the orchestrator (local)`,
     });
   if (problems.length > 0)
     throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', { errors: problems });

@@ -21,6 +21,13 @@ export function eventView(row: Selectable<EventsTable>, serverIds: number[]) {
             body: row.http_body,
           }
         : null,
+    tool:
+      row.tool_credential_id !== null && row.tool_action
+        ? {
+            credentialId: row.tool_credential_id,
+            params: (row.tool_action as { params: Record<string, unknown> }).params,
+          }
+        : null,
     schedule: row.schedule_cron
       ? {
           cron: row.schedule_cron,

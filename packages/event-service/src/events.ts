@@ -7,6 +7,7 @@ import { CHANNELS } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { checkEventAgainstCaps } from './event-caps.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
+import { checkToolAction } from './event-tool.ts';
 import { checkLocalAccess, roleOf, withDefaultTarget } from './event-target.ts';
 import { eventView, type EventView } from './event-view.ts';
 
@@ -22,6 +23,10 @@ function columns(input: Partial<EventInput>): Updateable<EventsTable> {
     c.http_url = input.http?.url ?? null;
     c.http_headers = JSON.stringify(input.http?.headers ?? {}) as never;
     c.http_body = input.http?.body ?? null;
+  }
+  if (input.tool !== undefined) {
+    c.tool_credential_id = input.tool?.credentialId ?? null;
+    c.tool_action = input.tool ? (JSON.stringify({ params: input.tool.params }) as never) : null;
   }
   if (input.schedule !== undefined) {
     c.schedule_cron = input.schedule?.cron ?? null;
@@ -260,6 +265,7 @@ export async function createEvent(
   );
   await checkEventAgainstCaps(db, input, principal.userId);
   await checkLocalAccess(db, input, principal.role);
+  await checkToolAction(db, principal.userId, input.tool);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('events')
@@ -291,9 +297,11 @@ export async function updateEvent(
     ...current,
     ...patch,
     http: patch.http !== undefined ? patch.http : current.http,
+    tool: patch.tool !== undefined ? patch.tool : current.tool,
     schedule: patch.schedule !== undefined ? patch.schedule : current.schedule,
   } as EventInput;
   checkEventInput(merged);
+  if (patch.tool !== undefined) await checkToolAction(db, current.ownerId, merged.tool);
   await checkEventAgainstCaps(db, merged, current.ownerId);
   // Switching an event to local (or a local HTTP event to a script) is checked against what
   // its owner may run; other edits of an existing local event are not refused here (its runs

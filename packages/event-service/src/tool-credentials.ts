@@ -149,8 +149,21 @@ export async function removeToolCredential(
   id: number,
   meta: RequestMeta,
 ): Promise<void> {
+  await ownedCredential(db, principal, id);
+  const inUse = () =>
+    new AppError(
+      'CONFLICT',
+      `tool credential ${id} is used by an event: change or delete it first`,
+    );
   try {
     await db.transaction().execute(async (trx) => {
+      const users = await trx
+        .selectFrom('events')
+        .select('id')
+        .where('tool_credential_id', '=', id)
+        .limit(1)
+        .execute();
+      if (users.length > 0) throw inUse();
       if (!(await deleteToolCredential(trx, principal.userId, id)))
         throw new AppError('NOT_FOUND', `no tool credential ${id}`);
       await auditAction(trx, principal, meta, {
@@ -160,8 +173,9 @@ export async function removeToolCredential(
       });
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23503')
-      throw new AppError('CONFLICT', `tool credential ${id} is used by an event`);
+    // An event was given this credential between the check and the delete (RESTRICT).
+    const code = (error as { code?: string }).code;
+    if (code === '23503' || code === '23001') throw inUse();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { EventType, LogStream } from '@cronium/contracts';
+import type { EventType, LogStream, ToolKind } from '@cronium/contracts';
 import type { DestinationCheck } from '@cronium/egress';
 import type { SshServer } from './ssh/ssh-server.ts';
 
@@ -24,6 +24,14 @@ export interface ExecutionRequest {
     headers: Record<string, string>;
     body: string | null;
   } | null;
+  /** A `tool` event's action: the kind, its credential (decrypted) and params (templates). */
+  tool?: { kind: ToolKind; credential: unknown; params: Record<string, unknown> } | null;
+  /** What a tool action's templates read of the run. */
+  context?: {
+    eventName: string;
+    input: unknown;
+    variables: Record<string, string>;
+  };
   /** The event's own image (container target); the executor's per-language default otherwise. */
   image?: string | null;
   /** What the event asks of a sandbox (container target); unset means the defaults. */
@@ -87,6 +95,10 @@ export interface ExecutionResult {
   error?: string;
   /** Backend-specific details: HTTP status/headers/body, the signal that ended a process... */
   result?: Record<string, unknown>;
+  /** Trying again cannot help (a service refused the request as it is): no retry. */
+  noRetry?: boolean;
+  /** The service asked to be left alone this long (Retry-After): the retry waits for it. */
+  retryAfterMs?: number;
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   type ScriptUser,
 } from './launch/index.ts';
 export { HttpExecutor, type HttpExecutorOptions } from './http-executor.ts';
+export { ToolExecutor } from './tool-executor.ts';
 export { FakeExecutor } from './fake-executor.ts';
 export { LineSplitter } from './line-splitter.ts';
 export {

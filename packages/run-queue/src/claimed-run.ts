@@ -30,6 +30,9 @@ export interface ClaimedRun {
     httpUrl: string | null;
     httpHeaders: Record<string, string>;
     httpBody: string | null;
+    /** A `tool` event's credential (its owner's) and action (`{ params }`, templates). */
+    toolCredentialId: number | null;
+    toolAction: { params: Record<string, unknown> } | null;
     targetKind: TargetKind;
     image: string | null;
     timeoutSeconds: number;
@@ -75,6 +78,8 @@ export interface ClaimedRow {
   http_url: string | null;
   http_headers: Record<string, string>;
   http_body: string | null;
+  tool_credential_id: number | null;
+  tool_action: { params: Record<string, unknown> } | null;
   target_kind: TargetKind;
   image: string | null;
   timeout_seconds: number;
@@ -96,6 +101,7 @@ export function claimSet(options: ClaimOptions) {
 export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.log_bytes, r.log_seq,
   greatest(0, extract(epoch FROM r.started_at - r.run_at) * 1000)::float8 AS queue_wait_ms,
   r.event_id, e.owner_id, e.name, e.type, e.tags, e.script, e.http_method, e.http_url, e.http_headers, e.http_body,
+  e.tool_credential_id, e.tool_action,
   e.target_kind, e.image, e.timeout_seconds, e.env, e.secret_env_encrypted, e.memory_mb, e.cpu_millis, e.pids_limit,
   e.network_enabled`;
 
@@ -135,6 +141,8 @@ export function toClaimedRun(r: ClaimedRow, owner: string): Ordered {
       httpUrl: r.http_url,
       httpHeaders: r.http_headers,
       httpBody: r.http_body,
+      toolCredentialId: r.tool_credential_id,
+      toolAction: r.tool_action,
       targetKind: r.target_kind,
       image: r.image,
       timeoutSeconds: r.timeout_seconds,

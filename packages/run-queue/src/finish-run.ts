@@ -12,6 +12,10 @@ export interface AttemptOutcome {
   error?: string | null;
   /** Executor-specific details (HTTP status and body, signal, ...). */
   result?: Record<string, unknown> | null;
+  /** The failure cannot be helped by trying again (a 4xx answer): no retry, attempts or not. */
+  noRetry?: boolean;
+  /** The earliest the retry may start (a service's Retry-After), beyond the backoff. */
+  retryAfterMs?: number;
 }
 
 export interface FinishResult {
@@ -48,8 +52,9 @@ interface FinishRow {
 /**
  * Records the end of attempts, fenced: nothing changes for an item unless its owner still
  * holds that attempt (its result is then undefined). Failures and timeouts are retried with
- * exponential backoff while attempts remain (lease losses do not count against them);
- * cancellations never are. A run flagged `cancelling` ends `cancelled` whatever the process
+ * exponential backoff while attempts remain (lease losses do not count against them), no
+ * sooner than an outcome's `retryAfterMs`; an outcome with `noRetry` and cancellations never
+ * are. A run flagged `cancelling` ends `cancelled` whatever the process
  * did. Many attempts are written in one statement (one commit), which is what lets a busy
  * orchestrator finish thousands of runs a second.
  *
@@ -109,16 +114,20 @@ async function finishStatement(
         ${items.map((i) => (i.outcome.result ? JSON.stringify(i.outcome.result) : null))}::text[],
         ${items.map((i) => i.maskOutput !== undefined)}::bool[],
         ${replacements.map((o) => o !== undefined)}::bool[],
-        ${replacements.map((o) => (o === undefined ? null : JSON.stringify(o)))}::text[]
-      ) AS i(id, attempt, owner, status, exit_code, error, result, masks, replaces, output)
+        ${replacements.map((o) => (o === undefined ? null : JSON.stringify(o)))}::text[],
+        ${items.map((i) => i.outcome.noRetry ?? false)}::bool[],
+        ${items.map((i) => Math.min(Math.max(i.outcome.retryAfterMs ?? 0, 0), MAX_RETRY_DELAY_SECONDS * 1000))}::float8[]
+      ) AS i(id, attempt, owner, status, exit_code, error, result, masks, replaces, output, no_retry, retry_after_ms)
     ), decided AS (
       SELECT r.id, i.exit_code, i.error, i.result::jsonb AS result,
         CASE WHEN r.status = 'cancelling' THEN 'cancelled' ELSE i.status END AS final_status,
-        (r.status <> 'cancelling' AND i.status IN ('failed', 'timed_out')
+        (r.status <> 'cancelling' AND i.status IN ('failed', 'timed_out') AND NOT i.no_retry
           AND r.attempt - r.lease_losses < r.max_attempts) AS retry,
-        -- Backoff capped at 30 days, so a large factor cannot overflow the interval.
-        now() + least(e.retry_delay_seconds * power(e.retry_backoff_factor::float8, greatest(r.attempt - r.lease_losses - 1, 0)), ${MAX_RETRY_DELAY_SECONDS})
-          * interval '1 second' AS retry_at,
+        -- Backoff capped at 30 days, so a large factor cannot overflow the interval; a
+        -- service's Retry-After pushes it later, never earlier.
+        now() + greatest(
+          least(e.retry_delay_seconds * power(e.retry_backoff_factor::float8, greatest(r.attempt - r.lease_losses - 1, 0)), ${MAX_RETRY_DELAY_SECONDS}),
+          i.retry_after_ms / 1000.0) * interval '1 second' AS retry_at,
         i.replaces, i.output::jsonb AS new_output,
         (i.masks AND NOT i.replaces AND r.output IS NOT NULL) AS masks_first,
         r.output AS stored_output

@@ -209,6 +209,36 @@ describe('run lifecycle', () => {
     expect(await run(enq.runId)).toMatchObject({ status: 'queued', output: null });
   });
 
+  it('does not retry an outcome marked noRetry, and retries no sooner than its retryAfterMs', async () => {
+    const eventId = await insertTestEvent(t.db, userId, {
+      retry_max_attempts: 5,
+      retry_delay_seconds: 1,
+      retry_backoff_factor: 1,
+    });
+    const first = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
+    const [a] = await claimRuns(t.db, { owner: 'o1', limit: 1, leaseMs: 30_000 });
+    const before = Date.now();
+    const waited = await finishRun(t.db, a!, {
+      status: 'failed',
+      error: '429',
+      retryAfterMs: 120_000,
+    });
+    expect(waited?.status).toBe('queued');
+    // The service's two minutes, not the event's one second.
+    expect(waited!.retryAt!.getTime() - before).toBeGreaterThanOrEqual(119_000);
+
+    const second = (await triggerRun(t.db, eventId, { trigger: 'manual' })) as { runId: number };
+    const [b] = (await claimRuns(t.db, { owner: 'o1', limit: 5, leaseMs: 30_000 })).filter(
+      (c) => c.runId === second.runId,
+    );
+    expect(await finishRun(t.db, b!, { status: 'failed', error: '400', noRetry: true })).toEqual({
+      status: 'failed',
+      retryAt: null,
+    });
+    expect(await run(second.runId)).toMatchObject({ status: 'failed', attempt: 1 });
+    expect((await run(first.runId)).status).toBe('queued');
+  });
+
   it('caps the backoff instead of overflowing on large factors and many attempts', async () => {
     const eventId = await insertTestEvent(t.db, userId, {
       retry_max_attempts: 12,

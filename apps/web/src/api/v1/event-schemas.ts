@@ -17,8 +17,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 5_000 }),
-  // Tool actions are not supported yet: not creatable.
-  type: oneOf([...SCRIPT_TYPES, 'http']),
+  type: oneOf([...SCRIPT_TYPES, 'http', 'tool']),
   script: Nullable(Type.String({ maxLength: 1_000_000 })),
   http: Nullable(
     Type.Object(
@@ -31,6 +30,18 @@ const fields = {
           Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 8_000 })),
         ),
         body: Type.Optional(Nullable(Type.String({ maxLength: 1_000_000 }))),
+      },
+      Strict,
+    ),
+  ),
+  tool: Nullable(
+    Type.Object(
+      {
+        credentialId: Type.Integer({ minimum: 1, description: 'one of your tool credentials' }),
+        params: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
+          description:
+            "what to send, by the credential's kind (docs/tools.md); text fields are LiquidJS templates",
+        }),
       },
       Strict,
     ),

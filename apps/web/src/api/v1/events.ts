@@ -85,6 +85,7 @@ const EXECUTION_FIELDS = new Set([
   'type',
   'script',
   'http',
+  'tool',
   'schedule',
   'targetKind',
   'image',
