@@ -80,10 +80,15 @@ export function failureOf(answer: HttpAnswer, service: string, secrets: HttpDeli
   const retryAfter = header(answer, 'retry-after');
   const retryAfterMs = parseRetryAfter(retryAfter);
   const extra = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
-  if (status === 429) return failed(`${service} answered HTTP 429 (rate limited)${said}`, true, extra);
+  if (status === 429)
+    return failed(`${service} answered HTTP 429 (rate limited)${said}`, true, extra);
   if (status >= 500) return failed(`${service} answered HTTP ${status}${said}`, true, extra);
   if (status >= 300 && status < 400)
-    return failed(`${service} answered HTTP ${status} (a redirect, not followed for tool actions)`, false, { status });
+    return failed(
+      `${service} answered HTTP ${status} (a redirect, not followed for tool actions)`,
+      false,
+      { status },
+    );
   return failed(`${service} answered HTTP ${status}${said}`, false, { status });
 }
 
@@ -104,7 +109,12 @@ function refusalIn(error: unknown): Error | undefined {
   return undefined;
 }
 
-type NetworkError = { code?: string; message?: string; errors?: NetworkError[]; cause?: NetworkError };
+type NetworkError = {
+  code?: string;
+  message?: string;
+  errors?: NetworkError[];
+  cause?: NetworkError;
+};
 
 function describeNetworkError(error: unknown): string {
   const e = error as NetworkError;

@@ -47,7 +47,8 @@ export async function sendToolAction(options: SendToolActionOptions): Promise<To
   if (!credential.ok)
     return failed(`invalid ${options.kind} credential: ${describe(credential.errors)}`, false);
   const params = validateToolParams(options.kind, options.params);
-  if (!params.ok) return failed(`invalid ${options.kind} params: ${describe(params.errors)}`, false);
+  if (!params.ok)
+    return failed(`invalid ${options.kind} params: ${describe(params.errors)}`, false);
   const sender = TOOL_SENDERS[options.kind] as ToolSender<ToolKind>;
   try {
     return await sender.send(credential.value, params.value, {

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /** The tools an action can use. A new tool is a new sender file registered in tool-senders.ts. */
 export const TOOL_KINDS = ['email', 'slack', 'discord', 'teams', 'webhook'] as const;

@@ -91,10 +91,12 @@ export function validateToolCredential<K extends ToolKind>(
   let schema = TOOL_CREDENTIAL_SCHEMAS[kind];
   // Slack takes one of two shapes: judge the value against the one it is trying to be.
   if (kind === 'slack' && value !== null && typeof value === 'object')
-    schema = 'botToken' in value || 'channel' in value ? SlackBotCredential : SlackWebhookCredential;
+    schema =
+      'botToken' in value || 'channel' in value ? SlackBotCredential : SlackWebhookCredential;
   let errors = schemaErrors(schema, value);
   if (errors.length === 0) errors = credentialChecks(kind, value as Record<string, unknown>);
-  if (errors.length > 0) return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
+  if (errors.length > 0)
+    return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
   return { ok: true, value: value as ToolCredentials[K] };
 }
 
@@ -104,7 +106,7 @@ export function validateToolParams<K extends ToolKind>(
   value: unknown,
   options: { pointerPrefix?: string } = {},
 ): Validation<ToolParamsByKind[K]> {
-  let errors = schemaErrors(TOOL_PARAMS_SCHEMAS[kind], value);
+  const errors = schemaErrors(TOOL_PARAMS_SCHEMAS[kind], value);
   if (errors.length === 0 && kind === 'email') {
     const email = value as { text?: string; html?: string };
     if (email.text === undefined && email.html === undefined)
@@ -119,6 +121,7 @@ export function validateToolParams<K extends ToolKind>(
           message: `${check.message} (line ${check.line}, column ${check.column})`,
         });
     }
-  if (errors.length > 0) return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
+  if (errors.length > 0)
+    return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
   return { ok: true, value: value as ToolParamsByKind[K] };
 }
