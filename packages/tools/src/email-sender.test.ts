@@ -28,6 +28,8 @@ class TestSmtpServer {
   constructor(options: SMTPServerOptions) {
     this.server = new SMTPServer({
       logger: false,
+      // No reverse DNS query for the client's address: nothing leaves the machine.
+      disableReverseLookup: true,
       ...options,
       onConnect: (_session, callback) => {
         this.connections += 1;
