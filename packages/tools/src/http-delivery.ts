@@ -49,9 +49,11 @@ export async function deliverHttp(
     });
     const chunks: Buffer[] = [];
     let bytes = 0;
+    // Only the start of an answer matters (a status word, an error excerpt): stop there.
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
+      chunks.push(chunk);
       bytes += chunk.length;
+      if (bytes >= MAX_RESPONSE_BYTES) break;
     }
     const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
     return { status: response.statusCode, headers: response.headers, body };

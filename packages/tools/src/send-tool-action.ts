@@ -26,7 +26,10 @@ export type SendToolActionOptions = ToolAction & {
    */
   egress: DestinationCheck;
   signal?: AbortSignal;
-  /** Per connection step (connect, TLS, each read); default 30 s. */
+  /**
+   * Default 30 s. HTTP tools: the whole request. Email: each step (connect, greeting, each
+   * reply), and the whole send at most three times this.
+   */
   timeoutMs?: number;
   /**
    * Extra certificate authorities to trust for TLS (a company CA; the tests' self-signed

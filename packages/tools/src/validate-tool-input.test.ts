@@ -105,6 +105,17 @@ describe('validateToolCredential', () => {
   });
 });
 
+describe('an unknown kind', () => {
+  it('is a field error, not a crash', () => {
+    const kind = 'fax' as 'email';
+    expect(validateToolCredential(kind, {})).toEqual({
+      ok: false,
+      errors: [{ pointer: '', message: 'unknown tool kind "fax"' }],
+    });
+    expect(validateToolParams(kind, {}).ok).toBe(false);
+  });
+});
+
 describe('validateToolParams', () => {
   it('checks email params: recipients, subject, a body', () => {
     expect(validateToolParams('email', { to: ['a@b.c'], subject: 's', text: 't' }).ok).toBe(true);
