@@ -32,8 +32,9 @@ export type SendToolActionOptions = ToolAction & {
    */
   timeoutMs?: number;
   /**
-   * Extra certificate authorities to trust for TLS (a company CA; the tests' self-signed
-   * certificate). Certificates are always verified: there is no way to turn that off.
+   * Extra certificate authorities to trust for SMTP over TLS (a company CA; the tests'
+   * self-signed certificate). HTTP tools use the system's CAs (guardedAgent takes no TLS
+   * options). Certificates are always verified: there is no way to turn that off.
    */
   trustedCa?: string | Buffer | (string | Buffer)[];
   /** Slack's Web API base URL, default https://slack.com/api (tests use a local server). */
