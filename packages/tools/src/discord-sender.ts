@@ -18,9 +18,15 @@ export const discordSender: ToolSender<'discord'> = {
       ? (await renderField('/username', params.username, env.context)).trim()
       : undefined;
     if (content.length === 0 || content.length > MAX_CONTENT)
-      return failed(`the rendered content has ${content.length} characters; Discord takes 1 to ${MAX_CONTENT}`, false);
+      return failed(
+        `the rendered content has ${content.length} characters; Discord takes 1 to ${MAX_CONTENT}`,
+        false,
+      );
     if (username !== undefined && (username.length === 0 || username.length > MAX_USERNAME))
-      return failed(`the rendered username has ${username.length} characters; Discord takes 1 to ${MAX_USERNAME}`, false);
+      return failed(
+        `the rendered username has ${username.length} characters; Discord takes 1 to ${MAX_USERNAME}`,
+        false,
+      );
     const secrets = [credential.webhookUrl, new URL(credential.webhookUrl).pathname];
     const answer = await deliverHttp(
       {

@@ -16,7 +16,8 @@ interface SmtpError extends Error {
 }
 
 /** TLS errors that another try will not fix: the certificate is not one we trust. */
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME|HOSTNAME_MISMATCH/;
+const CERTIFICATE_ERRORS =
+  /certificate|CERT_|SELF[_-]SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/i;
 
 /**
  * Opens the SMTP connection itself, to the address the egress check returned for the host,
@@ -36,7 +37,11 @@ function checkedSocket(
         const socket = connect({ host: address, port });
         const timer = setTimeout(() => {
           socket.destroy();
-          reject(Object.assign(new Error(`connecting timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+          reject(
+            Object.assign(new Error(`connecting timed out after ${timeoutMs} ms`), {
+              code: 'ETIMEDOUT',
+            }),
+          );
         }, timeoutMs);
         socket.once('connect', () => {
           clearTimeout(timer);
@@ -73,15 +78,20 @@ export const emailSender: ToolSender<'email'> = {
     const to = await renderRecipients('/to', params.to, env);
     const cc = await renderRecipients('/cc', params.cc, env);
     const bcc = await renderRecipients('/bcc', params.bcc, env);
-    const subject = (await renderField('/subject', params.subject, env.context)).replace(/[\r\n]+/g, ' ');
-    const text = params.text === undefined ? undefined : await renderField('/text', params.text, env.context);
+    const subject = (await renderField('/subject', params.subject, env.context)).replace(
+      /[\r\n]+/g,
+      ' ',
+    );
+    const text =
+      params.text === undefined ? undefined : await renderField('/text', params.text, env.context);
     const html =
       params.html === undefined
         ? undefined
         : await renderField('/html', params.html, env.context, { escape: 'html' });
     if (to.length === 0) return failed('no recipient: every "to" template rendered empty', false);
     const bad = [...to, ...cc, ...bcc].find((address) => !ADDRESS.test(address));
-    if (bad !== undefined) return failed(`not an email address: ${JSON.stringify(bad.slice(0, 200))}`, false);
+    if (bad !== undefined)
+      return failed(`not an email address: ${JSON.stringify(bad.slice(0, 200))}`, false);
 
     const { host, port, tls } = credential;
     const transport = createTransport({
@@ -124,8 +134,12 @@ export const emailSender: ToolSender<'email'> = {
         signal: AbortSignal.any([env.signal, deadline]),
       });
       const accepted = info.accepted.length;
+      // Some recipients refused, others not: the message went out, and sending it again
+      // would repeat it to those who have it; the refusals are reported in the detail.
+      const rejected = info.rejected.map(String);
       return succeeded(
-        `${host} accepted the message for ${accepted} recipient${accepted === 1 ? '' : 's'}: ${String(info.response).slice(0, 200)}`,
+        `${host} accepted the message for ${accepted} recipient${accepted === 1 ? '' : 's'}: ${String(info.response).slice(0, 200)}` +
+          (rejected.length ? `; refused: ${rejected.join(', ').slice(0, 300)}` : ''),
       );
     } catch (error) {
       return smtpFailure(error as SmtpError, credential, env, deadline);
@@ -141,17 +155,23 @@ function smtpFailure(
   env: SendEnvironment,
   deadline: AbortSignal,
 ): ToolResult {
-  const hide = (text: string) => redact(text, [credential.password, credential.username]).slice(0, 500);
+  const hide = (text: string) =>
+    redact(text, [credential.password, credential.username]).slice(0, 500);
   if (isDestinationNotAllowed(error)) return failed(error.message, false);
   const reply = error.response ? hide(error.response) : hide(error.message);
-  if (error.code === 'EAUTH' || error.responseCode === 535)
+  const temporary =
+    error.responseCode !== undefined && error.responseCode >= 400 && error.responseCode < 500;
+  // Only the verb: an AUTH command line carries the credentials.
+  const verb = error.command?.split(' ')[0]?.replace(/[^A-Z]/gi, '');
+  const to = verb ? ` (to ${verb})` : '';
+  if (error.responseCode === 535 || (error.code === 'EAUTH' && !temporary))
     return failed(`SMTP authentication failed: ${reply}`, false, statusOf(error));
   if (error.code === 'ENOAUTH')
     return failed('SMTP authentication failed: the credential has no password', false);
-  if (error.responseCode !== undefined && error.responseCode >= 400 && error.responseCode < 500)
-    return failed(`SMTP server answered ${reply} (temporary)`, true, statusOf(error));
+  if (temporary)
+    return failed(`SMTP server answered ${reply}${to} (temporary)`, true, statusOf(error));
   if (error.responseCode !== undefined && error.responseCode >= 500)
-    return failed(`SMTP server refused the message: ${reply}`, false, statusOf(error));
+    return failed(`SMTP server refused the message: ${reply}${to}`, false, statusOf(error));
   if (deadline.aborted) return failed(`SMTP: timed out after ${env.timeoutMs * 3} ms`, true);
   if (env.signal.aborted) return failed(`SMTP: aborted (${String(env.signal.reason)})`, true);
   const detail = hide(`${error.code ? `${error.code} ` : ''}${error.message}`);

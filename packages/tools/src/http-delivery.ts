@@ -49,9 +49,11 @@ export async function deliverHttp(
     });
     const chunks: Buffer[] = [];
     let bytes = 0;
+    // Only the start of an answer matters (a status word, an error excerpt): stop there.
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
+      chunks.push(chunk);
       bytes += chunk.length;
+      if (bytes >= MAX_RESPONSE_BYTES) break;
     }
     const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
     return { status: response.statusCode, headers: response.headers, body };
@@ -80,10 +82,15 @@ export function failureOf(answer: HttpAnswer, service: string, secrets: HttpDeli
   const retryAfter = header(answer, 'retry-after');
   const retryAfterMs = parseRetryAfter(retryAfter);
   const extra = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
-  if (status === 429) return failed(`${service} answered HTTP 429 (rate limited)${said}`, true, extra);
+  if (status === 429)
+    return failed(`${service} answered HTTP 429 (rate limited)${said}`, true, extra);
   if (status >= 500) return failed(`${service} answered HTTP ${status}${said}`, true, extra);
   if (status >= 300 && status < 400)
-    return failed(`${service} answered HTTP ${status} (a redirect, not followed for tool actions)`, false, { status });
+    return failed(
+      `${service} answered HTTP ${status} (a redirect, not followed for tool actions)`,
+      false,
+      { status },
+    );
   return failed(`${service} answered HTTP ${status}${said}`, false, { status });
 }
 
@@ -104,7 +111,12 @@ function refusalIn(error: unknown): Error | undefined {
   return undefined;
 }
 
-type NetworkError = { code?: string; message?: string; errors?: NetworkError[]; cause?: NetworkError };
+type NetworkError = {
+  code?: string;
+  message?: string;
+  errors?: NetworkError[];
+  cause?: NetworkError;
+};
 
 function describeNetworkError(error: unknown): string {
   const e = error as NetworkError;

@@ -26,11 +26,15 @@ export type SendToolActionOptions = ToolAction & {
    */
   egress: DestinationCheck;
   signal?: AbortSignal;
-  /** Per connection step (connect, TLS, each read); default 30 s. */
+  /**
+   * Default 30 s. HTTP tools: the whole request. Email: each step (connect, greeting, each
+   * reply), and the whole send at most three times this.
+   */
   timeoutMs?: number;
   /**
-   * Extra certificate authorities to trust for TLS (a company CA; the tests' self-signed
-   * certificate). Certificates are always verified: there is no way to turn that off.
+   * Extra certificate authorities to trust for SMTP over TLS (a company CA; the tests'
+   * self-signed certificate). HTTP tools use the system's CAs (guardedAgent takes no TLS
+   * options). Certificates are always verified: there is no way to turn that off.
    */
   trustedCa?: string | Buffer | (string | Buffer)[];
   /** Slack's Web API base URL, default https://slack.com/api (tests use a local server). */
@@ -47,7 +51,8 @@ export async function sendToolAction(options: SendToolActionOptions): Promise<To
   if (!credential.ok)
     return failed(`invalid ${options.kind} credential: ${describe(credential.errors)}`, false);
   const params = validateToolParams(options.kind, options.params);
-  if (!params.ok) return failed(`invalid ${options.kind} params: ${describe(params.errors)}`, false);
+  if (!params.ok)
+    return failed(`invalid ${options.kind} params: ${describe(params.errors)}`, false);
   const sender = TOOL_SENDERS[options.kind] as ToolSender<ToolKind>;
   try {
     return await sender.send(credential.value, params.value, {

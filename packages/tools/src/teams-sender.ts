@@ -11,7 +11,8 @@ import { succeeded } from './tool-result.ts';
  */
 export function teamsMessage(title: string | undefined, text: string) {
   const body: Record<string, unknown>[] = [];
-  if (title) body.push({ type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true });
+  if (title)
+    body.push({ type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true });
   body.push({ type: 'TextBlock', text, wrap: true });
   return {
     type: 'message',
@@ -36,7 +37,11 @@ export const teamsSender: ToolSender<'teams'> = {
   async send(credential: TeamsCredential, params: TeamsParams, env: SendEnvironment) {
     const title = params.title ? await renderField('/title', params.title, env.context) : undefined;
     const text = await renderField('/text', params.text, env.context);
-    const secrets = [credential.webhookUrl, new URL(credential.webhookUrl).pathname, new URL(credential.webhookUrl).search];
+    const secrets = [
+      credential.webhookUrl,
+      new URL(credential.webhookUrl).pathname,
+      new URL(credential.webhookUrl).search,
+    ];
     const answer = await deliverHttp(
       {
         url: credential.webhookUrl,

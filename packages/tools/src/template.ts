@@ -94,8 +94,7 @@ function parse(source: string, escape: TemplateEscape): Template[] {
 }
 
 export type TemplateCheck =
-  | { ok: true }
-  | { ok: false; message: string; line: number; column: number };
+  { ok: true } | { ok: false; message: string; line: number; column: number };
 
 /**
  * Whether a template parses and reads only names the context has (`event`, `run`, `output`,

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EventType, RunStatus } from '@cronium/contracts';
 
 /**
  * What a message template can read: plain data about the run that triggered the action.
@@ -8,13 +9,13 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ToolContext = Type.Object(
   {
     event: Type.Object(
-      { id: Type.Integer(), name: Type.String(), type: Type.String() },
+      { id: Type.Integer(), name: Type.String(), type: EventType },
       { additionalProperties: false },
     ),
     run: Type.Object(
       {
         id: Type.Integer(),
-        status: Type.String(),
+        status: RunStatus,
         attempt: Type.Integer(),
         durationMs: Type.Union([Type.Integer(), Type.Null()]),
         exitCode: Type.Union([Type.Integer(), Type.Null()]),

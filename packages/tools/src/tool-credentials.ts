@@ -9,11 +9,19 @@ const HttpUrl = Type.String({
   description: 'an http:// or https:// URL',
 });
 /** A header name as RFC 9110 defines a token. */
-const HeaderName = Type.String({ minLength: 1, maxLength: 128, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" });
+const HeaderName = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+});
 /** No CR/LF: a header value must not start another header. */
 const HeaderValue = Type.String({ maxLength: 4096, pattern: '^[^\\r\\n]*$' });
 /** "addr@host" or "Name <addr@host>", on one line. */
-const MailboxText = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\r\\n]*@[^\\r\\n]*$' });
+const MailboxText = Type.String({
+  minLength: 3,
+  maxLength: 320,
+  pattern: '^[^\\r\\n]*@[^\\r\\n]*$',
+});
 
 export const EmailCredential = Type.Object(
   {
@@ -42,11 +50,17 @@ export const SlackBotCredential = Type.Object(
 export const SlackCredential = Type.Union([SlackWebhookCredential, SlackBotCredential]);
 export type SlackCredential = Static<typeof SlackCredential>;
 
-export const DiscordCredential = Type.Object({ webhookUrl: HttpUrl }, { additionalProperties: false });
+export const DiscordCredential = Type.Object(
+  { webhookUrl: HttpUrl },
+  { additionalProperties: false },
+);
 export type DiscordCredential = Static<typeof DiscordCredential>;
 
 /** A Teams "Workflows" webhook (Power Automate), which posts an Adaptive Card message. */
-export const TeamsCredential = Type.Object({ webhookUrl: HttpUrl }, { additionalProperties: false });
+export const TeamsCredential = Type.Object(
+  { webhookUrl: HttpUrl },
+  { additionalProperties: false },
+);
 export type TeamsCredential = Static<typeof TeamsCredential>;
 
 export const WebhookCredential = Type.Object(

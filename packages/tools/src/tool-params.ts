@@ -4,8 +4,7 @@ import type { ToolKind } from './tool-kind.ts';
 /** Every text field of a params object is a template (see template.ts). */
 const Template = (maxLength: number, minLength = 0) => Type.String({ minLength, maxLength });
 /** A recipient template: renders to one address ("a@b" or "Name <a@b>"). */
-const Recipients = (minItems: number) =>
-  Type.Array(Template(512, 1), { minItems, maxItems: 50 });
+const Recipients = (minItems: number) => Type.Array(Template(512, 1), { minItems, maxItems: 50 });
 
 export const EmailParams = Type.Object(
   {
@@ -47,7 +46,11 @@ export const WebhookParams = Type.Object(
     /** Unset: the run context as a JSON document. */
     body: Type.Optional(Template(262_144)),
     contentType: Type.Optional(
-      Type.String({ minLength: 3, maxLength: 128, pattern: '^[\\w.+-]+/[\\w.+-]+(\\s*;[^\\r\\n]*)?$' }),
+      Type.String({
+        minLength: 3,
+        maxLength: 128,
+        pattern: '^[\\w.+-]+/[\\w.+-]+(\\s*;[^\\r\\n]*)?$',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -72,7 +75,9 @@ export const TOOL_PARAMS_SCHEMAS: { [K in ToolKind]: TSchema } = {
 };
 
 /** The template fields of a params object, as JSON pointers and their source. */
-export function templateFields(params: Record<string, unknown>): { pointer: string; source: string }[] {
+export function templateFields(
+  params: Record<string, unknown>,
+): { pointer: string; source: string }[] {
   const fields: { pointer: string; source: string }[] = [];
   for (const [key, value] of Object.entries(params)) {
     if (key === 'contentType') continue;

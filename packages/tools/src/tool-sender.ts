@@ -13,7 +13,7 @@ export interface SendEnvironment {
   /** Aborts the send (cancel, shutdown); the deadline of timeoutMs is added to it. */
   signal: AbortSignal;
   timeoutMs: number;
-  /** Extra certificate authorities to trust (a private CA, the tests' self-signed one). */
+  /** Extra certificate authorities to trust for SMTP (a private CA, the tests' self-signed one). */
   trustedCa?: string | Buffer | (string | Buffer)[];
   /** Where Slack's Web API is (tests point it at a local server). */
   slackApiUrl: string;

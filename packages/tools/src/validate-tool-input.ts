@@ -7,7 +7,7 @@ import {
   TOOL_CREDENTIAL_SCHEMAS,
   type ToolCredentials,
 } from './tool-credentials.ts';
-import type { ToolKind } from './tool-kind.ts';
+import { isToolKind, type ToolKind } from './tool-kind.ts';
 import { TOOL_PARAMS_SCHEMAS, templateFields, type ToolParamsByKind } from './tool-params.ts';
 
 /** One problem, at a JSON pointer relative to the object checked (prefixed when asked). */
@@ -79,6 +79,14 @@ function credentialChecks(kind: ToolKind, value: Record<string, unknown>): Field
   }
 }
 
+/** A kind from outside the typed world (a stored row, a request body) that is not a tool. */
+const unknownKind = (kind: unknown): { ok: false; errors: FieldError[] } => ({
+  ok: false,
+  errors: [
+    { pointer: '', message: `unknown tool kind ${JSON.stringify(String(kind)).slice(0, 40)}` },
+  ],
+});
+
 const prefixed = (errors: FieldError[], prefix: string) =>
   errors.map((e) => ({ pointer: `${prefix}${e.pointer}`, message: e.message }));
 
@@ -88,13 +96,16 @@ export function validateToolCredential<K extends ToolKind>(
   value: unknown,
   options: { pointerPrefix?: string } = {},
 ): Validation<ToolCredentials[K]> {
+  if (!isToolKind(kind)) return unknownKind(kind);
   let schema = TOOL_CREDENTIAL_SCHEMAS[kind];
   // Slack takes one of two shapes: judge the value against the one it is trying to be.
   if (kind === 'slack' && value !== null && typeof value === 'object')
-    schema = 'botToken' in value || 'channel' in value ? SlackBotCredential : SlackWebhookCredential;
+    schema =
+      'botToken' in value || 'channel' in value ? SlackBotCredential : SlackWebhookCredential;
   let errors = schemaErrors(schema, value);
   if (errors.length === 0) errors = credentialChecks(kind, value as Record<string, unknown>);
-  if (errors.length > 0) return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
+  if (errors.length > 0)
+    return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
   return { ok: true, value: value as ToolCredentials[K] };
 }
 
@@ -104,7 +115,8 @@ export function validateToolParams<K extends ToolKind>(
   value: unknown,
   options: { pointerPrefix?: string } = {},
 ): Validation<ToolParamsByKind[K]> {
-  let errors = schemaErrors(TOOL_PARAMS_SCHEMAS[kind], value);
+  if (!isToolKind(kind)) return unknownKind(kind);
+  const errors = schemaErrors(TOOL_PARAMS_SCHEMAS[kind], value);
   if (errors.length === 0 && kind === 'email') {
     const email = value as { text?: string; html?: string };
     if (email.text === undefined && email.html === undefined)
@@ -119,6 +131,7 @@ export function validateToolParams<K extends ToolKind>(
           message: `${check.message} (line ${check.line}, column ${check.column})`,
         });
     }
-  if (errors.length > 0) return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
+  if (errors.length > 0)
+    return { ok: false, errors: prefixed(errors, options.pointerPrefix ?? '') };
   return { ok: true, value: value as ToolParamsByKind[K] };
 }

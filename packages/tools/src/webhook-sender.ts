@@ -27,7 +27,15 @@ export const webhookSender: ToolSender<'webhook'> = {
       headers['x-cronium-timestamp'] = String(timestamp);
       headers['x-cronium-signature'] = signWebhook(credential.signingSecret, timestamp, body);
     }
-    const secrets = [credential.signingSecret, ...Object.values(credential.headers ?? {})];
+    // A receiver's URL often carries a token in its path or query: never quoted either.
+    const { pathname, search } = new URL(credential.url);
+    const secrets = [
+      credential.url,
+      pathname.length > 1 ? pathname : undefined,
+      search,
+      credential.signingSecret,
+      ...Object.values(credential.headers ?? {}),
+    ];
     const answer = await deliverHttp(
       { url: credential.url, method: credential.method, headers, body, secrets },
       env,
