@@ -58,9 +58,7 @@ export interface RunWorkerOptions {
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
   /** A tool event's credential, decrypted (its owner's); undefined when it is gone. */
-  toolCredentialFor?: (
-    run: ClaimedRun,
-  ) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
+  toolCredentialFor?: (run: ClaimedRun) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
   /**
    * What else to mask in the attempt's log: the owner's secret variables (a compiled set,
    * shared by the owner's runs). Secret environment values, server credentials and tokens are

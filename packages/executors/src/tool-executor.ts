@@ -45,7 +45,11 @@ export class ToolExecutor implements Executor {
       return {
         status: 'succeeded',
         exitCode: null,
-        result: { kind, ...(result.status ? { status: result.status } : {}), detail: result.detail },
+        result: {
+          kind,
+          ...(result.status ? { status: result.status } : {}),
+          detail: result.detail,
+        },
       };
     }
     log(
