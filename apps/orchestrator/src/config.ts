@@ -105,6 +105,11 @@ export const orchestratorEnvSpec = {
     default: true,
     description: 'whether this orchestrator evaluates schedules (any number may)',
   }),
+  ORCHESTRATOR_ACTIONS: env.boolean({
+    default: true,
+    description:
+      'whether this orchestrator sends the conditional actions of finished runs (any number may)',
+  }),
   ORCHESTRATOR_LOCAL: env.oneOf(['off', 'admins', 'everyone'], {
     default: 'admins',
     description:
@@ -275,6 +280,7 @@ export interface OrchestratorConfig {
   retentionDays: number;
   auditRetentionDays: number;
   schedulerEnabled: boolean;
+  actionsEnabled: boolean;
   scriptPath: string;
   local: {
     access: 'off' | 'admins' | 'everyone';
@@ -352,6 +358,7 @@ export function loadConfig(
     retentionDays: app.ORCHESTRATOR_RETENTION_DAYS,
     auditRetentionDays: app.ORCHESTRATOR_AUDIT_RETENTION_DAYS,
     schedulerEnabled: app.ORCHESTRATOR_SCHEDULER,
+    actionsEnabled: app.ORCHESTRATOR_ACTIONS,
     scriptPath: app.PATH,
     local: {
       access: app.ORCHESTRATOR_LOCAL,

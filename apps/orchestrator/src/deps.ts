@@ -23,6 +23,7 @@ import { CHANNELS } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
 import { createServiceProcess } from '@cronium/service-kit';
 import {
+  ActionWorker,
   ExecutorRegistry,
   MaintenanceLoop,
   RunWorker,
@@ -122,10 +123,27 @@ export function createDeps(config: OrchestratorConfig, version: string) {
       return stored && { kind: stored.kind, config: stored.config };
     },
     secretsFor: (run) => secretsForRun(secretVariables, ownerSets, run),
+    onActionsQueued: () => actions?.wake(),
     runtime: config.runtime,
     events,
     observer: runMetrics(service.metrics, { db, running: (): number => runWorker.inFlightCount }),
   });
+  // Conditional actions of finished runs (the outbox); any orchestrator may send them.
+  const actions = config.actionsEnabled
+    ? new ActionWorker({
+        db,
+        logger: logger.child({ component: 'actions' }),
+        owner: config.id,
+        concurrency: 8,
+        leaseMs: config.leaseMs,
+        pollMs: Math.max(config.pollMs, 500),
+        egressFor: (run) => egress(run),
+        credentialFor: async (ownerId, credentialId) => {
+          const stored = await readToolCredentialConfig(db, box, ownerId, credentialId);
+          return stored && { kind: stored.kind, config: stored.config };
+        },
+      })
+    : undefined;
   const scheduler = config.schedulerEnabled
     ? new SchedulerLoop({
         db,
@@ -223,6 +241,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
             logger.warn({ reason: error.message }, 'notification listener: reconnecting'),
         });
         runWorker.start();
+        actions?.start();
         scheduler?.start();
         maintenance.start();
       });
@@ -233,6 +252,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         await scheduler?.stop();
         maintenance.stop();
         await runWorker.stop(config.shutdownGraceMs);
+        await actions?.stop();
         await launcher.close();
         await isolation?.close();
         await listener?.close();

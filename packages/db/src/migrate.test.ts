@@ -22,9 +22,11 @@ function runCli(url: string): Promise<{ code: number | null; stdout: string; std
 const EXPECTED_TABLES = [
   'api_tokens',
   'audit_log',
+  'event_actions',
   'event_servers',
   'events',
   'invitations',
+  'run_actions',
   'run_log_chunks',
   'run_targets',
   'runs',

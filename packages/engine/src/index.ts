@@ -5,3 +5,4 @@ export { MaintenanceLoop, type MaintenanceOptions } from './maintenance-loop.ts'
 export { ExecutorRegistry } from './executor-registry.ts';
 export { buildRunEnvironment } from './run-environment.ts';
 export { FinishBatcher } from './finish-batcher.ts';
+export { ActionWorker, MAX_ACTION_TRIES, type ActionWorkerOptions } from './action-worker.ts';

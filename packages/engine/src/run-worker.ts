@@ -57,6 +57,8 @@ export interface RunWorkerOptions {
   openSecretEnv?: (run: ClaimedRun) => Record<string, string>;
   /** The servers an SSH event runs on, credentials decrypted. */
   serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
+  /** Conditional actions were queued with an outcome written here (wake their worker). */
+  onActionsQueued?: () => void;
   /** A tool event's credential, decrypted (its owner's); undefined when it is gone. */
   toolCredentialFor?: (run: ClaimedRun) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
   /**
@@ -415,6 +417,7 @@ export class RunWorker {
     maskOutput?: (output: unknown) => unknown,
   ) {
     const finished = await this.#finisher.finish({ fence, outcome, maskOutput });
+    if (finished?.actionsQueued) this.#o.onActionsQueued?.();
     const began = this.#startedAt.get(run.runId);
     this.#startedAt.delete(run.runId);
     if (finished) {

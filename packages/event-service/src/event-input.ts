@@ -8,6 +8,7 @@ import {
   type TargetKind,
 } from '@cronium/contracts';
 import { AppError } from '@cronium/service-kit/errors';
+import type { EventAction } from './event-actions.ts';
 
 /** An event as the API writes it (camelCase; every field but name and type optional). */
 export interface EventInput {
@@ -21,6 +22,8 @@ export interface EventInput {
     headers?: Record<string, string>;
     body?: string | null;
   } | null;
+  /** What to do after each run ends (replaces the event's actions as a whole). */
+  actions?: EventAction[];
   /** A `tool` event's action: one of its owner's credentials, and the params (templates). */
   tool?: { credentialId: number; params: Record<string, unknown> } | null;
   schedule?: { cron: string; timezone?: string; misfirePolicy?: MisfirePolicy } | null;

@@ -8,6 +8,12 @@ import { AppError } from '@cronium/service-kit/errors';
 import { checkEventAgainstCaps } from './event-caps.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
 import { checkToolAction } from './event-tool.ts';
+import {
+  checkEventActions,
+  readEventActions,
+  writeEventActions,
+  type EventAction,
+} from './event-actions.ts';
 import { checkLocalAccess, roleOf, withDefaultTarget } from './event-target.ts';
 import { eventView, type EventView } from './event-view.ts';
 
@@ -201,9 +207,14 @@ async function lastRunsOf(db: Db, eventIds: number[]): Promise<Map<number, LastR
   return map;
 }
 
-export async function readEvent(db: Db, principal: Principal, id: number): Promise<EventView> {
+export async function readEvent(
+  db: Db,
+  principal: Principal,
+  id: number,
+): Promise<EventView & { actions: EventAction[] }> {
   const row = await ownedEvent(db, principal, id);
-  return eventView(row, (await serverIdsOf(db, [id])).get(id)!);
+  const [servers, actions] = await Promise.all([serverIdsOf(db, [id]), readEventActions(db, id)]);
+  return { ...eventView(row, servers.get(id)!), actions };
 }
 
 /**
@@ -266,6 +277,7 @@ export async function createEvent(
   await checkEventAgainstCaps(db, input, principal.userId);
   await checkLocalAccess(db, input, principal.role);
   await checkToolAction(db, principal.userId, input.tool);
+  await checkEventActions(db, principal.userId, input.actions);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('events')
@@ -274,6 +286,7 @@ export async function createEvent(
       .executeTakeFirstOrThrow();
     await setServers(trx as unknown as Db, principal.userId, id, input.serverIds ?? []);
     if (input.secretEnv) await writeSecretEnv(trx as unknown as Db, box, id, input.secretEnv);
+    if (input.actions) await writeEventActions(trx as unknown as Db, id, input.actions);
     await audit(trx as unknown as Db, principal, 'event.create', id, meta, {
       secretEnvKeys: Object.keys(input.secretEnv ?? {}),
     });
@@ -302,6 +315,7 @@ export async function updateEvent(
   } as EventInput;
   checkEventInput(merged);
   if (patch.tool !== undefined) await checkToolAction(db, current.ownerId, merged.tool);
+  await checkEventActions(db, current.ownerId, patch.actions);
   await checkEventAgainstCaps(db, merged, current.ownerId);
   // Switching an event to local (or a local HTTP event to a script) is checked against what
   // its owner may run; other edits of an existing local event are not refused here (its runs
@@ -330,6 +344,8 @@ export async function updateEvent(
       await setServers(trx as unknown as Db, current.ownerId, id, patch.serverIds);
     if (patch.secretEnv !== undefined)
       await writeSecretEnv(trx as unknown as Db, box, id, patch.secretEnv);
+    if (patch.actions !== undefined)
+      await writeEventActions(trx as unknown as Db, id, patch.actions);
     await audit(trx as unknown as Db, principal, 'event.update', id, meta, {
       fields: Object.keys(patch),
       ...(patch.secretEnv ? { secretEnvKeys: Object.keys(patch.secretEnv) } : {}),

@@ -60,3 +60,4 @@ export {
   toolCredentialView,
   type ToolCredentialView,
 } from './tool-credentials.ts';
+export { MAX_EVENT_ACTIONS, type EventAction } from './event-actions.ts';

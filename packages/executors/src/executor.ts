@@ -7,7 +7,9 @@ import type { SshServer } from './ssh/ssh-server.ts';
  * the attempt runs. Executors that connect somewhere for a user (HTTP, SSH) connect only
  * through it.
  */
-export type EgressFor = (request: ExecutionRequest) => Promise<DestinationCheck>;
+export type EgressFor = (
+  request: Pick<ExecutionRequest, 'runId' | 'attempt' | 'eventId'>,
+) => Promise<DestinationCheck>;
 
 /** What an executor is given for one attempt. */
 export interface ExecutionRequest {

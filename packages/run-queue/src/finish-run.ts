@@ -22,6 +22,8 @@ export interface FinishResult {
   /** What the run is now: a final status, or `queued` when a retry was scheduled. */
   status: AttemptStatus | 'queued';
   retryAt: Date | null;
+  /** Whether conditional actions were queued with this outcome (wake the action worker). */
+  actionsQueued?: boolean;
 }
 
 /** Longest wait between two attempts, whatever the backoff settings. */
@@ -47,6 +49,8 @@ interface FinishRow {
   output: unknown;
   /** The row was left as it was: its output must be masked first (pass two). */
   deferred: boolean;
+  /** Conditional actions the statement queued (for all its runs). */
+  actions: number;
 }
 
 /**
@@ -88,9 +92,12 @@ export async function finishRuns(
     await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'retry')`.execute(db);
   return items.map((item) => {
     const row = rows.get(item.fence.runId);
-    return row && !row.deferred
-      ? { status: row.status, retryAt: row.status === 'queued' ? row.run_at : null }
-      : undefined;
+    if (!row || row.deferred) return undefined;
+    return {
+      status: row.status,
+      retryAt: row.status === 'queued' ? row.run_at : null,
+      ...(row.actions > 0 ? { actionsQueued: true } : {}),
+    };
   });
 }
 
@@ -152,11 +159,26 @@ async function finishStatement(
         lease_expires_at = NULL
       FROM decided d
       WHERE r.id = d.id AND (d.retry OR NOT d.masks_first)
-      RETURNING r.id, r.status, r.run_at
+      RETURNING r.id, r.status, r.run_at, r.event_id, r.condition
+    ), due_actions AS (
+      -- The event's conditional actions this outcome calls for, in the outcome's own commit
+      -- (the outbox): an orchestrator that dies now leaves them due, not lost; the key keeps
+      -- them from being queued twice.
+      INSERT INTO run_actions (run_id, action_id)
+      SELECT f.id, a.id FROM finished f JOIN event_actions a ON a.event_id = f.event_id
+      WHERE f.status <> 'queued' AND (
+        a.on_outcome = 'always'
+        OR (a.on_outcome = 'success' AND f.status = 'succeeded')
+        OR (a.on_outcome = 'failure' AND f.status IN ('failed', 'timed_out', 'partial'))
+        OR (a.on_outcome = 'condition_true' AND f.condition IS TRUE)
+        OR (a.on_outcome = 'condition_false' AND f.condition IS FALSE))
+      ON CONFLICT DO NOTHING
+      RETURNING run_id
     )
-    SELECT id, status, run_at, NULL::jsonb AS output, false AS deferred FROM finished
+    SELECT id, status, run_at, NULL::jsonb AS output, false AS deferred,
+      (SELECT count(*) FROM due_actions)::int AS actions FROM finished
     UNION ALL
-    SELECT id, NULL, NULL, stored_output, true FROM decided WHERE masks_first AND NOT retry`.execute(
+    SELECT id, NULL, NULL, stored_output, true, 0 FROM decided WHERE masks_first AND NOT retry`.execute(
     db,
   );
   return result.rows.map((row) => ({ ...row, id: Number(row.id) }));

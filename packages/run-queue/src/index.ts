@@ -41,3 +41,11 @@ export {
   type LiveAttemptRef,
   type RunContext,
 } from './live-attempt.ts';
+export {
+  claimRunActions,
+  finishRunAction,
+  lastRunLogLines,
+  sweepRunActionLeases,
+  type ClaimedRunAction,
+  type RunActionFence,
+} from './run-actions.ts';

@@ -5,6 +5,7 @@ import * as m0003 from './0003-event-secret-env-keys.ts';
 import * as m0004 from './0004-owner-fair-claim.ts';
 import * as m0005 from './0005-limited-events-index.ts';
 import * as m0006 from './0006-teams-tool-credentials.ts';
+import * as m0007 from './0007-event-actions.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-owner-fair-claim': m0004,
   '0005-limited-events-index': m0005,
   '0006-teams-tool-credentials': m0006,
+  '0007-event-actions': m0007,
 };

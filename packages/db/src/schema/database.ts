@@ -24,4 +24,6 @@ export interface Database {
   workflow_nodes: R.WorkflowNodesTable;
   workflow_edges: R.WorkflowEdgesTable;
   workflow_runs: R.WorkflowRunsTable;
+  event_actions: R.EventActionsTable;
+  run_actions: R.RunActionsTable;
 }

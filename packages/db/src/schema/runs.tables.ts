@@ -121,3 +121,31 @@ export interface WorkflowRunsTable {
   created_at: CreatedAt;
   finished_at: Timestamp | null;
 }
+
+/** When a conditional action fires, by how its run ended. */
+export type ActionOutcome = 'success' | 'failure' | 'always' | 'condition_true' | 'condition_false';
+
+/** What an event does after each of its runs ends (a tool action, by the run's outcome). */
+export interface EventActionsTable {
+  id: Generated<number>;
+  event_id: number;
+  position: number;
+  on_outcome: ActionOutcome;
+  tool_credential_id: number;
+  tool_params: Json;
+}
+
+/** The outbox: one row per run and action due, written with the run's outcome. */
+export interface RunActionsTable {
+  run_id: number;
+  action_id: number;
+  status: WithDefault<'pending' | 'running' | 'succeeded' | 'failed'>;
+  tries: WithDefault<number>;
+  run_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  error: string | null;
+  result: Json | null;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}

@@ -21,6 +21,12 @@ export interface ApiAnswer {
   text: string;
 }
 
+export interface OrchestratorProcess {
+  kill(): Promise<void>;
+  /** Starts one again, with these variables besides the stack's. */
+  start(env?: Record<string, string>): Promise<void>;
+}
+
 export interface ApiStack {
   base: string;
   /** A request; `auth` is an API token (crn_...) or a session cookie (name=value). */
@@ -35,6 +41,8 @@ export interface ApiStack {
   orchestratorPid: number | undefined;
   /** Local scripts of the user with id N run as uid `uidBase + N` (with `engine`, as root). */
   uidBase: number;
+  /** The orchestrator (with `engine`): killed (SIGKILL, as a crash) and started again. */
+  orchestrator: OrchestratorProcess | undefined;
   /** The ws process (with `live`): stopped and started again, its open sockets drop. */
   live: LiveProcess | undefined;
   stop(): Promise<void>;
@@ -130,18 +138,36 @@ export async function startApiStack(
       { WS_PORT: String(wsPort), ...options.webEnv },
       webPort,
     );
+    let orchestrator: OrchestratorProcess | undefined;
     if (options.engine) {
       const runtimeApi = await start('runtime-api/src/main.ts', 'RUNTIME_API_PORT', {
         RUNTIME_API_SOCKET: 'off',
       });
-      await start('orchestrator/src/main.ts', 'ORCHESTRATOR_PORT', {
-        ORCHESTRATOR_CONTAINERS: 'off',
-        RUNTIME_API_URL: runtimeApi,
-        RUNTIME_API_SOCKET: 'off',
-        ORCHESTRATOR_POLL_MS: '200',
-        ORCHESTRATOR_LOCAL_UID_BASE: String(uidBase),
-        ...options.orchestratorEnv,
-      });
+      const startOrchestrator = (extra: Record<string, string> = {}) =>
+        start('orchestrator/src/main.ts', 'ORCHESTRATOR_PORT', {
+          ORCHESTRATOR_CONTAINERS: 'off',
+          RUNTIME_API_URL: runtimeApi,
+          RUNTIME_API_SOCKET: 'off',
+          ORCHESTRATOR_POLL_MS: '200',
+          ORCHESTRATOR_LOCAL_UID_BASE: String(uidBase),
+          ...options.orchestratorEnv,
+          ...extra,
+        });
+      await startOrchestrator();
+      let current = procs.at(-1)!;
+      orchestrator = {
+        async kill() {
+          const at = procs.indexOf(current);
+          if (at < 0) return;
+          procs.splice(at, 1);
+          current.child.kill('SIGKILL');
+          await current.exited;
+        },
+        async start(extra) {
+          await startOrchestrator(extra);
+          current = procs.at(-1)!;
+        },
+      };
     }
     const call: ApiStack['call'] = async (method, path, auth, body) => {
       const response = await fetch(base + path, {
@@ -187,6 +213,7 @@ export async function startApiStack(
       finished,
       dataDir: env.CRONIUM_DATA_DIR,
       orchestratorPid,
+      orchestrator,
       uidBase,
       live,
       stop,

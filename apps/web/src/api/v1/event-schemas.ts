@@ -14,6 +14,17 @@ import {
 const Strict = { additionalProperties: false } as const;
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+const ToolAction = Type.Object(
+  {
+    credentialId: Type.Integer({ minimum: 1, description: 'one of your tool credentials' }),
+    params: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
+      description:
+        "what to send, by the credential's kind (docs/tools.md); text fields are LiquidJS templates",
+    }),
+  },
+  Strict,
+);
+
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 5_000 }),
@@ -34,17 +45,22 @@ const fields = {
       Strict,
     ),
   ),
-  tool: Nullable(
+  tool: Nullable(ToolAction),
+  actions: Type.Array(
     Type.Object(
       {
-        credentialId: Type.Integer({ minimum: 1, description: 'one of your tool credentials' }),
-        params: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
-          description:
-            "what to send, by the credential's kind (docs/tools.md); text fields are LiquidJS templates",
+        on: oneOf(['success', 'failure', 'always', 'condition_true', 'condition_false'] as const, {
+          description: 'when it fires, by how a run ended',
         }),
+        tool: ToolAction,
       },
       Strict,
     ),
+    {
+      maxItems: 20,
+      description:
+        'what to do after each run ends: send a tool action (replaced as a whole on update)',
+    },
   ),
   schedule: Nullable(
     Type.Object(
@@ -127,6 +143,8 @@ export const Event = Type.Object({
   id: Type.Integer(),
   ownerId: Type.Integer(),
   ...fields,
+  // In the answer for one event; lists leave them out.
+  actions: Type.Optional(fields.actions),
   serverIds: Type.Array(Type.Integer()),
   secretEnvKeys: Type.Array(Type.String(), {
     description: 'names of the secret environment variables set (their values are never returned)',

@@ -86,6 +86,7 @@ const EXECUTION_FIELDS = new Set([
   'script',
   'http',
   'tool',
+  'actions',
   'schedule',
   'targetKind',
   'image',

@@ -1,0 +1,173 @@
+// Conditional actions end to end: an event's actions are saved with it, queued with its run's
+// outcome in the same commit (the outbox), and sent once by an orchestrator, with templates
+// filled from the run as it ended. An orchestrator killed between the outcome and the send
+// loses nothing and doubles nothing.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
+
+describe('conditional actions over HTTP', () => {
+  let stack: ApiStack;
+  let admin: string;
+  let bob: string;
+  let sink: Server;
+  let sinkUrl: string;
+  const bodies: string[] = [];
+  let credentialId: number;
+  const call: ApiStack['call'] = (...args) => stack.call(...args);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    sink = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        bodies.push(body);
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/actions`;
+    stack = await startApiStack({ engine: true });
+    ({ admin, user: bob } = await adminAndUser(stack));
+    credentialId = (
+      await call('POST', '/api/v1/tools/credentials', admin, {
+        kind: 'webhook',
+        name: 'sink',
+        config: { url: sinkUrl, method: 'POST' },
+      })
+    ).json.id;
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((resolve) => sink?.close(resolve));
+  });
+
+  const action = (on: string, body: string) => ({
+    on,
+    tool: { credentialId, params: { body, contentType: 'application/json' } },
+  });
+  /** Waits until the sink has `count` bodies matching `tag`, then a little more for extras. */
+  const received = async (tag: string, count: number) => {
+    for (let i = 0; i < 300 && bodies.filter((b) => b.includes(tag)).length < count; i++)
+      await sleep(100);
+    await sleep(1_500);
+    return bodies.filter((b) => b.includes(tag)).map((b) => JSON.parse(b));
+  };
+
+  it('sends the action its run’s outcome calls for, filled from the run as it ended', async () => {
+    const created = await call('POST', '/api/v1/events', admin, {
+      name: 'report',
+      type: 'bash',
+      targetKind: 'local',
+      script: 'echo "first line"; echo "rows: 42"; cronium_set_output \'{"rows": 42}\'',
+      actions: [
+        action(
+          'success',
+          '{"tag": "ok-1", "run": {{ run.id }}, "status": "{{ run.status }}", "rows": {{ output.rows }}, "last": "{{ logs | last }}", "event": "{{ event.name }}"}',
+        ),
+        action('failure', '{"tag": "bad-1"}'),
+        action('always', '{"tag": "always-1", "exit": {{ run.exitCode }}}'),
+      ],
+    });
+    expect(created.status).toBe(201);
+    const event = (await call('GET', `/api/v1/events/${created.json.id}`, admin)).json;
+    expect(event.actions.map((a: { on: string }) => a.on)).toEqual([
+      'success',
+      'failure',
+      'always',
+    ]);
+
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'succeeded' });
+    expect(await received('ok-1', 1)).toEqual([
+      {
+        tag: 'ok-1',
+        run: run.id,
+        status: 'succeeded',
+        rows: 42,
+        last: 'rows: 42',
+        event: 'report',
+      },
+    ]);
+    expect(await received('always-1', 1)).toEqual([{ tag: 'always-1', exit: 0 }]);
+    expect(bodies.some((b) => b.includes('bad-1'))).toBe(false);
+  });
+
+  it('sends a failure action for a failed run only', async () => {
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'breaks',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'echo oops >&2; exit 3',
+        actions: [
+          action(
+            'failure',
+            '{"tag": "bad-2", "error": "{{ run.error }}", "exit": {{ run.exitCode }}}',
+          ),
+          action('success', '{"tag": "ok-2"}'),
+        ],
+      })
+    ).json;
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'failed' });
+    const [sent] = await received('bad-2', 1);
+    expect(sent).toMatchObject({ tag: 'bad-2', exit: 3 });
+    expect(bodies.some((b) => b.includes('ok-2'))).toBe(false);
+  });
+
+  it('refuses actions with another user’s credential or a broken template, saving nothing', async () => {
+    const answer = await call('POST', '/api/v1/events', bob, {
+      name: 'not mine',
+      type: 'http',
+      http: { method: 'GET', url: 'https://example.com/' },
+      actions: [action('always', '{"a": 1}')],
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.json.errors[0].pointer).toBe('/body/actions/0/tool/credentialId');
+    const broken = await call('POST', '/api/v1/events', admin, {
+      name: 'broken action',
+      type: 'http',
+      http: { method: 'GET', url: 'https://example.com/' },
+      actions: [action('always', '{{ run.id ')],
+    });
+    expect(broken.status).toBe(422);
+    expect(broken.json.errors[0].pointer).toBe('/body/actions/0/tool/params/body');
+    expect((await call('GET', '/api/v1/events?q=broken', admin)).json.total).toBe(0);
+    const unknown = await call('POST', '/api/v1/events', admin, {
+      name: 'x',
+      type: 'http',
+      http: { method: 'GET', url: 'https://example.com/' },
+      actions: [action('sometimes', '{}')],
+    });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('sends an action exactly once when its orchestrator is killed right after the outcome is stored', async () => {
+    // An orchestrator that runs events but sends no actions: the outcome is stored with the
+    // action due, and the orchestrator dies (SIGKILL) before anything sends it.
+    await stack.orchestrator!.kill();
+    await stack.orchestrator!.start({ ORCHESTRATOR_ACTIONS: 'false' });
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'survives',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'echo done',
+        actions: [action('success', '{"tag": "once-{{ run.id }}"}')],
+      })
+    ).json;
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'succeeded' });
+    await sleep(1_000);
+    expect(bodies.some((b) => b.includes(`once-${run.id}`))).toBe(false);
+    await stack.orchestrator!.kill();
+
+    // The next orchestrator finds the action due and sends it, once.
+    await stack.orchestrator!.start();
+    expect(await received(`once-${run.id}`, 1)).toHaveLength(1);
+    await sleep(2_000);
+    expect(bodies.filter((b) => b.includes(`once-${run.id}`))).toHaveLength(1);
+  });
+});

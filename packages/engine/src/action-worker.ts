@@ -1,0 +1,196 @@
+import type { ToolKind } from '@cronium/contracts';
+import type { Db } from '@cronium/db';
+import type { DestinationCheck } from '@cronium/egress';
+import type { Logger } from '@cronium/logger';
+import {
+  claimRunActions,
+  finishRunAction,
+  lastRunLogLines,
+  sweepRunActionLeases,
+  type ClaimedRunAction,
+} from '@cronium/run-queue';
+import { sendToolAction, type ToolAction, type ToolContext } from '@cronium/tools';
+import { WakeSignal } from './wake-signal.ts';
+
+/** Tries of one action before it is failed for good (retryable failures only). */
+export const MAX_ACTION_TRIES = 5;
+/** Log lines a template's `logs` holds: the run's last ones. */
+export const ACTION_LOG_LINES = 20;
+
+export interface ActionWorkerOptions {
+  db: Db;
+  logger: Logger;
+  owner: string;
+  /** Actions sent at once. */
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  /** The egress check for the action's run (the event owner's policy as it is now). */
+  egressFor: (run: {
+    runId: number;
+    attempt: number;
+    eventId: number;
+  }) => Promise<DestinationCheck>;
+  /** One of the owner's credentials, decrypted; undefined when it is gone. */
+  credentialFor: (
+    ownerId: number,
+    credentialId: number,
+  ) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
+}
+
+/**
+ * Sends the conditional actions of finished runs: the outbox rows `finishRuns` wrote with
+ * each outcome. Any orchestrator may send any action: it claims a few with a lease, sends
+ * them, and records the end against that lease. Retryable failures (429, 5xx, network) are
+ * tried again with backoff, no sooner than the service's Retry-After, up to
+ * MAX_ACTION_TRIES; an action whose orchestrator died is taken back when its lease runs out.
+ */
+export class ActionWorker {
+  readonly #o: ActionWorkerOptions;
+  readonly #wake = new WakeSignal();
+  readonly #inFlight = new Set<Promise<void>>();
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #sweep: NodeJS.Timeout | undefined;
+
+  constructor(options: ActionWorkerOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#loop = this.#claimLoop();
+    this.#sweep = setInterval(() => void this.#sweepLeases(), Math.max(1_000, this.#o.leaseMs));
+  }
+
+  /** Actions were queued (a run with actions ended here): claim now, not at the next poll. */
+  wake(): void {
+    this.#wake.wake();
+  }
+
+  /** Stops claiming and waits for the actions being sent (their sends are bounded). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#sweep);
+    this.#wake.wake();
+    await this.#loop;
+    await Promise.allSettled(this.#inFlight);
+  }
+
+  async #claimLoop(): Promise<void> {
+    while (!this.#stopping) {
+      const room = this.#o.concurrency - this.#inFlight.size;
+      let claimed: ClaimedRunAction[] = [];
+      if (room > 0)
+        claimed = await claimRunActions(this.#o.db, {
+          owner: this.#o.owner,
+          limit: room,
+          leaseMs: this.#o.leaseMs,
+        }).catch((error: unknown) => {
+          this.#o.logger.warn({ err: error }, 'claiming actions failed');
+          return [];
+        });
+      for (const action of claimed) {
+        const sending = this.#send(action).finally(() => {
+          this.#inFlight.delete(sending);
+          this.#wake.wake();
+        });
+        this.#inFlight.add(sending);
+      }
+      if (claimed.length === 0 || claimed.length === room) await this.#wake.sleep(this.#o.pollMs);
+    }
+  }
+
+  async #send(action: ClaimedRunAction): Promise<void> {
+    const log = this.#o.logger.child({ runId: action.runId, actionId: action.actionId });
+    const fence = { runId: action.runId, actionId: action.actionId, owner: this.#o.owner };
+    try {
+      const credential = await this.#o.credentialFor(action.run.ownerId, action.toolCredentialId);
+      if (!credential) {
+        await finishRunAction(this.#o.db, fence, {
+          status: 'failed',
+          error: 'its tool credential is gone',
+        });
+        return;
+      }
+      const result = await sendToolAction({
+        ...({
+          kind: credential.kind,
+          credential: credential.config,
+          params: action.toolParams,
+        } as ToolAction),
+        context: await this.#context(action),
+        egress: await this.#o.egressFor({
+          runId: action.runId,
+          attempt: action.run.attempt,
+          eventId: action.run.eventId,
+        }),
+        signal: AbortSignal.timeout(this.#o.leaseMs),
+        timeoutMs: Math.min(30_000, this.#o.leaseMs),
+      });
+      const summary = {
+        kind: credential.kind,
+        ...(result.status ? { status: result.status } : {}),
+      };
+      if (result.ok)
+        await finishRunAction(this.#o.db, fence, {
+          status: 'succeeded',
+          result: { ...summary, detail: result.detail },
+        });
+      else if (result.retryable && action.tries < MAX_ACTION_TRIES) {
+        const backoffMs = 2 ** action.tries * 1_000;
+        await finishRunAction(this.#o.db, fence, {
+          status: 'retry',
+          error: result.error,
+          retryAt: new Date(Date.now() + Math.max(backoffMs, result.retryAfterMs ?? 0)),
+        });
+      } else
+        await finishRunAction(this.#o.db, fence, {
+          status: 'failed',
+          error: result.error,
+          result: summary,
+        });
+      log.info({ ok: result.ok, tries: action.tries }, 'action sent');
+    } catch (error) {
+      // The database or a decryption failed: the lease runs out and the action is due again.
+      log.error({ err: error }, 'sending an action failed');
+    }
+  }
+
+  /** What the action's templates read: the run as it ended, its last log lines. */
+  async #context(action: ClaimedRunAction): Promise<ToolContext> {
+    const run = action.run;
+    return {
+      event: { id: run.eventId, name: run.eventName, type: run.eventType },
+      run: {
+        id: run.id,
+        status: run.status,
+        attempt: run.attempt,
+        durationMs: run.durationMs,
+        exitCode: run.exitCode,
+        error: run.error,
+        startedAt: run.startedAt?.toISOString() ?? null,
+        finishedAt: run.finishedAt?.toISOString() ?? null,
+      },
+      output: run.output ?? null,
+      condition: run.condition,
+      input: run.input ?? null,
+      logs: await lastRunLogLines(this.#o.db, run.id, ACTION_LOG_LINES),
+      variables: {},
+    };
+  }
+
+  async #sweepLeases(): Promise<void> {
+    try {
+      const taken = await sweepRunActionLeases(this.#o.db);
+      if (taken > 0) {
+        this.#o.logger.warn(
+          { actions: taken },
+          'actions whose orchestrator stopped were taken back',
+        );
+        this.wake();
+      }
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'action lease sweep failed');
+    }
+  }
+}
