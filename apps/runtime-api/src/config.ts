@@ -1,4 +1,11 @@
 import {
+  ALLOW_LIST_HINT,
+  ALLOW_LIST_PATTERN,
+  egressSettings,
+  type EgressSettings,
+} from '@cronium/egress';
+import {
+  ConfigError,
   defaultRuntimeApiSocket,
   env,
   loadServiceConfig,
@@ -36,6 +43,26 @@ export const runtimeApiEnvSpec = {
     max: 100_000,
     description: 'calls one run attempt may make at once before the rate applies',
   }),
+  RUNTIME_API_TOOL_ACTIONS_PER_MINUTE: env.integer({
+    default: 30,
+    min: 1,
+    max: 10_000,
+    description: 'tool actions (executeToolAction) one run attempt may send per minute',
+  }),
+  EGRESS_ALLOW: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: ALLOW_LIST_HINT,
+    description:
+      'internal destinations (loopback, private, link-local...) every user may reach (here: executeToolAction); admins may reach them all',
+  }),
+  EGRESS_ALLOW_METADATA: env.string({
+    optional: true,
+    pattern: ALLOW_LIST_PATTERN,
+    patternHint: 'comma-separated metadata addresses or host names, such as 169.254.169.254',
+    description:
+      'cloud metadata endpoints that may be reached at all (then as internal destinations); refused for everyone otherwise',
+  }),
   RUNTIME_API_BODY_LIMIT_BYTES: env.integer({
     default: 1_048_576,
     min: 1_024,
@@ -52,6 +79,9 @@ export interface RuntimeApiConfig {
   shutdownGraceMs: number;
   rate: { ratePerSecond: number; burst: number };
   bodyLimitBytes: number;
+  toolActionsPerMinute: number;
+  /** The egress policy's settings (EGRESS_ALLOW, EGRESS_ALLOW_METADATA), for tool actions. */
+  egress: EgressSettings;
 }
 
 export function loadConfig(source: Record<string, string | undefined>): RuntimeApiConfig {
@@ -59,8 +89,15 @@ export function loadConfig(source: Record<string, string | undefined>): RuntimeA
     'encryptionKey',
     'jwtSecret',
   ]);
+  const egress = egressSettings({
+    allow: app.EGRESS_ALLOW,
+    allowMetadata: app.EGRESS_ALLOW_METADATA,
+  });
+  if (!egress.ok) throw new ConfigError(egress.problems);
   return {
     base,
+    egress: egress.settings,
+    toolActionsPerMinute: app.RUNTIME_API_TOOL_ACTIONS_PER_MINUTE,
     host: app.RUNTIME_API_HOST,
     port: app.RUNTIME_API_PORT,
     socketPath:

@@ -1,4 +1,5 @@
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
+import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
 import { createServiceProcess } from '@cronium/service-kit';
 import type { RuntimeApiConfig } from './config.ts';
@@ -51,6 +52,14 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
     box,
     jwtSecret: config.base.secrets.jwtSecret!,
     limiter: sharedLimiter ?? localLimiter,
+    tools: {
+      egress: new EgressPolicy(config.egress),
+      // Kept per process: a message a minute more or less across processes is no harm.
+      limiter: new RateLimiter({
+        ratePerSecond: config.toolActionsPerMinute / 60,
+        burst: Math.min(config.toolActionsPerMinute, 10),
+      }),
+    },
   });
   let socket: { close(): Promise<void> } | undefined;
   return {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RunTokenClaims } from '@cronium/auth';
 import type { SecretBox } from '@cronium/crypto';
+import type { EgressPolicy } from '@cronium/egress';
 import { writeVariable, type Db } from '@cronium/db';
 import {
   lockLiveAttempt,
@@ -26,13 +27,18 @@ import {
   VariableBody,
   VariableParams,
   VariableResponse,
+  ToolActionBody,
+  ToolActionResponse,
 } from './schemas.ts';
+import { executeToolAction } from './tool-actions.ts';
 
 export interface RuntimeRoutesOptions {
   db: Db;
   box: SecretBox;
   jwtSecret: string;
   limiter: CallLimiter;
+  /** executeToolAction: the egress policy and its own, slower, per-attempt limit. */
+  tools: { egress: EgressPolicy; limiter: CallLimiter };
 }
 
 declare module 'fastify' {
@@ -157,6 +163,17 @@ export async function registerRuntimeRoutes(
             );
           return { ok: true as const };
         },
+      );
+
+      v1.post<{ Body: ToolActionBody }>(
+        '/tool-actions',
+        { schema: { body: ToolActionBody, response: { 200: ToolActionResponse } } },
+        async (request) =>
+          executeToolAction(
+            { db, box, egress: options.tools.egress, limiter: options.tools.limiter },
+            caller(request),
+            request.body,
+          ),
       );
 
       v1.get(

@@ -35,3 +35,27 @@ export type OutputBody = Static<typeof OutputBody>;
 export type ConditionBody = Static<typeof ConditionBody>;
 export type VariableParams = Static<typeof VariableParams>;
 export type VariableBody = Static<typeof VariableBody>;
+
+/** `executeToolAction(tool, params)`: one of the run owner's credentials, by name. */
+export const ToolActionBody = Type.Object(
+  {
+    tool: Type.String({ minLength: 1, maxLength: 100, description: 'a tool credential name' }),
+    params: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
+      description: "what to send, by the credential's kind (docs/tools.md)",
+    }),
+  },
+  { additionalProperties: false },
+);
+/** The same result for every tool, in every SDK. */
+export const ToolActionResponse = Type.Object(
+  {
+    ok: Type.Boolean(),
+    status: Type.Optional(Type.Integer()),
+    detail: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+    retryable: Type.Optional(Type.Boolean()),
+    retryAfterMs: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+export type ToolActionBody = Static<typeof ToolActionBody>;

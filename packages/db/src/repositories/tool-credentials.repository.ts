@@ -114,6 +114,22 @@ export async function readToolCredentialConfig(
   return { ...rest, config: JSON.parse(box.decrypt(sealed, toolCredentialAad(id))) };
 }
 
+/** One of the owner's credentials by name, configuration decrypted (a script's `executeToolAction`). */
+export async function readToolCredentialConfigByName(
+  db: Executor,
+  box: SecretBox,
+  ownerId: number,
+  name: string,
+): Promise<(ToolCredentialRow & { config: unknown }) | undefined> {
+  const row = await db
+    .selectFrom('tool_credentials')
+    .select('id')
+    .where('owner_id', '=', ownerId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && readToolCredentialConfig(db, box, ownerId, row.id);
+}
+
 /** Deletes one of the owner's credentials; false when there was none. */
 export async function deleteToolCredential(
   db: Executor,

@@ -7,6 +7,9 @@
 #   cronium_get_condition             prints true, false or null
 #   cronium_set_condition true|false
 #   cronium_get_event_context         prints the context as JSON
+#   cronium_execute_tool_action TOOL PARAMS_JSON
+#                                     sends a tool action with your credential TOOL; prints
+#                                     the result as JSON; exit status 1 when it was not sent
 # Errors print the API's message on stderr and return status 2. The token is passed to curl
 # on its standard input, never on its command line.
 
@@ -132,4 +135,15 @@ cronium_set_condition() {
 cronium_get_event_context() {
   __cronium_call GET /v1/context || { __cronium_fail; return; }
   printf '%s\n' "$__cronium_body"
+}
+
+cronium_execute_tool_action() {
+  if [ $# -ne 2 ] || [ -z "$1" ]; then
+    echo "cronium: usage: cronium_execute_tool_action TOOL-NAME PARAMS-JSON" >&2
+    return 2
+  fi
+  __cronium_call POST /v1/tool-actions "{\"tool\":$(__cronium_json_string "$1"),\"params\":$2}" || { __cronium_fail; return; }
+  printf '%s\n' "$__cronium_body"
+  case $__cronium_body in *'"ok":true'*) return 0 ;; esac
+  return 1
 }

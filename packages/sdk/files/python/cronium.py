@@ -172,6 +172,16 @@ def get_event_context():
     return _call("GET", "/v1/context")
 
 
+def execute_tool_action(tool, params):
+    """Sends a tool action with one of your tool credentials, by name: a dict with "ok" and
+    "detail", or "ok": False with "error" and "retryable"."""
+    if not isinstance(tool, str) or not tool:
+        raise CroniumError("execute_tool_action needs the name of one of your tool credentials")
+    if not isinstance(params, dict):
+        raise CroniumError("execute_tool_action needs the params as a dict")
+    return _call("POST", "/v1/tool-actions", {"tool": tool, "params": params})
+
+
 getInput = get_input
 setOutput = set_output
 getVariable = get_variable
@@ -179,3 +189,4 @@ setVariable = set_variable
 getCondition = get_condition
 setCondition = set_condition
 getEventContext = get_event_context
+executeToolAction = execute_tool_action

@@ -28,6 +28,10 @@ export interface EventContext {
     runId: number;
   } | null;
 }
+/** How a tool action went: the same shape in every SDK. */
+export type ToolResult =
+  | { ok: true; status?: number; detail: string }
+  | { ok: false; error: string; retryable: boolean; retryAfterMs?: number; status?: number };
 declare const cronium: {
   CroniumError: typeof CroniumError;
   getInput(): Promise<Json>;
@@ -37,5 +41,6 @@ declare const cronium: {
   getCondition(): Promise<boolean | null>;
   setCondition(condition: boolean): Promise<void>;
   getEventContext(): Promise<EventContext>;
+  executeToolAction(tool: string, params: { [key: string]: Json }): Promise<ToolResult>;
 };
 export default cronium;

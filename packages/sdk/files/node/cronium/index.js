@@ -186,6 +186,17 @@ const cronium = {
   async getEventContext() {
     return (await call('GET', '/v1/context')).json;
   },
+  /**
+   * Sends a tool action (email, Slack, Discord, Teams, webhook) with one of your tool
+   * credentials, by name: `{ ok, status?, detail? }` or `{ ok: false, error, retryable, ... }`.
+   */
+  async executeToolAction(tool, params) {
+    if (typeof tool !== 'string' || tool === '')
+      throw new CroniumError('executeToolAction needs the name of one of your tool credentials');
+    if (params === null || typeof params !== 'object' || Array.isArray(params))
+      throw new CroniumError('executeToolAction needs the params as an object');
+    return (await call('POST', '/v1/tool-actions', { tool, params })).json;
+  },
 };
 
 module.exports = cronium;
@@ -199,4 +210,5 @@ module.exports.setVariable = cronium.setVariable;
 module.exports.getCondition = cronium.getCondition;
 module.exports.setCondition = cronium.setCondition;
 module.exports.getEventContext = cronium.getEventContext;
+module.exports.executeToolAction = cronium.executeToolAction;
 module.exports.CroniumError = CroniumError;
