@@ -34,6 +34,7 @@ describe('Discord', () => {
     expect(request!.url).toBe('/api/webhooks/123/tokenSECRET');
     expect(request!.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request!.body)).toEqual({
+      allowed_mentions: { parse: [] },
       content: 'nightly backup: failed after 1534 ms',
       username: 'Cronium ops',
     });
@@ -47,7 +48,10 @@ describe('Discord', () => {
       context: sampleContext(),
       egress,
     });
-    expect(JSON.parse(server.requests[0]!.body)).toEqual({ content: 'hello' });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({
+      content: 'hello',
+      allowed_mentions: { parse: [] },
+    });
   });
 
   it('refuses content that renders longer than Discord takes, before sending', async () => {

@@ -9,7 +9,10 @@ import { failed, succeeded } from './tool-result.ts';
 const MAX_CONTENT = 2000;
 const MAX_USERNAME = 80;
 
-/** Discord: `POST <webhookUrl>` with `{content, username?}`; answered 204 No Content. */
+/**
+ * Discord: `POST <webhookUrl>` with `{content, username?, allowed_mentions: {parse: []}}`;
+ * answered 204 No Content.
+ */
 export const discordSender: ToolSender<'discord'> = {
   kind: 'discord',
   async send(credential: DiscordCredential, params: DiscordParams, env: SendEnvironment) {
@@ -33,7 +36,12 @@ export const discordSender: ToolSender<'discord'> = {
         url: credential.webhookUrl,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(username === undefined ? { content } : { content, username }),
+        // No mentions: an @everyone in a rendered value (a log line, an output) pings nobody.
+        body: JSON.stringify({
+          content,
+          ...(username === undefined ? {} : { username }),
+          allowed_mentions: { parse: [] },
+        }),
         secrets,
       },
       env,
