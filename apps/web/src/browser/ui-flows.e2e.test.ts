@@ -1,6 +1,8 @@
 // The web UI end to end in a real Chromium against the real stack (web, ws, runtime API,
 // orchestrator with the local executor, PostgreSQL): what a new user does, from the first
 // start to watching a run's log. Each test builds on the ones before, as a person would.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startPrivateSshd, type PrivateSshd } from '@cronium/executors/testing';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
@@ -310,6 +312,47 @@ describeInBrowser('the web UI', () => {
       await page.getByTestId('connection-report').getByText('Connection test: passed').waitFor();
     } finally {
       await sshd.stop();
+    }
+  });
+
+  it('stores a webhook credential, never shows it again, and sends a test message', async () => {
+    const received: string[] = [];
+    const sink = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook/s3cret-path`;
+      await page.goto('/tools');
+      await page.getByText('No tool credentials yet').waitFor();
+      await page.getByRole('button', { name: 'New credential' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .locator('input')
+        .and(dialog.getByLabel(label('Tool')))
+        .click();
+      await page.getByRole('option', { name: 'Webhook' }).click();
+      await dialog.getByLabel(label('Name')).fill('deploy-hook');
+      await dialog.getByLabel(label('URL')).fill(url);
+      await dialog.getByRole('button', { name: 'Save credential' }).click();
+      const table = page.getByRole('table', { name: 'Tool credentials' });
+      await table.getByText('deploy-hook').waitFor();
+      await expect(page.getByText('s3cret-path').count()).resolves.toBe(0);
+
+      await page.getByRole('button', { name: 'Test deploy-hook' }).click();
+      await page.getByRole('button', { name: 'Send test message' }).click();
+      await page.getByRole('status').filter({ hasText: 'Sent' }).waitFor();
+      expect(received.map((b) => JSON.parse(b))).toEqual([
+        { cronium: 'test', credential: 'deploy-hook' },
+      ]);
+      await page.getByRole('button', { name: 'Close' }).click();
+    } finally {
+      await new Promise((resolve) => sink.close(resolve));
     }
   });
 

@@ -143,6 +143,15 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       value: 'xoxb-secret-value',
       secret: true,
     });
+    for (const [kind, name, config] of [
+      ['slack', 'ops-channel', { webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' }],
+      [
+        'email',
+        'company-mail',
+        { host: 'smtp.example.com', port: 587, tls: 'starttls', from: 'cronium@example.com' },
+      ],
+    ] as const)
+      await call('POST', '/api/v1/tools/credentials', admin, { kind, name, config });
     await call('POST', '/api/v1/tokens', admin, {
       name: 'ci-deploy',
       scopes: ['events:read', 'runs:write'],
@@ -175,6 +184,7 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
     ['servers', '/servers'],
     ['server', '/servers/{server}'],
     ['variables', '/variables'],
+    ['tools', '/tools'],
     ['tokens', '/tokens'],
     ['users', '/users'],
     ['audit', '/audit'],

@@ -28,6 +28,7 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/runs', label: 'Runs' },
   { href: '/servers', label: 'Servers' },
   { href: '/variables', label: 'Variables' },
+  { href: '/tools', label: 'Tools' },
   { href: '/tokens', label: 'API tokens' },
   { href: '/users', label: 'Users', admin: true },
   { href: '/audit', label: 'Audit log', admin: true },
