@@ -315,7 +315,7 @@ describeInBrowser('the web UI', () => {
     }
   });
 
-  it('stores a webhook credential, never shows it again, and sends a test message', async () => {
+  it('stores a webhook credential, never shows it again, sends a test message, and runs a tool event with it', async () => {
     const received: string[] = [];
     const sink = createServer((request, response) => {
       let body = '';
@@ -351,6 +351,22 @@ describeInBrowser('the web UI', () => {
         { cronium: 'test', credential: 'deploy-hook' },
       ]);
       await page.getByRole('button', { name: 'Close' }).click();
+
+      // A tool event with that credential: its template is filled from the run it sends for.
+      await createEvent('Notify deploy', async () => {
+        await chooseType('Tool action');
+        await page
+          .locator('input')
+          .and(page.getByLabel(label('Credential')))
+          .click();
+        await page.getByRole('option', { name: 'deploy-hook (webhook)' }).click();
+        await page
+          .getByLabel(label('Body'))
+          .fill('{"run": {{ run.id }}, "who": "{{ input.who }}"}');
+      });
+      const runId = await runNow('{"who": "ada"}');
+      await expectRunStatus('succeeded');
+      expect(JSON.parse(received.at(-1)!)).toEqual({ run: runId, who: 'ada' });
     } finally {
       await new Promise((resolve) => sink.close(resolve));
     }

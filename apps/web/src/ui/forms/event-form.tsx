@@ -31,6 +31,14 @@ import type { EventItem, Server, Settings } from '../types.ts';
 import { useResource } from '../use-resource.ts';
 import { fromPairs, KeyValueEditor, toPairs, type Pair } from './key-value-editor.tsx';
 import { ScheduleBuilder, type ScheduleValue } from './schedule-builder.tsx';
+import {
+  ToolActionFields,
+  toolParamsOf,
+  toolParamsText,
+  useToolCredentials,
+  type ToolActionValue,
+  type ToolKind,
+} from './tool-action-fields.tsx';
 
 // The editor is loaded when the form shows (it is most of this page's JavaScript).
 const CodeEditor = dynamic(() => import('../code-editor.tsx'), {
@@ -38,13 +46,15 @@ const CodeEditor = dynamic(() => import('../code-editor.tsx'), {
   loading: () => <Skeleton height={240} />,
 });
 
-type EventType = ScriptLanguage | 'http';
+type EventType = ScriptLanguage | 'http' | 'tool';
 const TYPES = [
   { value: 'bash', label: 'Bash' },
   { value: 'python', label: 'Python' },
   { value: 'node', label: 'Node.js' },
   { value: 'http', label: 'HTTP request' },
+  { value: 'tool', label: 'Tool action' },
 ];
+const isScript = (type: EventType): type is ScriptLanguage => type !== 'http' && type !== 'tool';
 
 interface FormState {
   name: string;
@@ -54,6 +64,7 @@ interface FormState {
   tags: string[];
   script: string;
   http: { method: string; url: string; headers: Pair[]; body: string };
+  tool: ToolActionValue;
   schedule: ScheduleValue | null;
   targetKind: 'container' | 'local' | 'ssh';
   image: string;
@@ -83,12 +94,16 @@ function initialState(event: EventItem | undefined, settings: Settings | undefin
     type,
     active: (event?.status ?? 'active') === 'active',
     tags: event?.tags ?? [],
-    script: event?.script ?? STARTER_SCRIPTS[type === 'http' ? 'bash' : type],
+    script: event?.script ?? STARTER_SCRIPTS[isScript(type) ? type : 'bash'],
     http: {
       method: event?.http?.method ?? 'GET',
       url: event?.http?.url ?? '',
       headers: toPairs(event?.http?.headers),
       body: event?.http?.body ?? '',
+    },
+    tool: {
+      credentialId: event?.tool ? String(event.tool.credentialId) : null,
+      params: toolParamsText(event?.tool?.params),
     },
     schedule: event?.schedule
       ? {
@@ -121,8 +136,13 @@ function initialState(event: EventItem | undefined, settings: Settings | undefin
 const num = (v: number | string) => (v === '' ? null : Number(v));
 
 /** The request body the API takes, from the form. */
-function bodyOf(f: FormState, editing: EventItem | undefined): Record<string, unknown> {
-  const isHttp = f.type === 'http';
+function bodyOf(
+  f: FormState,
+  editing: EventItem | undefined,
+  toolKind: ToolKind | undefined,
+): Record<string, unknown> {
+  // HTTP requests and tool actions run from the orchestrator: no script, no target of theirs.
+  const isHttp = !isScript(f.type);
   const secretEnv: Record<string, string | null> = {};
   for (const name of f.removedSecrets) secretEnv[name] = null;
   for (const [name, value] of f.newSecrets) if (name.trim()) secretEnv[name.trim()] = value;
@@ -133,14 +153,22 @@ function bodyOf(f: FormState, editing: EventItem | undefined): Record<string, un
     status: f.active ? 'active' : 'paused',
     tags: f.tags,
     script: isHttp ? null : f.script,
-    http: isHttp
-      ? {
-          method: f.http.method,
-          url: f.http.url,
-          headers: fromPairs(f.http.headers),
-          body: f.http.body === '' ? null : f.http.body,
-        }
-      : null,
+    tool:
+      f.type === 'tool'
+        ? {
+            credentialId: Number(f.tool.credentialId),
+            params: toolParamsOf(toolKind, f.tool.params),
+          }
+        : null,
+    http:
+      f.type === 'http'
+        ? {
+            method: f.http.method,
+            url: f.http.url,
+            headers: fromPairs(f.http.headers),
+            body: f.http.body === '' ? null : f.http.body,
+          }
+        : null,
     schedule: f.schedule,
     targetKind: isHttp ? 'local' : f.targetKind,
     image: !isHttp && f.targetKind === 'container' && f.image.trim() ? f.image.trim() : null,
@@ -177,24 +205,27 @@ export function EventForm({ event }: { event?: EventItem }) {
   }, [event, defaultTarget]);
   const caps = settings.data?.containerCaps;
   const isHttp = form.type === 'http';
+  const isTool = form.type === 'tool';
+  const credentials = useToolCredentials();
+  const toolKind = credentials.data?.find((c) => String(c.id) === form.tool.credentialId)?.kind;
   const localAllowed =
-    settings.data?.targets.local === 'all' ||
+    settings.data?.targets.local === 'everyone' ||
     (settings.data?.targets.local === 'admins' && me.role === 'admin');
 
   const changeType = (type: EventType) =>
     setForm((f) => {
-      const untouched = f.script === STARTER_SCRIPTS[f.type === 'http' ? 'bash' : f.type];
+      const untouched = f.script === STARTER_SCRIPTS[isScript(f.type) ? f.type : 'bash'];
       return {
         ...f,
         type,
-        script: untouched && type !== 'http' ? STARTER_SCRIPTS[type] : f.script,
+        script: untouched && isScript(type) ? STARTER_SCRIPTS[type] : f.script,
       };
     });
 
   const save = useFormSubmit(
     async () => {
       try {
-        const body = bodyOf(form, event);
+        const body = bodyOf(form, event, toolKind);
         const saved = event
           ? await api<EventItem>('PATCH', `/events/${event.id}`, body)
           : await api<EventItem>('POST', '/events', body);
@@ -266,9 +297,18 @@ export function EventForm({ event }: { event?: EventItem }) {
 
         <Card withBorder>
           <Title order={2} size="h4" mb="sm">
-            {isHttp ? 'Request' : 'Script'}
+            {isHttp ? 'Request' : isTool ? 'Action' : 'Script'}
           </Title>
-          {isHttp ? (
+          {isTool ? (
+            <ToolActionFields
+              value={form.tool}
+              onChange={(tool) => set('tool', tool)}
+              credentials={credentials.data}
+              error={(path) =>
+                fieldError(`tool.${path}`, ...(path === 'credentialId' ? ['tool'] : []))
+              }
+            />
+          ) : isHttp ? (
             <Stack gap="sm">
               <Group align="flex-start" wrap="nowrap">
                 <Select
@@ -338,7 +378,7 @@ export function EventForm({ event }: { event?: EventItem }) {
           />
         </Card>
 
-        {!isHttp ? (
+        {!isHttp && !isTool ? (
           <Card withBorder>
             <Title order={2} size="h4" mb="sm">
               Where it runs
