@@ -21,6 +21,7 @@ import {
   Textarea,
   Title,
   useComputedColorScheme,
+  useMatches,
 } from '@mantine/core';
 import { api } from '../api.ts';
 import { notifyDone } from '../components.tsx';
@@ -193,6 +194,8 @@ export function EventForm({ event }: { event?: EventItem }) {
   const router = useRouter();
   const me = useMe();
   const dark = useComputedColorScheme('light', { getInitialValueInEffect: true }) === 'dark';
+  // Five types or three targets do not fit side by side on a phone: stacked there.
+  const orientation = useMatches<'vertical' | 'horizontal'>({ base: 'vertical', sm: 'horizontal' });
   const settings = useResource<Settings>('/settings');
   const servers = useResource<Server[]>('/servers');
   const [form, setForm] = useState<FormState>(() => initialState(event, undefined));
@@ -287,6 +290,7 @@ export function EventForm({ event }: { event?: EventItem }) {
               <SegmentedControl
                 aria-labelledby="event-type-label"
                 data={TYPES}
+                orientation={orientation}
                 value={form.type}
                 onChange={(v) => changeType(v as EventType)}
                 fullWidth
@@ -386,6 +390,7 @@ export function EventForm({ event }: { event?: EventItem }) {
             <Stack gap="sm">
               <SegmentedControl
                 aria-label="Target"
+                orientation={orientation}
                 data={[
                   {
                     value: 'container',
