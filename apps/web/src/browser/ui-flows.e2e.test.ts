@@ -315,7 +315,7 @@ describeInBrowser('the web UI', () => {
     }
   });
 
-  it('stores a webhook credential, never shows it again, sends a test message, and runs a tool event with it', async () => {
+  it('stores a webhook credential, never shows it again, sends a test message, runs a tool event with it, and reports a run through an action', async () => {
     const received: string[] = [];
     const sink = createServer((request, response) => {
       let body = '';
@@ -367,6 +367,37 @@ describeInBrowser('the web UI', () => {
       const runId = await runNow('{"who": "ada"}');
       await expectRunStatus('succeeded');
       expect(JSON.parse(received.at(-1)!)).toEqual({ run: runId, who: 'ada' });
+
+      // A script event that reports when it succeeds, through an action after the run.
+      await createEvent('Report rows', async () => {
+        await typeScript('echo "rows: 7"\n');
+        await page.getByLabel(label('Local process')).check({ force: true });
+        await page.getByRole('button', { name: 'Add action' }).click();
+        await page
+          .locator('input')
+          .and(page.getByLabel(label('When')))
+          .click();
+        await page.getByRole('option', { name: 'On success' }).click();
+        await page
+          .locator('input')
+          .and(page.getByLabel(label('Credential of action 1')))
+          .click();
+        await page.getByRole('option', { name: 'deploy-hook (webhook)' }).click();
+        await page
+          .getByLabel(label('Body'))
+          .fill(
+            '{"reported": {{ run.id }}, "status": "{{ run.status }}", "last": "{{ logs | last }}"}',
+          );
+      });
+      const reported = await runNow();
+      await expectRunStatus('succeeded');
+      for (let i = 0; i < 100 && !received.some((b) => b.includes('reported')); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(JSON.parse(received.find((b) => b.includes('reported'))!)).toEqual({
+        reported,
+        status: 'succeeded',
+        last: 'rows: 7',
+      });
     } finally {
       await new Promise((resolve) => sink.close(resolve));
     }

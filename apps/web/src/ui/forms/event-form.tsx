@@ -55,6 +55,13 @@ const TYPES = [
   { value: 'http', label: 'HTTP request' },
   { value: 'tool', label: 'Tool action' },
 ];
+const ACTION_OUTCOMES = [
+  { value: 'failure', label: 'On failure' },
+  { value: 'success', label: 'On success' },
+  { value: 'always', label: 'Always' },
+  { value: 'condition_true', label: 'When its condition is true' },
+  { value: 'condition_false', label: 'When its condition is false' },
+];
 const isScript = (type: EventType): type is ScriptLanguage => type !== 'http' && type !== 'tool';
 
 interface FormState {
@@ -66,6 +73,8 @@ interface FormState {
   script: string;
   http: { method: string; url: string; headers: Pair[]; body: string };
   tool: ToolActionValue;
+  /** What to send after each run ends. */
+  actions: (ToolActionValue & { on: string })[];
   schedule: ScheduleValue | null;
   targetKind: 'container' | 'local' | 'ssh';
   image: string;
@@ -106,6 +115,11 @@ function initialState(event: EventItem | undefined, settings: Settings | undefin
       credentialId: event?.tool ? String(event.tool.credentialId) : null,
       params: toolParamsText(event?.tool?.params),
     },
+    actions: (event?.actions ?? []).map((a) => ({
+      on: a.on,
+      credentialId: String(a.tool.credentialId),
+      params: toolParamsText(a.tool.params),
+    })),
     schedule: event?.schedule
       ? {
           cron: event.schedule.cron,
@@ -140,7 +154,7 @@ const num = (v: number | string) => (v === '' ? null : Number(v));
 function bodyOf(
   f: FormState,
   editing: EventItem | undefined,
-  toolKind: ToolKind | undefined,
+  kindOf: (credentialId: string | null) => ToolKind | undefined,
 ): Record<string, unknown> {
   // HTTP requests and tool actions run from the orchestrator: no script, no target of theirs.
   const isHttp = !isScript(f.type);
@@ -158,7 +172,7 @@ function bodyOf(
       f.type === 'tool'
         ? {
             credentialId: Number(f.tool.credentialId),
-            params: toolParamsOf(toolKind, f.tool.params),
+            params: toolParamsOf(kindOf(f.tool.credentialId), f.tool.params),
           }
         : null,
     http:
@@ -186,6 +200,13 @@ function bodyOf(
     },
     concurrency: { policy: f.concurrencyPolicy, max: Number(f.concurrencyMax) },
     priority: Number(f.priority),
+    actions: f.actions.map((a) => ({
+      on: a.on,
+      tool: {
+        credentialId: Number(a.credentialId),
+        params: toolParamsOf(kindOf(a.credentialId), a.params),
+      },
+    })),
   };
 }
 
@@ -210,7 +231,8 @@ export function EventForm({ event }: { event?: EventItem }) {
   const isHttp = form.type === 'http';
   const isTool = form.type === 'tool';
   const credentials = useToolCredentials();
-  const toolKind = credentials.data?.find((c) => String(c.id) === form.tool.credentialId)?.kind;
+  const kindOf = (credentialId: string | null) =>
+    credentials.data?.find((c) => String(c.id) === credentialId)?.kind;
   const localAllowed =
     settings.data?.targets.local === 'everyone' ||
     (settings.data?.targets.local === 'admins' && me.role === 'admin');
@@ -228,7 +250,7 @@ export function EventForm({ event }: { event?: EventItem }) {
   const save = useFormSubmit(
     async () => {
       try {
-        const body = bodyOf(form, event, toolKind);
+        const body = bodyOf(form, event, kindOf);
         const saved = event
           ? await api<EventItem>('PATCH', `/events/${event.id}`, body)
           : await api<EventItem>('POST', '/events', body);
@@ -557,6 +579,86 @@ export function EventForm({ event }: { event?: EventItem }) {
                 Add secret
               </Button>
             </Stack>
+          </Stack>
+        </Card>
+
+        <Card withBorder>
+          <Title order={2} size="h4" mb="xs">
+            After each run
+          </Title>
+          <Text size="sm" c="dimmed" mb="sm">
+            Send a message when a run ends: on success, on failure, always, or by the condition the
+            script set. Each is sent once per run, with the run as it ended in its templates (
+            {'{{ run.status }}'}, {'{{ output.rows }}'}, {'{{ logs | last }}'}...).
+          </Text>
+          <Stack gap="md">
+            {form.actions.map((action, i) => (
+              <Card
+                key={i}
+                withBorder
+                padding="sm"
+                aria-label={`Action ${i + 1}`}
+                component="section"
+              >
+                <Stack gap="sm">
+                  <Group justify="space-between" align="flex-end">
+                    <Select
+                      label="When"
+                      data={ACTION_OUTCOMES}
+                      value={action.on}
+                      onChange={(on) =>
+                        on &&
+                        set(
+                          'actions',
+                          form.actions.map((a, j) => (j === i ? { ...a, on } : a)),
+                        )
+                      }
+                      allowDeselect={false}
+                      w={{ base: '100%', sm: 240 }}
+                    />
+                    <Button
+                      variant="subtle"
+                      color="red"
+                      size="compact-sm"
+                      onClick={() =>
+                        set(
+                          'actions',
+                          form.actions.filter((_, j) => j !== i),
+                        )
+                      }
+                    >
+                      Remove action {i + 1}
+                    </Button>
+                  </Group>
+                  <ToolActionFields
+                    value={action}
+                    onChange={(value) =>
+                      set(
+                        'actions',
+                        form.actions.map((a, j) => (j === i ? { ...a, ...value } : a)),
+                      )
+                    }
+                    credentials={credentials.data}
+                    label={`Credential of action ${i + 1}`}
+                    error={(path) => fieldError(`actions.${i}.tool.${path}`)}
+                  />
+                </Stack>
+              </Card>
+            ))}
+            <Group>
+              <Button
+                variant="light"
+                onClick={() =>
+                  set('actions', [
+                    ...form.actions,
+                    { on: 'failure', credentialId: null, params: {} },
+                  ])
+                }
+                disabled={form.actions.length >= 20}
+              >
+                Add action
+              </Button>
+            </Group>
           </Stack>
         </Card>
 
