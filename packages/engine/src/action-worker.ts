@@ -1,11 +1,12 @@
 import type { ToolKind } from '@cronium/contracts';
-import type { Db } from '@cronium/db';
+import { listPlainVariables, type Db } from '@cronium/db';
 import type { DestinationCheck } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
 import {
   claimRunActions,
   finishRunAction,
   lastRunLogLines,
+  startActionEvent,
   sweepRunActionLeases,
   type ClaimedRunAction,
 } from '@cronium/run-queue';
@@ -44,6 +45,8 @@ export interface ActionWorkerOptions {
  * them, and records the end against that lease. Retryable failures (429, 5xx, network) are
  * tried again with backoff, no sooner than the service's Retry-After, up to
  * MAX_ACTION_TRIES; an action whose orchestrator died is taken back when its lease runs out.
+ * An action that starts another event creates that run in the transaction that records the
+ * action done, so the run exists exactly once.
  */
 export class ActionWorker {
   readonly #o: ActionWorkerOptions;
@@ -104,7 +107,18 @@ export class ActionWorker {
     const log = this.#o.logger.child({ runId: action.runId, actionId: action.actionId });
     const fence = { runId: action.runId, actionId: action.actionId, owner: this.#o.owner };
     try {
-      const credential = await this.#o.credentialFor(action.run.ownerId, action.toolCredentialId);
+      if (action.action.kind === 'event') {
+        const started = await startActionEvent(this.#o.db, fence, {
+          targetEventId: action.action.eventId,
+          sourceEventId: action.run.eventId,
+          ownerId: action.run.ownerId,
+          input: action.run.output ?? null,
+        });
+        log.info({ ...started, targetEventId: action.action.eventId }, 'action started an event');
+        return;
+      }
+      const tool = action.action;
+      const credential = await this.#o.credentialFor(action.run.ownerId, tool.credentialId);
       if (!credential) {
         await finishRunAction(this.#o.db, fence, {
           status: 'failed',
@@ -116,7 +130,7 @@ export class ActionWorker {
         ...({
           kind: credential.kind,
           credential: credential.config,
-          params: action.toolParams,
+          params: tool.params,
         } as ToolAction),
         context: await this.#context(action),
         egress: await this.#o.egressFor({
@@ -175,7 +189,7 @@ export class ActionWorker {
       condition: run.condition,
       input: run.input ?? null,
       logs: await lastRunLogLines(this.#o.db, run.id, ACTION_LOG_LINES),
-      variables: {},
+      variables: await listPlainVariables(this.#o.db, run.ownerId),
     };
   }
 

@@ -1,4 +1,5 @@
 import { signRunToken } from '@cronium/auth';
+import { listPlainVariables } from '@cronium/db';
 import type { SecretMasker } from '@cronium/log-masking';
 import type { ExecutionRequest, RuntimeAccess, SshServer } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
@@ -22,7 +23,8 @@ export async function prepareAttempt(
     | 'openSecretEnv'
     | 'secretsFor'
     | 'toolCredentialFor'
-  >,
+  > &
+    Partial<Pick<RunWorkerOptions, 'db'>>,
   masker: SecretMasker,
 ): Promise<ExecutionRequest> {
   const secretEnv = openSecretEnv(run, options);
@@ -41,7 +43,9 @@ export async function prepareAttempt(
     context: {
       eventName: run.event.name,
       input: run.input,
-      variables: {},
+      // Only a tool event's templates read them.
+      variables:
+        tool && options.db ? await listPlainVariables(options.db, run.event.ownerId) : {},
     },
     ...(servers ? { servers } : {}),
     ...(runtime ? { runtime } : {}),

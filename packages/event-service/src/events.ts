@@ -315,7 +315,7 @@ export async function updateEvent(
   } as EventInput;
   checkEventInput(merged);
   if (patch.tool !== undefined) await checkToolAction(db, current.ownerId, merged.tool);
-  await checkEventActions(db, current.ownerId, patch.actions);
+  await checkEventActions(db, current.ownerId, patch.actions, id);
   await checkEventAgainstCaps(db, merged, current.ownerId);
   // Switching an event to local (or a local HTTP event to a script) is checked against what
   // its owner may run; other edits of an existing local event are not refused here (its runs

@@ -49,3 +49,4 @@ export {
   type ClaimedRunAction,
   type RunActionFence,
 } from './run-actions.ts';
+export { startActionEvent, eventActionsLeadTo, type ActionEventStart } from './start-action-event.ts';

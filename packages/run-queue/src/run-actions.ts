@@ -9,8 +9,10 @@ export interface ClaimedRunAction {
   /** This try's number (1 for the first). */
   tries: number;
   onOutcome: string;
-  toolCredentialId: number;
-  toolParams: Record<string, unknown>;
+  /** What it does: send a tool action, or start another event. */
+  action:
+    | { kind: 'tool'; credentialId: number; params: Record<string, unknown> }
+    | { kind: 'event'; eventId: number };
   run: {
     id: number;
     eventId: number;
@@ -50,8 +52,9 @@ export async function claimRunActions(
     action_id: number;
     tries: number;
     on_outcome: string;
-    tool_credential_id: number;
-    tool_params: Record<string, unknown>;
+    tool_credential_id: number | null;
+    tool_params: Record<string, unknown> | null;
+    target_event_id: number | null;
     event_id: number;
     event_name: string;
     event_type: EventType;
@@ -79,7 +82,7 @@ export async function claimRunActions(
       FROM due WHERE ra.run_id = due.run_id AND ra.action_id = due.action_id
       RETURNING ra.run_id, ra.action_id, ra.tries
     )
-    SELECT c.run_id, c.action_id, c.tries, a.on_outcome, a.tool_credential_id, a.tool_params,
+    SELECT c.run_id, c.action_id, c.tries, a.on_outcome, a.tool_credential_id, a.tool_params, a.target_event_id,
       r.event_id, e.name AS event_name, e.type AS event_type, r.owner_id, r.status, r.attempt, r.duration_ms,
       r.exit_code, r.error, r.started_at, r.finished_at, r.input, r.output, r.condition
     FROM claimed c
@@ -91,8 +94,14 @@ export async function claimRunActions(
     actionId: Number(row.action_id),
     tries: row.tries,
     onOutcome: row.on_outcome,
-    toolCredentialId: Number(row.tool_credential_id),
-    toolParams: row.tool_params,
+    action:
+      row.target_event_id !== null
+        ? { kind: 'event' as const, eventId: Number(row.target_event_id) }
+        : {
+            kind: 'tool' as const,
+            credentialId: Number(row.tool_credential_id),
+            params: row.tool_params ?? {},
+          },
     run: {
       id: Number(row.run_id),
       eventId: Number(row.event_id),

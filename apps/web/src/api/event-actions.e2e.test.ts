@@ -1,6 +1,6 @@
 // Conditional actions end to end: an event's actions are saved with it, queued with its run's
-// outcome in the same commit (the outbox), and sent once by an orchestrator, with templates
-// filled from the run as it ended. An orchestrator killed between the outcome and the send
+// outcome in the same commit (the outbox), and sent (or the event they name started) once by
+// an orchestrator, with templates filled from the run as it ended. An orchestrator killed between the outcome and the send
 // loses nothing and doubles nothing.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,24 +144,165 @@ describe('conditional actions over HTTP', () => {
     expect(unknown.status).toBe(400);
   });
 
+  /** The runs of an event, oldest first. */
+  const runsOf = async (eventId: number) =>
+    (
+      (await call('GET', `/api/v1/runs?eventId=${eventId}`, admin)).json.runs as {
+        id: number;
+        trigger: string;
+      }[]
+    ).reverse();
+
+  it('starts another event with the run’s output as its input, once per run', async () => {
+    const target = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'upload',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'cronium_set_output "$(cronium_get_input)"',
+      })
+    ).json;
+    const source = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'backup',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'cronium_set_output \'{"archive": "b-17.tar", "bytes": 1024}\'',
+        actions: [
+          { on: 'success', event: { id: target.id } },
+          { on: 'failure', event: { id: target.id } },
+        ],
+      })
+    ).json;
+    expect(source.actions).toEqual([
+      { on: 'success', event: { id: target.id } },
+      { on: 'failure', event: { id: target.id } },
+    ]);
+    const run = (await call('POST', `/api/v1/events/${source.id}/runs`, admin, {})).json;
+    expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'succeeded' });
+    let started: { id: number; trigger: string }[] = [];
+    for (let i = 0; i < 200 && started.length === 0; i++) {
+      await sleep(100);
+      started = await runsOf(target.id);
+    }
+    expect(started).toHaveLength(1);
+    expect(started[0]!.trigger).toBe('action');
+    const done = await stack.finished(admin, started[0]!.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      input: { archive: 'b-17.tar', bytes: 1024 },
+      output: { archive: 'b-17.tar', bytes: 1024 },
+    });
+    await sleep(1_500);
+    expect(await runsOf(target.id)).toHaveLength(1);
+  });
+
+  it('refuses an event action that would start runs in a loop, another user’s event, or both kinds at once', async () => {
+    const make = async (name: string, actions: unknown[] = []) =>
+      call('POST', '/api/v1/events', admin, {
+        name,
+        type: 'bash',
+        targetKind: 'local',
+        script: 'true',
+        actions,
+      });
+    const c = (await make('loop-c')).json;
+    const b = (await make('loop-b', [{ on: 'always', event: { id: c.id } }])).json;
+    const a = (await make('loop-a', [{ on: 'success', event: { id: b.id } }])).json;
+    // c -> a would close a -> b -> c -> a.
+    const loop = await call('PATCH', `/api/v1/events/${c.id}`, admin, {
+      actions: [{ on: 'failure', event: { id: a.id } }],
+    });
+    expect(loop.status).toBe(422);
+    expect(loop.json.errors[0].pointer).toBe('/body/actions/0/event/id');
+    expect(loop.json.errors[0].message).toMatch(/leads back/);
+    const self = await call('PATCH', `/api/v1/events/${a.id}`, admin, {
+      actions: [{ on: 'failure', event: { id: a.id } }],
+    });
+    expect(self.status).toBe(422);
+    expect((await call('GET', `/api/v1/events/${c.id}`, admin)).json.actions).toEqual([]);
+    expect((await call('GET', `/api/v1/events/${a.id}`, admin)).json.actions).toEqual([
+      { on: 'success', event: { id: b.id } },
+    ]);
+
+    const others = await call('POST', '/api/v1/events', bob, {
+      name: 'not yours',
+      type: 'http',
+      http: { method: 'GET', url: 'https://example.com/' },
+      actions: [{ on: 'always', event: { id: a.id } }],
+    });
+    expect(others.status).toBe(422);
+    expect(others.json.errors[0].pointer).toBe('/body/actions/0/event/id');
+    const both = await make('both', [
+      { ...action('always', '{}'), event: { id: a.id } },
+      { on: 'always' },
+    ]);
+    expect(both.status).toBe(422);
+    expect(both.json.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      '/body/actions/0',
+      '/body/actions/1',
+    ]);
+  });
+
+  it('offers the owner’s plain variables to templates, never the secret ones', async () => {
+    expect((await call('PUT', '/api/v1/variables/team', admin, { value: 'ops' })).status).toBe(200);
+    expect(
+      (
+        await call('PUT', '/api/v1/variables/deploy_key', admin, {
+          value: 'never-in-a-message',
+          secret: true,
+        })
+      ).status,
+    ).toBe(200);
+    const event = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'with variables',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'true',
+        actions: [
+          action(
+            'always',
+            '{"tag": "vars-1", "team": "{{ variables.team }}", "key": "{{ variables.deploy_key }}"}',
+          ),
+        ],
+      })
+    ).json;
+    const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
+    await stack.finished(admin, run.id);
+    expect(await received('vars-1', 1)).toEqual([{ tag: 'vars-1', team: 'ops', key: '' }]);
+  });
+
   it('sends an action exactly once when its orchestrator is killed right after the outcome is stored', async () => {
     // An orchestrator that runs events but sends no actions: the outcome is stored with the
     // action due, and the orchestrator dies (SIGKILL) before anything sends it.
     await stack.orchestrator!.kill();
     await stack.orchestrator!.start({ ORCHESTRATOR_ACTIONS: 'false' });
+    const followUp = (
+      await call('POST', '/api/v1/events', admin, {
+        name: 'follow-up',
+        type: 'bash',
+        targetKind: 'local',
+        script: 'true',
+      })
+    ).json;
     const event = (
       await call('POST', '/api/v1/events', admin, {
         name: 'survives',
         type: 'bash',
         targetKind: 'local',
         script: 'echo done',
-        actions: [action('success', '{"tag": "once-{{ run.id }}"}')],
+        actions: [
+          action('success', '{"tag": "once-{{ run.id }}"}'),
+          { on: 'success', event: { id: followUp.id } },
+        ],
       })
     ).json;
     const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
     expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'succeeded' });
     await sleep(1_000);
     expect(bodies.some((b) => b.includes(`once-${run.id}`))).toBe(false);
+    expect(await runsOf(followUp.id)).toEqual([]);
     await stack.orchestrator!.kill();
 
     // The next orchestrator finds the action due and sends it, once.
@@ -169,5 +310,6 @@ describe('conditional actions over HTTP', () => {
     expect(await received(`once-${run.id}`, 1)).toHaveLength(1);
     await sleep(2_000);
     expect(bodies.filter((b) => b.includes(`once-${run.id}`))).toHaveLength(1);
+    expect((await runsOf(followUp.id)).map((r) => r.trigger)).toEqual(['action']);
   });
 });

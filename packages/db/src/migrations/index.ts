@@ -6,6 +6,7 @@ import * as m0004 from './0004-owner-fair-claim.ts';
 import * as m0005 from './0005-limited-events-index.ts';
 import * as m0006 from './0006-teams-tool-credentials.ts';
 import * as m0007 from './0007-event-actions.ts';
+import * as m0008 from './0008-event-trigger-actions.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-limited-events-index': m0005,
   '0006-teams-tool-credentials': m0006,
   '0007-event-actions': m0007,
+  '0008-event-trigger-actions': m0008,
 };

@@ -133,3 +133,26 @@ export async function listSecretVariableValuesOf(
       .push(box.decrypt(r.value_encrypted!, variableSecretAad(r.owner_id, r.key)));
   return values;
 }
+
+/** Plain variables a tool action's templates may read, at most this many. */
+export const TEMPLATE_VARIABLES_LIMIT = 1_000;
+
+/**
+ * A user's plain (non-secret) variables by key, for message templates. Secret ones are left
+ * out on purpose: a template writes to a third party (a Slack channel, a mailbox), and a
+ * secret must not travel there because someone wrote its name in a message.
+ */
+export async function listPlainVariables(
+  db: Kysely<Database>,
+  ownerId: number,
+): Promise<Record<string, string>> {
+  const rows = await db
+    .selectFrom('variables')
+    .select(['key', 'value'])
+    .where('owner_id', '=', ownerId)
+    .where('is_secret', '=', false)
+    .orderBy('key')
+    .limit(TEMPLATE_VARIABLES_LIMIT)
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.key, row.value!]));
+}

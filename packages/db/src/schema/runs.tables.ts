@@ -131,8 +131,11 @@ export interface EventActionsTable {
   event_id: number;
   position: number;
   on_outcome: ActionOutcome;
-  tool_credential_id: number;
-  tool_params: Json;
+  /** A tool action: the credential and its params (or both null). */
+  tool_credential_id: number | null;
+  tool_params: Json | null;
+  /** Or another event to start, with the run's output as its input. */
+  target_event_id: number | null;
 }
 
 /** The outbox: one row per run and action due, written with the run's outcome. */

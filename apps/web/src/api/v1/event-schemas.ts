@@ -52,14 +52,20 @@ const fields = {
         on: oneOf(['success', 'failure', 'always', 'condition_true', 'condition_false'] as const, {
           description: 'when it fires, by how a run ended',
         }),
-        tool: ToolAction,
+        tool: Type.Optional(ToolAction),
+        event: Type.Optional(
+          Type.Object(
+            { id: Type.Integer({ minimum: 1, description: 'one of your events' }) },
+            { ...Strict, description: "start this event with the run's output as its input" },
+          ),
+        ),
       },
-      Strict,
+      { ...Strict, description: 'either `tool` or `event`' },
     ),
     {
       maxItems: 20,
       description:
-        'what to do after each run ends: send a tool action (replaced as a whole on update)',
+        'what to do after each run ends: send a tool action or start another event (replaced as a whole on update)',
     },
   ),
   schedule: Nullable(

@@ -31,6 +31,12 @@ import { STARTER_SCRIPTS, type ScriptLanguage } from '../sdk-completions.ts';
 import type { EventItem, Server, Settings } from '../types.ts';
 import { useResource } from '../use-resource.ts';
 import { fromPairs, KeyValueEditor, toPairs, type Pair } from './key-value-editor.tsx';
+import {
+  actionsFromApi,
+  actionsToApi,
+  EventActionsCard,
+  type ActionValue,
+} from './event-actions-card.tsx';
 import { ScheduleBuilder, type ScheduleValue } from './schedule-builder.tsx';
 import {
   ToolActionFields,
@@ -55,13 +61,6 @@ const TYPES = [
   { value: 'http', label: 'HTTP request' },
   { value: 'tool', label: 'Tool action' },
 ];
-const ACTION_OUTCOMES = [
-  { value: 'failure', label: 'On failure' },
-  { value: 'success', label: 'On success' },
-  { value: 'always', label: 'Always' },
-  { value: 'condition_true', label: 'When its condition is true' },
-  { value: 'condition_false', label: 'When its condition is false' },
-];
 const isScript = (type: EventType): type is ScriptLanguage => type !== 'http' && type !== 'tool';
 
 interface FormState {
@@ -74,7 +73,7 @@ interface FormState {
   http: { method: string; url: string; headers: Pair[]; body: string };
   tool: ToolActionValue;
   /** What to send after each run ends. */
-  actions: (ToolActionValue & { on: string })[];
+  actions: ActionValue[];
   schedule: ScheduleValue | null;
   targetKind: 'container' | 'local' | 'ssh';
   image: string;
@@ -115,11 +114,7 @@ function initialState(event: EventItem | undefined, settings: Settings | undefin
       credentialId: event?.tool ? String(event.tool.credentialId) : null,
       params: toolParamsText(event?.tool?.params),
     },
-    actions: (event?.actions ?? []).map((a) => ({
-      on: a.on,
-      credentialId: String(a.tool.credentialId),
-      params: toolParamsText(a.tool.params),
-    })),
+    actions: actionsFromApi(event?.actions),
     schedule: event?.schedule
       ? {
           cron: event.schedule.cron,
@@ -200,13 +195,7 @@ function bodyOf(
     },
     concurrency: { policy: f.concurrencyPolicy, max: Number(f.concurrencyMax) },
     priority: Number(f.priority),
-    actions: f.actions.map((a) => ({
-      on: a.on,
-      tool: {
-        credentialId: Number(a.credentialId),
-        params: toolParamsOf(kindOf(a.credentialId), a.params),
-      },
-    })),
+    actions: actionsToApi(f.actions, kindOf),
   };
 }
 
@@ -582,85 +571,13 @@ export function EventForm({ event }: { event?: EventItem }) {
           </Stack>
         </Card>
 
-        <Card withBorder>
-          <Title order={2} size="h4" mb="xs">
-            After each run
-          </Title>
-          <Text size="sm" c="dimmed" mb="sm">
-            Send a message when a run ends: on success, on failure, always, or by the condition the
-            script set. Each is sent once per run, with the run as it ended in its templates (
-            {'{{ run.status }}'}, {'{{ output.rows }}'}, {'{{ logs | last }}'}...).
-          </Text>
-          <Stack gap="md">
-            {form.actions.map((action, i) => (
-              <Card
-                key={i}
-                withBorder
-                padding="sm"
-                aria-label={`Action ${i + 1}`}
-                component="section"
-              >
-                <Stack gap="sm">
-                  <Group justify="space-between" align="flex-end">
-                    <Select
-                      label="When"
-                      data={ACTION_OUTCOMES}
-                      value={action.on}
-                      onChange={(on) =>
-                        on &&
-                        set(
-                          'actions',
-                          form.actions.map((a, j) => (j === i ? { ...a, on } : a)),
-                        )
-                      }
-                      allowDeselect={false}
-                      w={{ base: '100%', sm: 240 }}
-                    />
-                    <Button
-                      variant="subtle"
-                      color="red"
-                      size="compact-sm"
-                      onClick={() =>
-                        set(
-                          'actions',
-                          form.actions.filter((_, j) => j !== i),
-                        )
-                      }
-                    >
-                      Remove action {i + 1}
-                    </Button>
-                  </Group>
-                  <ToolActionFields
-                    value={action}
-                    onChange={(value) =>
-                      set(
-                        'actions',
-                        form.actions.map((a, j) => (j === i ? { ...a, ...value } : a)),
-                      )
-                    }
-                    credentials={credentials.data}
-                    label={`Credential of action ${i + 1}`}
-                    error={(path) => fieldError(`actions.${i}.tool.${path}`)}
-                  />
-                </Stack>
-              </Card>
-            ))}
-            <Group>
-              <Button
-                variant="light"
-                onClick={() =>
-                  set('actions', [
-                    ...form.actions,
-                    { on: 'failure', credentialId: null, params: {} },
-                  ])
-                }
-                disabled={form.actions.length >= 20}
-              >
-                Add action
-              </Button>
-            </Group>
-          </Stack>
-        </Card>
+        <EventActionsCard
+          value={form.actions}
+          onChange={(actions) => set('actions', actions)}
+          credentials={credentials.data}
+          eventId={event?.id}
+          error={fieldError}
+        />
 
         <Card withBorder>
           <Title order={2} size="h4" mb="sm">

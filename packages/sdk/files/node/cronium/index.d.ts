@@ -13,7 +13,7 @@ export interface EventContext {
   run: {
     id: number;
     attempt: number;
-    trigger: 'schedule' | 'manual' | 'webhook' | 'workflow' | 'retry';
+    trigger: 'schedule' | 'manual' | 'webhook' | 'workflow' | 'retry' | 'action';
     scheduledFor: string | null;
     inputSize: number;
   };

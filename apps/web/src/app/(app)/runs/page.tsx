@@ -1,12 +1,10 @@
 'use client';
 import { Suspense, useState } from 'react';
 import { useSearchParams } from 'next/navigation';
-import { Group, Select, TextInput, type ComboboxItem } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Group, Select, TextInput } from '@mantine/core';
 import { PageHeader } from '../../../ui/components.tsx';
 import { RunsTable } from '../../../ui/runs-table.tsx';
-import { useResource } from '../../../ui/use-resource.ts';
-import type { EventItem, EventListItem } from '../../../ui/types.ts';
+import { EventPicker } from '../../../ui/forms/event-picker.tsx';
 
 const STATUSES = [
   'scheduled',
@@ -25,44 +23,19 @@ const instant = (local: string) => (local ? new Date(local).toISOString() : unde
 function RunHistory() {
   const params = useSearchParams();
   const [eventId, setEventId] = useState<string | null>(params.get('eventId'));
-  const [eventSearch, setEventSearch] = useState('');
   const [status, setStatus] = useState<string | null>(params.get('status'));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [search] = useDebouncedValue(eventSearch, 250);
-  const events = useResource<{ events: EventListItem[] }>('/events', {
-    q: search,
-    limit: 50,
-    sort: 'name',
-  });
-  // The chosen event keeps its name when a search no longer lists it, or when it came from
-  // the address (?eventId=) and is not among the first events by name.
-  const [picked, setPicked] = useState<ComboboxItem | null>(null);
-  const fromAddress = useResource<EventItem>(eventId && !picked ? `/events/${eventId}` : null);
-  const chosen =
-    picked ??
-    (fromAddress.data
-      ? { value: String(fromAddress.data.id), label: fromAddress.data.name }
-      : null);
-  const options = (events.data?.events ?? []).map((e) => ({ value: String(e.id), label: e.name }));
-  if (chosen && chosen.value === eventId && !options.some((o) => o.value === chosen.value))
-    options.unshift(chosen);
   return (
     <>
       <PageHeader title="Runs" description="Every run of your events, newest first" />
       <Group gap="xs" mb="sm" align="flex-end">
-        <Select
+        <EventPicker
           label="Event"
           placeholder="Any"
-          searchable
           clearable
-          onSearchChange={setEventSearch}
-          data={options}
           value={eventId}
-          onChange={(value, option) => {
-            setEventId(value);
-            setPicked(value ? option : null);
-          }}
+          onChange={setEventId}
           w={{ base: '100%', sm: 220 }}
         />
         <Select

@@ -26,6 +26,7 @@ import {
   notifyError,
   Fact,
 } from '../../../../ui/components.tsx';
+import { EventActionsList } from '../../../../ui/event-actions-list.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
 import type { EventItem } from '../../../../ui/types.ts';
@@ -103,7 +104,7 @@ export default function EventPage() {
               </Fact>
               <Fact label="Type">{e.type}</Fact>
               <Fact label="Target">
-                {e.type === 'http' ? 'HTTP from the orchestrator' : e.targetKind}
+                {e.type === 'http' || e.type === 'tool' ? 'from the orchestrator' : e.targetKind}
                 {e.targetKind === 'container' && e.image ? ` (${e.image})` : ''}
                 {e.targetKind === 'ssh' ? ` (${e.serverIds.length} servers)` : ''}
               </Fact>
@@ -128,7 +129,10 @@ export default function EventPage() {
             <Tabs.List mb="sm">
               <Tabs.Tab value="runs">Runs</Tabs.Tab>
               {e.schedule ? <Tabs.Tab value="ticks">Schedule ledger</Tabs.Tab> : null}
-              <Tabs.Tab value="definition">{e.type === 'http' ? 'Request' : 'Script'}</Tabs.Tab>
+              <Tabs.Tab value="definition">
+                {e.type === 'http' ? 'Request' : e.type === 'tool' ? 'Action' : 'Script'}
+              </Tabs.Tab>
+              <Tabs.Tab value="actions">After each run ({e.actions?.length ?? 0})</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="runs">
               <RunsTable filter={{ eventId: e.id }} showEvent={false} />
@@ -188,9 +192,14 @@ export default function EventPage() {
                   </Code>
                   {e.http.body ? <Code block>{e.http.body}</Code> : null}
                 </Stack>
+              ) : e.type === 'tool' && e.tool ? (
+                <EventActionsList actions={[{ on: 'always', tool: e.tool }]} toolOnly />
               ) : (
                 <Code block>{e.script}</Code>
               )}
+            </Tabs.Panel>
+            <Tabs.Panel value="actions">
+              <EventActionsList actions={e.actions ?? []} />
             </Tabs.Panel>
           </Tabs>
           <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${e.name}?`}>
