@@ -1,13 +1,22 @@
 // The example catalogue (packages/sdk/examples) run end to end in every executor: a real
 // runtime API process, a real orchestrator, real containers and a real sshd. Each script
-// uses the SDK of its language; the expectations are the catalogue's.
+// uses the SDK of its language; the expectations are the catalogue's. The tool action
+// examples send a signed webhook, with their owner's credential, to a receiver on loopback.
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
-import { insertServer, sealEventSecretEnv, variableSecretAad } from '@cronium/db';
+import {
+  insertServer,
+  insertToolCredential,
+  sealEventSecretEnv,
+  variableSecretAad,
+} from '@cronium/db';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -48,7 +57,17 @@ interface Example {
     variables?: Record<string, string>;
     context?: boolean;
     minDurationMs?: number;
+    /** The body the receiver must get once per run, `{{ run.id }}` standing for the run's id. */
+    webhook?: { body: string };
   };
+}
+
+/** A request the webhook receiver got. */
+interface Delivery {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 const EXAMPLES_DIR = join(SDK_DIR, '..', 'examples');
@@ -57,6 +76,9 @@ const catalogue = (
 ).examples;
 const KEY = 'ab'.repeat(32);
 const JWT = 'j'.repeat(40);
+const WEBHOOK_CREDENTIAL = 'examples webhook';
+const WEBHOOK_PATH = '/hooks/examples';
+const SIGNING_SECRET = 'examples-signing-secret';
 const hasDocker = existsSync('/var/run/docker.sock') || process.env.CI === 'true';
 const hasSshd = privateSshdAvailable() || process.env.CI === 'true';
 const remoteNodeMajor = (() => {
@@ -67,6 +89,21 @@ const remoteNodeMajor = (() => {
   }
 })();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What is wrong with a webhook request, as the credential describes it; undefined when nothing. */
+function deliveryProblem(delivery: Delivery): string | undefined {
+  const { method, url, headers, body } = delivery;
+  if (method !== 'POST' || url !== WEBHOOK_PATH) return `webhook request ${method} ${url}`;
+  if (headers['content-type'] !== 'application/json')
+    return `webhook content-type ${headers['content-type']}`;
+  const timestamp = Number(headers['x-cronium-timestamp']);
+  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300)
+    return `webhook timestamp ${headers['x-cronium-timestamp']}`;
+  const signature = `sha256=${createHmac('sha256', SIGNING_SECRET).update(`${timestamp}.${body}`).digest('hex')}`;
+  if (headers['x-cronium-signature'] !== signature)
+    return `webhook signature ${headers['x-cronium-signature']}, expected ${signature}`;
+  return undefined;
+}
 
 /** `expected` appears in `lines` in this order (other lines may come between). */
 function inOrder(lines: string[], expected: string[]): boolean {
@@ -80,10 +117,28 @@ describe('the example catalogue in every executor', () => {
   let runtimeApi: ServiceProcess;
   let orchestrator: OrchestratorProcess;
   let sshd: PrivateSshd | undefined;
+  let receiverUrl: string;
+  const deliveries: Delivery[] = [];
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      deliveries.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'cronium-examples-'));
   const box = new SecretBox(parseMasterKey(KEY));
 
   beforeAll(async () => {
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (receiver.address() as AddressInfo).port;
+    receiverUrl = `http://127.0.0.1:${receiverPort}${WEBHOOK_PATH}`;
     t = await createTestDatabase({ poolMax: 5 });
     const apiPort = await freePort();
     const shared = {
@@ -96,6 +151,9 @@ describe('the example catalogue in every executor', () => {
     runtimeApi = spawnService(join(__dirname, '..', '..', 'runtime-api', 'src', 'main.ts'), {
       ...shared,
       RUNTIME_API_PORT: String(apiPort),
+      // The test users are ordinary users, whom the egress policy keeps from loopback: this
+      // lets their tool actions reach the receiver's port, and nothing else there.
+      EGRESS_ALLOW: `127.0.0.1:${receiverPort}`,
     });
     await waitForStatus(`http://127.0.0.1:${apiPort}/ready`, 200, {
       process: runtimeApi,
@@ -115,11 +173,22 @@ describe('the example catalogue in every executor', () => {
     await runtimeApi?.stop(10_000);
     await sshd?.stop();
     await t.destroy();
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function runCatalogue(target: 'local' | 'container' | 'ssh') {
     const userId = await insertTestUser(t.db);
+    await t.db.transaction().execute((trx) =>
+      insertToolCredential(trx, box, {
+        ownerId: userId,
+        kind: 'webhook',
+        name: WEBHOOK_CREDENTIAL,
+        config: { url: receiverUrl, method: 'POST', signingSecret: SIGNING_SECRET },
+      }),
+    );
+    deliveries.length = 0;
     const server =
       target === 'ssh'
         ? await insertServer(t.db, box, {
@@ -222,6 +291,15 @@ describe('the example catalogue in every executor', () => {
           )
             fail(`context ${JSON.stringify(context)}`);
         }
+        if (expect_.webhook) {
+          const body = expect_.webhook.body.replace('{{ run.id }}', String(runId));
+          const received = deliveries.filter((d) => d.body === body);
+          if (received.length !== 1) fail(`${received.length} webhook requests with ${body}`);
+          for (const delivery of received) {
+            const problem = deliveryProblem(delivery);
+            if (problem) fail(problem);
+          }
+        }
       }
       for (const [key, value] of Object.entries(expect_.variables ?? {})) {
         const row = await t.db
@@ -236,6 +314,19 @@ describe('the example catalogue in every executor', () => {
           );
       }
     }
+    // Every executor runs the tool action examples (none is filtered out above), and the
+    // receiver got exactly one request per run: none twice, none with another body.
+    const webhookRuns = started
+      .filter((s) => s.example.expect.webhook)
+      .reduce((n, s) => n + s.runIds.length, 0);
+    const cataloguedRuns = catalogue
+      .filter((e) => e.expect.webhook)
+      .reduce((n, e) => n + (e.runs ?? 1), 0);
+    if (webhookRuns !== cataloguedRuns) problems.push(`${target}: ${webhookRuns} tool action runs`);
+    if (deliveries.length !== webhookRuns)
+      problems.push(
+        `${target}: the receiver got ${deliveries.length} requests for ${webhookRuns} runs: ${JSON.stringify(deliveries.map((d) => d.body))}`,
+      );
     expect(problems).toEqual([]);
     return examples.length;
   }
