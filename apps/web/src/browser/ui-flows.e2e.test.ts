@@ -315,7 +315,7 @@ describeInBrowser('the web UI', () => {
     }
   });
 
-  it('stores a webhook credential, never shows it again, sends a test message, runs a tool event with it, and reports a run through an action', async () => {
+  it('stores a webhook credential, never shows it again, sends a test message, runs a tool event with it, reports a run through an action and starts another event from one', async () => {
     const received: string[] = [];
     const sink = createServer((request, response) => {
       let body = '';
@@ -369,7 +369,7 @@ describeInBrowser('the web UI', () => {
       expect(JSON.parse(received.at(-1)!)).toEqual({ run: runId, who: 'ada' });
 
       // A script event that reports when it succeeds, through an action after the run.
-      await createEvent('Report rows', async () => {
+      const reportId = await createEvent('Report rows', async () => {
         await typeScript('echo "rows: 7"\n');
         await page.getByLabel(label('Local process')).check({ force: true });
         await page.getByRole('button', { name: 'Add action' }).click();
@@ -388,16 +388,44 @@ describeInBrowser('the web UI', () => {
           .fill(
             '{"reported": {{ run.id }}, "status": "{{ run.status }}", "last": "{{ logs | last }}"}',
           );
+        // A second action starts the tool event above, found by searching its name.
+        await page.getByRole('button', { name: 'Add action' }).click();
+        const second = page.getByRole('region', { name: 'Action 2' });
+        await second.getByText('Start an event').click();
+        await second
+          .locator('input')
+          .and(second.getByLabel(label('When')))
+          .click();
+        await page.getByRole('option', { name: 'On success' }).click();
+        const picker = second
+          .locator('input')
+          .and(second.getByLabel(label('Event action 2 starts')));
+        await picker.click();
+        await picker.fill('Notify');
+        await page.getByRole('option', { name: 'Notify deploy' }).click();
       });
       const reported = await runNow();
       await expectRunStatus('succeeded');
-      for (let i = 0; i < 100 && !received.some((b) => b.includes('reported')); i++)
+      const arrived = (tag: string) => received.some((b) => b.includes(tag));
+      for (let i = 0; i < 100 && !(arrived('reported') && received.length >= 4); i++)
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(JSON.parse(received.find((b) => b.includes('reported'))!)).toEqual({
         reported,
         status: 'succeeded',
         last: 'rows: 7',
       });
+      // The started run of "Notify deploy" (its input is the reporting run's output: none).
+      const started = received
+        .map((b) => JSON.parse(b))
+        .filter((b) => 'who' in b && b.run !== runId);
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ who: '' });
+      // The event page lists both actions.
+      await page.goto(`/events/${reportId}`);
+      await page.getByRole('tab', { name: /After each run/ }).click();
+      const listed = page.getByRole('table', { name: 'After each run' });
+      await listed.getByText('Sends through deploy-hook (webhook)').waitFor();
+      await listed.getByRole('link', { name: 'Notify deploy' }).waitFor();
     } finally {
       await new Promise((resolve) => sink.close(resolve));
     }

@@ -152,6 +152,26 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       ],
     ] as const)
       await call('POST', '/api/v1/tools/credentials', admin, { kind, name, config });
+    // The report's actions: a message when it fails, the cleanup when it succeeds.
+    const slack = (await call('GET', '/api/v1/tools/credentials', admin)).json.find(
+      (c: { name: string }) => c.name === 'ops-channel',
+    );
+    expect(
+      (
+        await call('PATCH', `/api/v1/events/${report.id}`, admin, {
+          actions: [
+            {
+              on: 'failure',
+              tool: {
+                credentialId: slack.id,
+                params: { text: ':x: {{ event.name }} failed: {{ run.error }}' },
+              },
+            },
+            { on: 'success', event: { id: cleanup.id } },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     await call('POST', '/api/v1/tokens', admin, {
       name: 'ci-deploy',
       scopes: ['events:read', 'runs:write'],
