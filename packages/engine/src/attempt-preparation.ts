@@ -44,8 +44,7 @@ export async function prepareAttempt(
       eventName: run.event.name,
       input: run.input,
       // Only a tool event's templates read them.
-      variables:
-        tool && options.db ? await listPlainVariables(options.db, run.event.ownerId) : {},
+      variables: tool && options.db ? await listPlainVariables(options.db, run.event.ownerId) : {},
     },
     ...(servers ? { servers } : {}),
     ...(runtime ? { runtime } : {}),

@@ -49,4 +49,8 @@ export {
   type ClaimedRunAction,
   type RunActionFence,
 } from './run-actions.ts';
-export { startActionEvent, eventActionsLeadTo, type ActionEventStart } from './start-action-event.ts';
+export {
+  startActionEvent,
+  eventActionsLeadTo,
+  type ActionEventStart,
+} from './start-action-event.ts';
