@@ -87,7 +87,14 @@ export const ACTIVE_RUN_STATUSES = [
   ...HELD_RUN_STATUSES,
 ] as const satisfies readonly RunStatus[];
 
-export const RUN_TRIGGERS = ['schedule', 'manual', 'webhook', 'workflow', 'retry', 'action'] as const;
+export const RUN_TRIGGERS = [
+  'schedule',
+  'manual',
+  'webhook',
+  'workflow',
+  'retry',
+  'action',
+] as const;
 export const RunTrigger = oneOf(RUN_TRIGGERS);
 export type RunTrigger = Static<typeof RunTrigger>;
 
