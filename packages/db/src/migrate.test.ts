@@ -39,6 +39,7 @@ const EXPECTED_TABLES = [
   'variables',
   'webhooks',
   'workflow_edges',
+  'workflow_node_runs',
   'workflow_nodes',
   'workflow_runs',
   'workflows',

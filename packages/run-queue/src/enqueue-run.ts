@@ -4,6 +4,7 @@ import type { EventsTable } from '@cronium/db';
 import type { RunTrigger } from '@cronium/contracts';
 import { ACTIVE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
 import { insertRun, type RunRow } from './insert-run.ts';
+import { advanceWorkflowRuns } from './workflows/advance-workflow-runs.ts';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -96,8 +97,22 @@ export async function requestCancelInTransaction(
     })
     .where('id', 'in', runIds)
     .where('status', 'in', ACTIVE_STATUSES)
-    .returning(['id', 'status'])
+    .returning(['id', 'status', 'workflow_run_id'])
     .execute();
+  // Queued workflow nodes end here and now: their workflow runs move on in this commit.
+  const ended = changed.filter((r) => r.status === 'cancelled' && r.workflow_run_id !== null);
+  if (ended.length > 0)
+    await advanceWorkflowRuns(
+      trx,
+      ended.map((r) => ({
+        workflowRunId: Number(r.workflow_run_id),
+        runId: Number(r.id),
+        state: 'cancelled' as const,
+        output: null,
+        condition: null,
+        error: reason,
+      })),
+    );
   if (changed.some((r) => r.status === 'cancelling')) {
     await sql`SELECT pg_notify(${CHANNELS.runCancel}, ${changed
       .filter((r) => r.status === 'cancelling')

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
 import type { FinalRunStatus } from '@cronium/contracts';
 import { CHANNELS, type RunFence } from './queue-types.ts';
+import { advanceWorkflowRuns, nodeStateOf } from './workflows/advance-workflow-runs.ts';
 
 /** How an attempt ends: one of the final run statuses. */
 export type AttemptStatus = FinalRunStatus;
@@ -46,7 +47,11 @@ interface FinishRow {
   id: number;
   status: AttemptStatus | 'queued';
   run_at: Date;
+  /** The stored output (deferred rows), or a workflow node's final output. */
   output: unknown;
+  workflow_run_id: number | null;
+  condition: boolean | null;
+  error: string | null;
   /** The row was left as it was: its output must be masked first (pass two). */
   deferred: boolean;
   /** Conditional actions the statement queued (for all its runs). */
@@ -66,12 +71,23 @@ interface FinishRow {
  * statement, which returns the output instead; a second fenced statement finishes those runs
  * with the masked output in the same write. Runs without output (most of them) still take one
  * statement, and no final run ever holds an unmasked output.
+ *
+ * All of it is one transaction, which also moves on the workflow runs whose nodes ended (the
+ * next nodes' runs are queued in the commit that stores the outcome: an orchestrator that
+ * dies at any moment neither loses nor doubles a step).
  */
 export async function finishRuns(
   db: Kysely<Database>,
   items: FinishItem[],
 ): Promise<(FinishResult | undefined)[]> {
   if (items.length === 0) return [];
+  return db.transaction().execute((trx) => finishRunsIn(trx, items));
+}
+
+async function finishRunsIn(
+  db: Kysely<Database>,
+  items: FinishItem[],
+): Promise<(FinishResult | undefined)[]> {
   const rows = new Map<number, FinishRow>();
   const first = await finishStatement(db, items, () => undefined);
   for (const row of first) rows.set(row.id, row);
@@ -90,6 +106,22 @@ export async function finishRuns(
   }
   if ([...rows.values()].some((row) => row.status === 'queued'))
     await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'retry')`.execute(db);
+  // Workflow nodes that ended move their workflow runs on in this same commit.
+  const ended = [...rows.values()].filter(
+    (row) => row.workflow_run_id !== null && !row.deferred && row.status !== 'queued',
+  );
+  if (ended.length > 0)
+    await advanceWorkflowRuns(
+      db,
+      ended.map((row) => ({
+        workflowRunId: Number(row.workflow_run_id),
+        runId: row.id,
+        state: nodeStateOf(row.status as AttemptStatus),
+        output: row.output ?? null,
+        condition: row.condition,
+        error: row.error,
+      })),
+    );
   return items.map((item) => {
     const row = rows.get(item.fence.runId);
     if (!row || row.deferred) return undefined;
@@ -159,7 +191,7 @@ async function finishStatement(
         lease_expires_at = NULL
       FROM decided d
       WHERE r.id = d.id AND (d.retry OR NOT d.masks_first)
-      RETURNING r.id, r.status, r.run_at, r.event_id, r.condition
+      RETURNING r.id, r.status, r.run_at, r.event_id, r.condition, r.workflow_run_id, r.output, r.error
     ), due_actions AS (
       -- The event's conditional actions this outcome calls for, in the outcome's own commit
       -- (the outbox): an orchestrator that dies now leaves them due, not lost; the key keeps
@@ -175,12 +207,13 @@ async function finishStatement(
       ON CONFLICT DO NOTHING
       RETURNING run_id
     )
-    SELECT id, status, run_at, NULL::jsonb AS output, false AS deferred,
-      (SELECT count(*) FROM due_actions)::int AS actions FROM finished
+    SELECT id, status, run_at,
+      CASE WHEN workflow_run_id IS NOT NULL THEN output END AS output, false AS deferred,
+      (SELECT count(*) FROM due_actions)::int AS actions, workflow_run_id, condition, error
+    FROM finished
     UNION ALL
-    SELECT id, NULL, NULL, stored_output, true, 0 FROM decided WHERE masks_first AND NOT retry`.execute(
-    db,
-  );
+    SELECT id, NULL, NULL, stored_output, true, 0, NULL, NULL, NULL
+    FROM decided WHERE masks_first AND NOT retry`.execute(db);
   return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 

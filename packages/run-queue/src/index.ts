@@ -54,3 +54,4 @@ export {
   eventActionsLeadTo,
   type ActionEventStart,
 } from './start-action-event.ts';
+export * from './workflows/index.ts';

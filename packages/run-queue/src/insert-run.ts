@@ -59,7 +59,9 @@ export async function insertRun(
       SELECT event.id, event.owner_id, ${request.trigger}, 'queued', event.priority,
              ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
              ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, event.retry_max_attempts,
-             ${request.workflowRunId ?? null}::bigint, ${request.workflowNodeId ?? null}::bigint
+             ${request.workflowRunId ?? null}::bigint,
+             -- The node as it is now (a run's graph may hold one that was deleted since).
+             (SELECT id FROM workflow_nodes WHERE id = ${request.workflowNodeId ?? null}::bigint)
       FROM event
       RETURNING *
     ), tick AS (

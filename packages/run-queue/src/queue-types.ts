@@ -19,6 +19,8 @@ export const CHANNELS = {
   runsQueued: 'cronium_runs_queued',
   runCancel: 'cronium_run_cancel',
   scheduleChanged: 'cronium_schedule_changed',
+  /** A workflow run moved (a node started or ended, the run ended): its id. */
+  workflowRuns: 'cronium_workflow_runs',
 } as const;
 
 /** Statuses in which a run occupies a concurrency slot or waits for one (from contracts). */

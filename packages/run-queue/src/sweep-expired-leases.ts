@@ -2,6 +2,34 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
 import { CHANNELS } from './queue-types.ts';
 import { MAX_LEASE_LOSSES } from './finish-run.ts';
+import { advanceWorkflowRuns } from './workflows/advance-workflow-runs.ts';
+
+interface SweptRow {
+  id: number;
+  owner_id: number;
+  status: SweptRun['status'];
+  workflow_run_id: number | null;
+  output: unknown;
+  condition: boolean | null;
+  error: string | null;
+}
+
+/** Workflow nodes whose runs the sweep ended move their workflow runs on, in its commit. */
+async function advanceEndedNodes(db: Kysely<Database>, rows: SweptRow[]): Promise<void> {
+  const ended = rows.filter((r) => r.status !== 'queued' && r.workflow_run_id !== null);
+  if (ended.length > 0)
+    await advanceWorkflowRuns(
+      db,
+      ended.map((r) => ({
+        workflowRunId: Number(r.workflow_run_id),
+        runId: Number(r.id),
+        state: r.status === 'cancelled' ? 'cancelled' : 'failed',
+        output: r.output ?? null,
+        condition: r.condition,
+        error: r.error,
+      })),
+    );
+}
 
 /** A run taken back from its orchestrator, and what it became. */
 export interface SweptRun {
@@ -17,7 +45,11 @@ export interface SweptRun {
  * and one that was being cancelled ends cancelled.
  */
 export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun[]> {
-  const rows = await sql<{ id: number; owner_id: number; status: SweptRun['status'] }>`
+  return db.transaction().execute((trx) => sweepIn(trx));
+}
+
+async function sweepIn(db: Kysely<Database>): Promise<SweptRun[]> {
+  const rows = await sql<SweptRow>`
     UPDATE runs r SET
       status = CASE
         WHEN r.status = 'cancelling' THEN 'cancelled'
@@ -35,9 +67,12 @@ export async function sweepExpiredLeases(db: Kysely<Database>): Promise<SweptRun
       lease_owner = NULL,
       lease_expires_at = NULL
     WHERE r.status IN ('running', 'cancelling') AND r.lease_expires_at < now()
-    RETURNING r.id, r.owner_id, r.status`.execute(db);
+    RETURNING r.id, r.owner_id, r.status, r.workflow_run_id, r.output, r.condition, r.error`.execute(
+    db,
+  );
   if (rows.rows.some((r) => r.status === 'queued'))
     await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'sweep')`.execute(db);
+  await advanceEndedNodes(db, rows.rows);
   return rows.rows.map((r) => ({ runId: r.id, ownerId: r.owner_id, status: r.status }));
 }
 
@@ -52,7 +87,15 @@ export async function releaseRuns(
   runIds: number[],
 ): Promise<SweptRun[]> {
   if (runIds.length === 0) return [];
-  const rows = await sql<{ id: number; owner_id: number; status: SweptRun['status'] }>`
+  return db.transaction().execute((trx) => releaseIn(trx, owner, runIds));
+}
+
+async function releaseIn(
+  db: Kysely<Database>,
+  owner: string,
+  runIds: number[],
+): Promise<SweptRun[]> {
+  const rows = await sql<SweptRow>`
     UPDATE runs r SET
       status = CASE WHEN r.status = 'cancelling' THEN 'cancelled' ELSE 'queued' END,
       finished_at = CASE WHEN r.status = 'cancelling' THEN now() ELSE NULL END,
@@ -62,7 +105,10 @@ export async function releaseRuns(
       condition = CASE WHEN r.status = 'cancelling' THEN r.condition ELSE NULL END,
       run_at = now(), lease_owner = NULL, lease_expires_at = NULL
     WHERE r.id = ANY(${runIds}::bigint[]) AND r.lease_owner = ${owner} AND r.status IN ('running', 'cancelling')
-    RETURNING r.id, r.owner_id, r.status`.execute(db);
+    RETURNING r.id, r.owner_id, r.status, r.workflow_run_id, r.output, r.condition, r.error`.execute(
+    db,
+  );
   await sql`SELECT pg_notify(${CHANNELS.runsQueued}, 'release')`.execute(db);
+  await advanceEndedNodes(db, rows.rows);
   return rows.rows.map((r) => ({ runId: r.id, ownerId: r.owner_id, status: r.status }));
 }

@@ -24,6 +24,7 @@ export interface Database {
   workflow_nodes: R.WorkflowNodesTable;
   workflow_edges: R.WorkflowEdgesTable;
   workflow_runs: R.WorkflowRunsTable;
+  workflow_node_runs: R.WorkflowNodeRunsTable;
   event_actions: R.EventActionsTable;
   run_actions: R.RunActionsTable;
 }

@@ -84,6 +84,8 @@ export interface WorkflowsTable {
   schedule_cron: string | null;
   schedule_timezone: WithDefault<string>;
   schedule_cursor: Timestamp | null;
+  concurrency_policy: WithDefault<'allow' | 'skip'>;
+  timeout_seconds: WithDefault<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -91,7 +93,15 @@ export interface WorkflowsTable {
 export interface WorkflowNodesTable {
   id: Generated<number>;
   workflow_id: number;
-  event_id: number;
+  /** Unique in its workflow: how inputs and mappings name it. */
+  name: string;
+  kind: WithDefault<WorkflowNodeKind>;
+  event_id: number | null;
+  tool_credential_id: number | null;
+  tool_params: Json | null;
+  child_workflow_id: number | null;
+  join_mode: WithDefault<'all' | 'any'>;
+  input_mapping: Json<Record<string, string>> | null;
   label: WithDefault<string>;
   position: ColumnType<
     { x: number; y: number },
@@ -99,6 +109,8 @@ export interface WorkflowNodesTable {
     { x: number; y: number } | string
   >;
 }
+
+export type WorkflowNodeKind = 'event' | 'tool' | 'workflow';
 
 export type EdgeCondition =
   'always' | 'on_success' | 'on_failure' | 'on_condition_true' | 'on_condition_false';
@@ -111,14 +123,43 @@ export interface WorkflowEdgesTable {
   condition: WithDefault<EdgeCondition>;
 }
 
+export type WorkflowRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export type WorkflowRunTrigger = 'schedule' | 'manual' | 'webhook' | 'workflow' | 'rerun';
+
 export interface WorkflowRunsTable {
   id: Generated<number>;
   workflow_id: number;
   owner_id: number;
-  status: WithDefault<'running' | 'succeeded' | 'failed' | 'cancelled' | 'partial'>;
-  trigger: 'schedule' | 'manual' | 'webhook';
+  status: WithDefault<WorkflowRunStatus>;
+  trigger: WorkflowRunTrigger;
   input: Json | null;
+  /** The graph as it was when the run started (a `WorkflowGraph`). */
+  graph: Json;
+  output: Json | null;
+  error: string | null;
+  depth: WithDefault<number>;
+  parent_run_id: number | null;
+  parent_node_id: number | null;
+  rerun_of: number | null;
+  deadline_at: ColumnType<Date, Date | string, Date | string>;
   created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+export type WorkflowNodeState =
+  'waiting' | 'started' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface WorkflowNodeRunsTable {
+  workflow_run_id: number;
+  node_id: number;
+  state: WithDefault<WorkflowNodeState>;
+  run_id: number | null;
+  child_run_id: number | null;
+  output: Json | null;
+  condition: boolean | null;
+  error: string | null;
+  reused: WithDefault<boolean>;
+  started_at: Timestamp | null;
   finished_at: Timestamp | null;
 }
 

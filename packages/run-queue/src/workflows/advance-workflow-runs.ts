@@ -1,0 +1,312 @@
+import { sql } from 'kysely';
+import type { FinalRunStatus } from '@cronium/contracts';
+import type { WorkflowNodeState, WorkflowRunStatus } from '@cronium/db';
+import { insertRun } from '../insert-run.ts';
+import { CHANNELS, type DbExecutor } from '../queue-types.ts';
+import {
+  isFinalNodeState,
+  resolveWorkflow,
+  workflowFinished,
+  workflowOutcome,
+  type NodeStatus,
+  type WorkflowGraph,
+} from './workflow-graph.ts';
+import { startWorkflowRunIn } from './start-workflow-run.ts';
+
+/** A node's work that ended: its event's run, or its child workflow run. */
+export interface EndedNode {
+  workflowRunId: number;
+  /** The node, by id; or found by the run it started (`runId`). */
+  nodeId?: number;
+  runId?: number;
+  state: 'succeeded' | 'failed' | 'cancelled';
+  output: unknown;
+  condition: boolean | null;
+  error: string | null;
+}
+
+/** A node state from how its run ended. */
+export function nodeStateOf(status: FinalRunStatus): EndedNode['state'] {
+  return status === 'succeeded' ? 'succeeded' : status === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/** A workflow run locked for advancing (its row, FOR UPDATE). */
+export interface LockedWorkflowRun {
+  id: number;
+  workflowId: number;
+  ownerId: number;
+  status: WorkflowRunStatus;
+  input: unknown;
+  graph: WorkflowGraph;
+  depth: number;
+  parentRunId: number | null;
+  parentNodeId: number | null;
+}
+
+export async function lockWorkflowRun(
+  trx: DbExecutor,
+  id: number,
+): Promise<LockedWorkflowRun | undefined> {
+  const row = await trx
+    .selectFrom('workflow_runs')
+    .select([
+      'id',
+      'workflow_id',
+      'owner_id',
+      'status',
+      'input',
+      'graph',
+      'depth',
+      'parent_run_id',
+      'parent_node_id',
+    ])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    workflowId: Number(row.workflow_id),
+    ownerId: Number(row.owner_id),
+    status: row.status,
+    input: row.input,
+    graph: row.graph as unknown as WorkflowGraph,
+    depth: row.depth,
+    parentRunId: row.parent_run_id === null ? null : Number(row.parent_run_id),
+    parentNodeId: row.parent_node_id === null ? null : Number(row.parent_node_id),
+  };
+}
+
+/** Every node's state in a workflow run. */
+export async function readNodeStatuses(
+  trx: DbExecutor,
+  workflowRunId: number,
+): Promise<{ statuses: Map<number, NodeStatus>; byRun: Map<number, number> }> {
+  const rows = await trx
+    .selectFrom('workflow_node_runs')
+    .select(['node_id', 'state', 'output', 'condition', 'run_id'])
+    .where('workflow_run_id', '=', workflowRunId)
+    .execute();
+  const statuses = new Map<number, NodeStatus>();
+  const byRun = new Map<number, number>();
+  for (const row of rows) {
+    statuses.set(Number(row.node_id), {
+      state: row.state,
+      output: row.output,
+      condition: row.condition,
+    });
+    if (row.run_id !== null) byRun.set(Number(row.run_id), Number(row.node_id));
+  }
+  return { statuses, byRun };
+}
+
+/**
+ * Moves workflow runs on from nodes that ended, in the caller's transaction (the one that
+ * stored the outcome): records each node's end, starts the nodes that became ready, skips
+ * those that no longer can run, and finishes the workflow run when every node has ended
+ * (then its parent workflow's node, and so on up). Runs are locked in id order, so two
+ * transactions advancing the same runs cannot deadlock each other.
+ */
+export async function advanceWorkflowRuns(trx: DbExecutor, ended: EndedNode[]): Promise<void> {
+  const byRun = new Map<number, EndedNode[]>();
+  for (const end of ended) {
+    const list = byRun.get(end.workflowRunId) ?? [];
+    list.push(end);
+    byRun.set(end.workflowRunId, list);
+  }
+  for (const id of [...byRun.keys()].sort((a, b) => a - b)) {
+    const run = await lockWorkflowRun(trx, id);
+    if (!run) continue;
+    const { statuses, byRun: nodeOfRun } = await readNodeStatuses(trx, id);
+    const changed = new Set<number>();
+    const errors = new Map<number, string | null>();
+    for (const end of byRun.get(id)!) {
+      const nodeId = end.nodeId ?? nodeOfRun.get(end.runId ?? -1);
+      if (nodeId === undefined || statuses.get(nodeId)?.state !== 'started') continue;
+      statuses.set(nodeId, { state: end.state, output: end.output, condition: end.condition });
+      errors.set(nodeId, end.error);
+      changed.add(nodeId);
+    }
+    if (changed.size === 0) continue;
+    await progressWorkflowRun(trx, run, statuses, changed, errors);
+  }
+}
+
+/** How a workflow run ended, when it has. */
+export interface WorkflowRunEnd {
+  state: 'succeeded' | 'failed';
+  output: Record<string, unknown>;
+  error: string | null;
+}
+
+/**
+ * Writes the nodes in `changed` (ended nodes, with `errors`), then, while the workflow run is
+ * running, decides and starts what follows and finishes it when everything has ended. Returns
+ * how it ended, if it did. `deferParent`: a run that ends here does not move its parent's node
+ * on (its parent is starting it, and takes the end from the return value).
+ */
+export async function progressWorkflowRun(
+  trx: DbExecutor,
+  run: LockedWorkflowRun,
+  statuses: Map<number, NodeStatus>,
+  changed: Set<number>,
+  errors: Map<number, string | null> = new Map(),
+  options: { deferParent?: boolean } = {},
+): Promise<WorkflowRunEnd | undefined> {
+  for (const nodeId of changed) await writeEndedNode(trx, run.id, nodeId, statuses, errors);
+  if (run.status !== 'running') return undefined;
+  const byId = new Map(run.graph.nodes.map((n) => [n.id, n]));
+  // A node can end as it starts (its event is gone, its child workflow ended at once):
+  // decide again until nothing moves.
+  for (let decisions = resolveWorkflow(run.graph, statuses, run.input); decisions.length > 0;) {
+    for (const decision of decisions) {
+      if (!decision.start) {
+        await setNode(trx, run.id, decision.nodeId, { state: 'skipped', finished_at: new Date() });
+        continue;
+      }
+      const node = byId.get(decision.nodeId)!;
+      const start = await startNode(trx, run, node, decision.input);
+      if (start.ended) {
+        statuses.set(node.id, {
+          state: start.ended.state,
+          output: start.ended.output,
+          condition: null,
+        });
+        await setNode(trx, run.id, node.id, {
+          state: start.ended.state,
+          output: JSON.stringify(start.ended.output ?? null),
+          error: start.ended.error,
+          started_at: new Date(),
+          finished_at: new Date(),
+          ...(start.childRunId === undefined ? {} : { child_run_id: start.childRunId }),
+        });
+      }
+    }
+    decisions = resolveWorkflow(run.graph, statuses, run.input);
+  }
+  if (!workflowFinished(statuses)) {
+    await notifyWorkflowRun(trx, run.id);
+    return undefined;
+  }
+  return finishWorkflowRun(trx, run, statuses, options.deferParent ?? false);
+}
+
+async function writeEndedNode(
+  trx: DbExecutor,
+  workflowRunId: number,
+  nodeId: number,
+  statuses: Map<number, NodeStatus>,
+  errors: Map<number, string | null>,
+): Promise<void> {
+  const status = statuses.get(nodeId)!;
+  await setNode(trx, workflowRunId, nodeId, {
+    state: status.state,
+    output: status.output === undefined ? null : JSON.stringify(status.output),
+    condition: status.condition,
+    error: errors.get(nodeId) ?? null,
+    finished_at: isFinalNodeState(status.state) ? new Date() : null,
+  });
+}
+
+async function setNode(
+  trx: DbExecutor,
+  workflowRunId: number,
+  nodeId: number,
+  set: {
+    state: WorkflowNodeState;
+    output?: string | null;
+    condition?: boolean | null;
+    error?: string | null;
+    run_id?: number;
+    child_run_id?: number;
+    started_at?: Date;
+    finished_at?: Date | null;
+  },
+): Promise<void> {
+  await trx
+    .updateTable('workflow_node_runs')
+    .set(set)
+    .where('workflow_run_id', '=', workflowRunId)
+    .where('node_id', '=', nodeId)
+    .execute();
+}
+
+/**
+ * Starts one node: a run of its event, or a run of its child workflow. `ended`: the node
+ * ended as it started (it could not start, or its child workflow ended at once).
+ */
+async function startNode(
+  trx: DbExecutor,
+  run: LockedWorkflowRun,
+  node: WorkflowGraph['nodes'][number],
+  input: unknown,
+): Promise<{ ended?: WorkflowRunEnd; childRunId?: number }> {
+  const failed = (error: string) => ({ ended: { state: 'failed' as const, output: {}, error } });
+  if (node.kind === 'event') {
+    const started = await insertRun(
+      trx,
+      node.eventId!,
+      { trigger: 'workflow', input, workflowRunId: run.id, workflowNodeId: node.id },
+      { ownerId: run.ownerId },
+    );
+    if (!started) return failed(`event ${node.eventId} is gone`);
+    await setNode(trx, run.id, node.id, {
+      state: 'started',
+      run_id: started.id,
+      started_at: new Date(),
+    });
+    return {};
+  }
+  if (node.kind === 'workflow') {
+    const child = await startWorkflowRunIn(trx, node.childWorkflowId!, {
+      trigger: 'workflow',
+      input,
+      ownerId: run.ownerId,
+      parent: { runId: run.id, nodeId: node.id, depth: run.depth + 1 },
+    });
+    if (child.outcome !== 'started') return failed(child.reason);
+    if (child.ended) return { ended: child.ended, childRunId: child.workflowRunId };
+    await setNode(trx, run.id, node.id, {
+      state: 'started',
+      child_run_id: child.workflowRunId,
+      started_at: new Date(),
+    });
+    return {};
+  }
+  return failed(`${node.kind} nodes cannot run in this version`);
+}
+
+/**
+ * Ends a workflow run whose nodes have all ended; then (unless `deferParent`) moves its
+ * parent's node on.
+ */
+async function finishWorkflowRun(
+  trx: DbExecutor,
+  run: LockedWorkflowRun,
+  statuses: Map<number, NodeStatus>,
+  deferParent: boolean,
+): Promise<WorkflowRunEnd> {
+  const outcome = workflowOutcome(run.graph, statuses);
+  await trx
+    .updateTable('workflow_runs')
+    .set({
+      status: outcome.status,
+      output: JSON.stringify(outcome.output),
+      error: outcome.error,
+      finished_at: new Date(),
+    })
+    .where('id', '=', run.id)
+    .execute();
+  run.status = outcome.status;
+  await notifyWorkflowRun(trx, run.id);
+  const end = { state: outcome.status, output: outcome.output, error: outcome.error };
+  if (!deferParent && run.parentRunId !== null && run.parentNodeId !== null)
+    await advanceWorkflowRuns(trx, [
+      { workflowRunId: run.parentRunId, nodeId: run.parentNodeId, ...end, condition: null },
+    ]);
+  return end;
+}
+
+export async function notifyWorkflowRun(trx: DbExecutor, id: number): Promise<void> {
+  await sql`SELECT pg_notify(${CHANNELS.workflowRuns}, ${String(id)})`.execute(trx);
+}
