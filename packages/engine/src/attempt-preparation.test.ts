@@ -12,6 +12,7 @@ function claimed(event: Partial<ClaimedRun['event']>): ClaimedRun {
     trigger: 'manual',
     input: null,
     scheduledFor: null,
+    workflowRunId: null,
     queueWaitMs: 0,
     logBytes: 0,
     logSeq: 0,

@@ -1,11 +1,11 @@
 import { purgeOldAuditEntries, type Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
-import { purgeOldRuns, sweepExpiredLeases } from '@cronium/run-queue';
+import { purgeOldRuns, sweepExpiredLeases, timeOutWorkflowRuns } from '@cronium/run-queue';
 import type { RunEvent } from '@cronium/run-events';
 
 /**
- * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired
- * (every `sweepMs`) and purge runs and audit entries past retention (every `purgeMs`).
+ * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired and
+ * end workflow runs past their deadline (every `sweepMs`), and purge runs and audit entries past retention (every `purgeMs`).
  */
 export interface MaintenanceOptions {
   db: Db;
@@ -56,6 +56,13 @@ export class MaintenanceLoop {
       }
     } catch (error) {
       this.#o.logger.error({ err: error }, 'lease sweep failed');
+    }
+    try {
+      const timedOut = await timeOutWorkflowRuns(this.#o.db);
+      if (timedOut.length > 0)
+        this.#o.logger.warn({ workflowRuns: timedOut }, 'workflow runs timed out');
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'workflow timeout sweep failed');
     }
     if (this.#o.reap) {
       try {

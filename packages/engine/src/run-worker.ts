@@ -416,7 +416,12 @@ export class RunWorker {
     outcome: AttemptOutcome,
     maskOutput?: (output: unknown) => unknown,
   ) {
-    const finished = await this.#finisher.finish({ fence, outcome, maskOutput });
+    const finished = await this.#finisher.finish({
+      fence,
+      outcome,
+      maskOutput,
+      inWorkflow: run.workflowRunId !== null,
+    });
     if (finished?.actionsQueued) this.#o.onActionsQueued?.();
     const began = this.#startedAt.get(run.runId);
     this.#startedAt.delete(run.runId);

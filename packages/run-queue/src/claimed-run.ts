@@ -10,6 +10,8 @@ export interface ClaimedRun {
   trigger: RunTrigger;
   input: unknown;
   scheduledFor: Date | null;
+  /** The workflow run this run is a node of, if any. */
+  workflowRunId: number | null;
   /**
    * How long the run waited, from when it was due (`run_at`: queued, retry due, scheduled
    * time) to this claim, by the database's clock (no skew between machines).
@@ -65,6 +67,7 @@ export interface ClaimedRow {
   trigger: RunTrigger;
   input: unknown;
   scheduled_for: Date | null;
+  workflow_run_id: number | null;
   queue_wait_ms: number | string;
   log_bytes: number | string;
   log_seq: number | string;
@@ -98,7 +101,7 @@ export function claimSet(options: ClaimOptions) {
 }
 
 // RETURNING sees the updated row: started_at is the claim's clock_timestamp().
-export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.log_bytes, r.log_seq,
+export const CLAIM_RETURNING = sql`r.id, r.attempt, r.max_attempts, r.priority, r.run_at, r.trigger, r.input, r.scheduled_for, r.workflow_run_id, r.log_bytes, r.log_seq,
   greatest(0, extract(epoch FROM r.started_at - r.run_at) * 1000)::float8 AS queue_wait_ms,
   r.event_id, e.owner_id, e.name, e.type, e.tags, e.script, e.http_method, e.http_url, e.http_headers, e.http_body,
   e.tool_credential_id, e.tool_action,
@@ -125,6 +128,7 @@ export function toClaimedRun(r: ClaimedRow, owner: string): Ordered {
     trigger: r.trigger,
     input: r.input,
     scheduledFor: r.scheduled_for,
+    workflowRunId: r.workflow_run_id === null ? null : Number(r.workflow_run_id),
     queueWaitMs: Number(r.queue_wait_ms),
     logBytes: Number(r.log_bytes),
     logSeq: Number(r.log_seq),

@@ -41,6 +41,11 @@ export interface FinishItem {
    * before the run becomes final, so no reader ever sees a final run with the raw output.
    */
   maskOutput?: (output: unknown) => unknown;
+  /**
+   * Whether the run is a node of a workflow run (it moves that run on, in the same
+   * transaction). A batch in which every item says false is written without a transaction.
+   */
+  inWorkflow?: boolean;
 }
 
 interface FinishRow {
@@ -81,6 +86,7 @@ export async function finishRuns(
   items: FinishItem[],
 ): Promise<(FinishResult | undefined)[]> {
   if (items.length === 0) return [];
+  if (items.every((item) => item.inWorkflow === false)) return finishRunsIn(db, items);
   return db.transaction().execute((trx) => finishRunsIn(trx, items));
 }
 
