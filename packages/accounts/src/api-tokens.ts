@@ -18,6 +18,9 @@ export const API_SCOPES = [
   'servers:write',
   'tools:read',
   'tools:write',
+  'workflows:read',
+  // Starting, cancelling and re-running workflow runs; editing a workflow's graph.
+  'workflows:write',
   'users:read',
   'users:write',
   'audit:read',

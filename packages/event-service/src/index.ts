@@ -61,3 +61,32 @@ export {
   type ToolCredentialView,
 } from './tool-credentials.ts';
 export { MAX_EVENT_ACTIONS, type EventAction } from './event-actions.ts';
+export {
+  checkWorkflowGraph,
+  MAX_WORKFLOW_EDGES,
+  MAX_WORKFLOW_NODES,
+  NODE_NAME_PATTERN,
+  type EdgeOn,
+  type WorkflowInput,
+  type WorkflowNodeInput,
+  type WorkflowEdgeInput,
+} from './workflow-input.ts';
+export {
+  createWorkflow,
+  deleteWorkflow,
+  listWorkflows,
+  ownedWorkflow,
+  readWorkflow,
+  updateWorkflow,
+  type WorkflowListItem,
+  type WorkflowView,
+} from './workflows.ts';
+export {
+  cancelWorkflowRunFor,
+  listWorkflowRuns,
+  readWorkflowRun,
+  rerunWorkflowRunFor,
+  runWorkflow,
+  type WorkflowRunListItem,
+  type WorkflowRunView,
+} from './workflow-runs.ts';
