@@ -3,6 +3,7 @@
 import {
   apiBurstFigures,
   fireLatencyFigures,
+  workflowFigures,
   liveLogFigures,
   queueFigures,
   scaleOutFigures,
@@ -129,6 +130,14 @@ export const SUITE: Benchmark[] = [
     timeoutMinutes: 15,
     prerequisite: gitCommit('220e121'),
     figures: maskerFigures,
+  },
+  {
+    name: 'workflow-latency',
+    title: 'Workflow latency: a 40-step chain and a 1 -> 100 -> 1 fan-out',
+    targets: '40-step chain < 1 s',
+    quick: { BENCH_REPEATS: '3' },
+    timeoutMinutes: 10,
+    figures: workflowFigures,
   },
   {
     name: 'scale-out',

@@ -423,6 +423,9 @@ export class RunWorker {
       inWorkflow: run.workflowRunId !== null,
     });
     if (finished?.actionsQueued) this.#o.onActionsQueued?.();
+    // The next nodes of its workflow were queued in that commit: claim now, not on the echo
+    // of the notification.
+    if (finished?.workflowMoved) this.wake();
     const began = this.#startedAt.get(run.runId);
     this.#startedAt.delete(run.runId);
     if (finished) {
