@@ -75,19 +75,7 @@ export function checkEventInput(input: EventInput): void {
       problems.push({ pointer: '/body/http/url', message: 'an absolute http(s) URL' });
     }
   }
-  if (input.schedule) {
-    try {
-      const schedule = new CronSchedule(input.schedule.cron, input.schedule.timezone ?? 'UTC');
-      if (!schedule.nextAfter(new Date()))
-        problems.push({ pointer: '/body/schedule/cron', message: 'this schedule never fires' });
-    } catch (error) {
-      if (!(error instanceof InvalidScheduleError)) throw error;
-      problems.push({
-        pointer: error.field === 'timezone' ? '/body/schedule/timezone' : '/body/schedule/cron',
-        message: error.message,
-      });
-    }
-  }
+  if (input.schedule) problems.push(...scheduleProblems(input.schedule));
   if (input.image && !IMAGE.test(input.image))
     problems.push({
       pointer: '/body/image',
@@ -127,4 +115,25 @@ export function checkEventInput(input: EventInput): void {
     });
   if (problems.length > 0)
     throw new AppError('UNPROCESSABLE', 'the event cannot be saved as it is', { errors: problems });
+}
+
+/** A schedule's problems (pointers under /body/schedule): it parses, and it fires at all. */
+export function scheduleProblems(schedule: {
+  cron: string;
+  timezone?: string;
+}): { pointer: string; message: string }[] {
+  try {
+    const parsed = new CronSchedule(schedule.cron, schedule.timezone ?? 'UTC');
+    if (!parsed.nextAfter(new Date()))
+      return [{ pointer: '/body/schedule/cron', message: 'this schedule never fires' }];
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidScheduleError)) throw error;
+    return [
+      {
+        pointer: error.field === 'timezone' ? '/body/schedule/timezone' : '/body/schedule/cron',
+        message: error.message,
+      },
+    ];
+  }
 }

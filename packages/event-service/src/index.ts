@@ -84,6 +84,7 @@ export {
 export {
   cancelWorkflowRunFor,
   listWorkflowRuns,
+  listWorkflowTicks,
   readWorkflowRun,
   rerunWorkflowRunFor,
   runWorkflow,

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import type { MisfirePolicy } from '@cronium/contracts';
 import type { Db, EdgeCondition } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
+import { scheduleProblems } from './event-input.ts';
 
 /** When an edge fires, by how its parent ended (`success` is stored as `on_success`...). */
 export type EdgeOn = 'always' | 'success' | 'failure' | 'condition_true' | 'condition_false';
@@ -30,6 +32,8 @@ export interface WorkflowInput {
   status?: 'active' | 'paused';
   concurrency?: { policy: 'allow' | 'skip' };
   timeoutSeconds?: number;
+  /** A cron schedule (same scheduler, ledger and misfire policy as events), or none. */
+  schedule?: { cron: string; timezone?: string; misfirePolicy?: MisfirePolicy } | null;
   nodes: WorkflowNodeInput[];
   edges: WorkflowEdgeInput[];
 }
@@ -240,4 +244,13 @@ function checkMappings(
         });
     }
   });
+}
+
+/** A workflow's schedule, checked like an event's (422 under /body/schedule). */
+export function checkWorkflowSchedule(schedule: WorkflowInput['schedule']): void {
+  const problems = schedule ? scheduleProblems(schedule) : [];
+  if (problems.length > 0)
+    throw new AppError('UNPROCESSABLE', 'the workflow cannot be saved as it is', {
+      errors: problems,
+    });
 }

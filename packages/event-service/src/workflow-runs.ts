@@ -246,3 +246,27 @@ const principalName = (principal: Principal) =>
   principal.via === 'api_token'
     ? `user ${principal.userId} (API token ${principal.credentialId})`
     : `user ${principal.userId}`;
+
+/** The workflow's schedule ledger: every due slot and what became of it, newest first. */
+export async function listWorkflowTicks(
+  db: Db,
+  principal: Principal,
+  workflowId: number,
+  limit: number,
+) {
+  await ownedWorkflow(db, principal, workflowId);
+  const rows = await db
+    .selectFrom('schedule_ticks')
+    .select(['slot', 'outcome', 'reason', 'workflow_run_id', 'created_at'])
+    .where('workflow_id', '=', workflowId)
+    .orderBy('slot', 'desc')
+    .limit(Math.min(Math.max(limit, 1), 1_000))
+    .execute();
+  return rows.map((r) => ({
+    slot: r.slot,
+    outcome: r.outcome,
+    reason: r.reason,
+    workflowRunId: r.workflow_run_id === null ? null : Number(r.workflow_run_id),
+    recordedAt: r.created_at,
+  }));
+}

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { auditAction, isAdmin, type Principal, type RequestMeta } from '@cronium/accounts';
-import type { EventStatus } from '@cronium/contracts';
+import type { EventStatus, MisfirePolicy } from '@cronium/contracts';
 import type { Db } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
+import { CHANNELS } from '@cronium/run-queue';
 import {
   checkWorkflowGraph,
+  checkWorkflowSchedule,
   fromCondition,
   toCondition,
   type WorkflowInput,
@@ -19,6 +21,9 @@ export interface WorkflowView {
   status: EventStatus;
   concurrency: { policy: 'allow' | 'skip' };
   timeoutSeconds: number;
+  schedule: { cron: string; timezone: string; misfirePolicy: MisfirePolicy } | null;
+  /** The next slot the scheduler will fire (null: no schedule, paused, or not computed yet). */
+  nextFireAt: Date | null;
   nodes: (WorkflowNodeInput & { id: number })[];
   edges: { from: string; to: string; on: ReturnType<typeof fromCondition> }[];
   createdAt: Date;
@@ -73,6 +78,17 @@ export async function readWorkflow(
     status: row.status,
     concurrency: { policy: row.concurrency_policy },
     timeoutSeconds: row.timeout_seconds,
+    schedule: row.schedule_cron
+      ? {
+          cron: row.schedule_cron,
+          timezone: row.schedule_timezone,
+          misfirePolicy: row.misfire_policy,
+        }
+      : null,
+    nextFireAt:
+      row.status === 'active' && row.schedule_cron && row.schedule_next_at?.getFullYear() !== 9999
+        ? row.schedule_next_at
+        : null,
     nodes: nodes.map((n) => ({
       id: Number(n.id),
       name: n.name,
@@ -154,6 +170,7 @@ export async function createWorkflow(
   meta: RequestMeta,
 ): Promise<WorkflowView> {
   await checkWorkflowGraph(db, principal.userId, input);
+  checkWorkflowSchedule(input.schedule);
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('workflows')
@@ -164,6 +181,7 @@ export async function createWorkflow(
         status: input.status ?? 'active',
         concurrency_policy: input.concurrency?.policy ?? 'allow',
         timeout_seconds: input.timeoutSeconds ?? 86_400,
+        ...scheduleColumns(input.schedule),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -171,6 +189,7 @@ export async function createWorkflow(
     await audit(trx as unknown as Db, principal, 'workflow.create', Number(id), meta, {
       nodes: input.nodes.length,
     });
+    if (input.schedule) await scheduleChanged(trx as unknown as Db, Number(id));
     return Number(id);
   });
   return readWorkflow(db, principal, id);
@@ -188,6 +207,7 @@ export async function updateWorkflow(
   const graph = { nodes: patch.nodes ?? current.nodes, edges: patch.edges ?? current.edges };
   if (patch.nodes !== undefined || patch.edges !== undefined)
     await checkWorkflowGraph(db, current.ownerId, graph, id);
+  checkWorkflowSchedule(patch.schedule);
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('workflows')
@@ -197,6 +217,7 @@ export async function updateWorkflow(
         ...(patch.status !== undefined ? { status: patch.status } : {}),
         ...(patch.concurrency ? { concurrency_policy: patch.concurrency.policy } : {}),
         ...(patch.timeoutSeconds !== undefined ? { timeout_seconds: patch.timeoutSeconds } : {}),
+        ...(patch.schedule !== undefined ? scheduleColumns(patch.schedule) : {}),
         updated_at: new Date(),
       })
       .where('id', '=', id)
@@ -206,6 +227,8 @@ export async function updateWorkflow(
     await audit(trx as unknown as Db, principal, 'workflow.update', id, meta, {
       fields: Object.keys(patch),
     });
+    if (patch.schedule !== undefined || patch.status !== undefined)
+      await scheduleChanged(trx as unknown as Db, id);
   });
   return readWorkflow(db, principal, id);
 }
@@ -245,6 +268,22 @@ export async function deleteWorkflow(
     await trx.deleteFrom('workflows').where('id', '=', id).execute();
     await audit(trx as unknown as Db, principal, 'workflow.delete', id, meta);
   });
+}
+
+/** The schedule's columns; a changed schedule is evaluated again from now. */
+function scheduleColumns(schedule: WorkflowInput['schedule']) {
+  return {
+    schedule_cron: schedule?.cron ?? null,
+    schedule_timezone: schedule?.timezone ?? 'UTC',
+    ...(schedule?.misfirePolicy ? { misfire_policy: schedule.misfirePolicy } : {}),
+    schedule_next_at: null,
+    schedule_cursor: null,
+  };
+}
+
+/** Tells the schedulers to look again (a schedule, or a workflow's status, changed). */
+async function scheduleChanged(trx: Db, id: number): Promise<void> {
+  await sql`SELECT pg_notify(${CHANNELS.scheduleChanged}, ${`workflow:${id}`})`.execute(trx);
 }
 
 /**

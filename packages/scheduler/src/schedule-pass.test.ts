@@ -226,3 +226,100 @@ describe('schedule pass (fake clock, real Postgres)', () => {
     ]);
   });
 });
+
+describe('workflow schedules (fake clock, real Postgres)', () => {
+  let t: TestDatabase;
+  let userId: number;
+  beforeAll(async () => {
+    t = await createTestDatabase({ poolMax: 10 });
+    userId = await insertTestUser(t.db);
+  });
+  afterAll(() => t.destroy());
+  afterEach(() => t.db.updateTable('workflows').set({ status: 'paused' }).execute());
+
+  const pass = (now: Date) => runSchedulePass(t.db, { now, misfireThresholdMs: 5_000, leadMs: 50 });
+  let base = Date.parse('2031-01-01T00:00:00Z');
+  const nextBase = () => new Date((base += 24 * 3600e3));
+
+  /** A scheduled workflow of one event node. */
+  async function scheduledWorkflow(set: {
+    cron: string;
+    misfire?: MisfirePolicy;
+    policy?: 'allow' | 'skip';
+  }) {
+    const eventId = await insertTestEvent(t.db, userId);
+    const { id } = await t.db
+      .insertInto('workflows')
+      .values({
+        owner_id: userId,
+        name: `scheduled ${set.cron}`,
+        schedule_cron: set.cron,
+        misfire_policy: set.misfire ?? 'last',
+        concurrency_policy: set.policy ?? 'allow',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('workflow_nodes')
+      .values({ workflow_id: id, name: 'only', event_id: eventId })
+      .execute();
+    return { id, eventId };
+  }
+  const ledger = (workflowId: number) =>
+    t.db
+      .selectFrom('schedule_ticks')
+      .select(['slot', 'outcome', 'reason', 'workflow_run_id', 'event_id'])
+      .where('workflow_id', '=', workflowId)
+      .orderBy('slot')
+      .execute();
+
+  it('starts a workflow run per slot, its root runs scheduled for the slot, in the same ledger', async () => {
+    const t0 = nextBase();
+    const wf = await scheduledWorkflow({ cron: '* * * * *' });
+    await pass(t0);
+    // 40 ms before the slot: queued ahead, claimable at the slot.
+    const early = await pass(new Date(t0.getTime() + MIN - 40));
+    await pass(new Date(t0.getTime() + MIN + 10));
+    const ticks = await ledger(wf.id);
+    expect(ticks.map((k) => [k.slot.getTime() - t0.getTime(), k.outcome, k.event_id])).toEqual([
+      [MIN, 'enqueued', null],
+    ]);
+    const run = await t.db
+      .selectFrom('workflow_runs')
+      .selectAll()
+      .where('id', '=', ticks[0]!.workflow_run_id!)
+      .executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ trigger: 'schedule', status: 'running' });
+    const root = await t.db
+      .selectFrom('runs')
+      .select(['id', 'scheduled_for', 'run_at', 'trigger'])
+      .where('workflow_run_id', '=', run.id)
+      .executeTakeFirstOrThrow();
+    expect(root.scheduled_for).toEqual(new Date(t0.getTime() + MIN));
+    expect(root.run_at).toEqual(new Date(t0.getTime() + MIN));
+    expect(early.runs).toEqual([
+      { runId: root.id, ownerId: userId, runAt: new Date(t0.getTime() + MIN) },
+    ]);
+  });
+
+  it('applies the misfire policy after downtime, and skip while a run of it is running', async () => {
+    const t0 = nextBase();
+    const wf = await scheduledWorkflow({ cron: '* * * * *', misfire: 'last', policy: 'skip' });
+    await pass(t0);
+    // Five slots pass unseen: misfire policy last runs the latest once.
+    await pass(new Date(t0.getTime() + 5 * MIN + 30_000));
+    let ticks = await ledger(wf.id);
+    expect(ticks.map((k) => k.outcome)).toEqual([
+      'missed_downtime',
+      'missed_downtime',
+      'missed_downtime',
+      'missed_downtime',
+      'enqueued',
+    ]);
+    // The run it started is still running at the next slot: skipped, with the reason.
+    await pass(new Date(t0.getTime() + 6 * MIN + 10));
+    ticks = await ledger(wf.id);
+    expect(ticks.at(-1)).toMatchObject({ outcome: 'skipped_overlap', workflow_run_id: null });
+    expect(ticks.at(-1)!.reason).toMatch(/still running; policy skip/);
+  });
+});

@@ -281,6 +281,45 @@ describe('workflows over HTTP', () => {
     expect((await call('POST', `/api/v1/workflow-runs/${again.id}/rerun`, admin)).status).toBe(409);
   });
 
+  it('fires on a cron schedule through the scheduler and its ledger; a bad schedule is a 422', async () => {
+    const tick = await bash('wf tick', 'echo tick');
+    const bad = await call('POST', '/api/v1/workflows', admin, {
+      name: 'bad schedule',
+      schedule: { cron: '61 * * * *' },
+      nodes: [{ name: 'tick', event: { id: tick } }],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.errors[0].pointer).toBe('/body/schedule/cron');
+    const wf = await call('POST', '/api/v1/workflows', admin, {
+      name: 'every second',
+      schedule: { cron: '* * * * * *', timezone: 'Europe/Paris', misfirePolicy: 'none' },
+      nodes: [{ name: 'tick', event: { id: tick } }],
+    });
+    expect(wf.status).toBe(201);
+    expect(wf.json.schedule).toEqual({
+      cron: '* * * * * *',
+      timezone: 'Europe/Paris',
+      misfirePolicy: 'none',
+    });
+    let ticks: { outcome: string; workflowRunId: number | null }[] = [];
+    for (let i = 0; i < 100 && !ticks.some((k) => k.workflowRunId); i++) {
+      await sleep(100);
+      ticks = (await call('GET', `/api/v1/workflows/${wf.json.id}/ticks`, admin)).json;
+    }
+    const fired = ticks.find((k) => k.workflowRunId)!;
+    expect(fired.outcome).toBe('enqueued');
+    const run = await ended(fired.workflowRunId!);
+    expect(run).toMatchObject({ status: 'succeeded', trigger: 'schedule' });
+    expect(
+      (await call('GET', `/api/v1/workflows/${wf.json.id}`, admin)).json.nextFireAt,
+    ).not.toBeNull();
+    const paused = await call('PATCH', `/api/v1/workflows/${wf.json.id}`, admin, {
+      status: 'paused',
+      schedule: null,
+    });
+    expect(paused.json).toMatchObject({ status: 'paused', schedule: null, nextFireAt: null });
+  });
+
   it('loses no step and doubles none while its orchestrator is killed again and again', async () => {
     const steps = 12;
     const step = await bash(

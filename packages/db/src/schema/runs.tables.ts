@@ -67,11 +67,14 @@ export interface RunLogChunksTable {
 
 export interface ScheduleTicksTable {
   id: Generated<number>;
-  event_id: number;
+  /** An event's slot, or (with `workflow_id`) a workflow's. */
+  event_id: number | null;
+  workflow_id: number | null;
   slot: Timestamp;
   outcome: TickOutcome;
   reason: string | null;
   run_id: number | null;
+  workflow_run_id: number | null;
   created_at: CreatedAt;
 }
 
@@ -86,6 +89,9 @@ export interface WorkflowsTable {
   schedule_cursor: Timestamp | null;
   concurrency_policy: WithDefault<'allow' | 'skip'>;
   timeout_seconds: WithDefault<number>;
+  schedule_next_at: Timestamp | null;
+  misfire_policy: WithDefault<'all' | 'last' | 'none'>;
+  misfire_max_catchup: WithDefault<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

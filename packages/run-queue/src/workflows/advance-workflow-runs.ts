@@ -41,6 +41,10 @@ export interface LockedWorkflowRun {
   depth: number;
   parentRunId: number | null;
   parentNodeId: number | null;
+  /** Collects the ids of the runs started while it is advanced (when set). */
+  queuedRunIds?: number[];
+  /** A schedule's slot, for the runs of the nodes started with the run (its roots). */
+  slot?: { scheduledFor: Date; runAt?: Date };
 }
 
 export async function lockWorkflowRun(
@@ -246,10 +250,22 @@ async function startNode(
     const started = await insertRun(
       trx,
       node.eventId!,
-      { trigger: 'workflow', input, workflowRunId: run.id, workflowNodeId: node.id },
+      {
+        trigger: 'workflow',
+        input,
+        workflowRunId: run.id,
+        workflowNodeId: node.id,
+        ...(run.slot
+          ? {
+              scheduledFor: run.slot.scheduledFor,
+              ...(run.slot.runAt ? { runAt: run.slot.runAt } : {}),
+            }
+          : {}),
+      },
       { ownerId: run.ownerId },
     );
     if (!started) return failed(`event ${node.eventId} is gone`);
+    run.queuedRunIds?.push(started.id);
     await setNode(trx, run.id, node.id, {
       state: 'started',
       run_id: started.id,

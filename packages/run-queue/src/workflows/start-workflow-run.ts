@@ -24,6 +24,8 @@ export interface StartWorkflowRequest {
   input?: unknown;
   /** Only this owner's workflow (another's is not found). */
   ownerId?: number;
+  /** A schedule's slot: the root nodes' runs are `scheduledFor` it, claimable at `runAt`. */
+  slot?: { scheduledFor: Date; runAt?: Date };
   /** Started as a node of another workflow run. */
   parent?: { runId: number; nodeId: number; depth: number };
   /** A re-run: its graph and the nodes it reuses (succeeded, with their outputs). */
@@ -35,7 +37,7 @@ export interface StartWorkflowRequest {
 }
 
 export type StartWorkflowResult =
-  | { outcome: 'started'; workflowRunId: number; ended?: WorkflowRunEnd }
+  | { outcome: 'started'; workflowRunId: number; queuedRunIds: number[]; ended?: WorkflowRunEnd }
   | { outcome: 'skipped' | 'refused'; reason: string };
 
 /** Starts a workflow run in a transaction of its own; see `startWorkflowRunIn`. */
@@ -151,11 +153,18 @@ export async function startWorkflowRunIn(
     depth,
     parentRunId: request.parent?.runId ?? null,
     parentNodeId: request.parent?.nodeId ?? null,
+    queuedRunIds: [],
+    ...(request.slot ? { slot: request.slot } : {}),
   };
   const ended = await progressWorkflowRun(trx, run, statuses, new Set(), new Map(), {
     deferParent: true,
   });
-  return { outcome: 'started', workflowRunId: id, ...(ended ? { ended } : {}) };
+  return {
+    outcome: 'started',
+    workflowRunId: id,
+    queuedRunIds: run.queuedRunIds!,
+    ...(ended ? { ended } : {}),
+  };
 }
 
 /** A workflow's graph as it is now (what a run started now freezes). */

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { oneOf } from '@cronium/contracts';
+import { MisfirePolicy, oneOf } from '@cronium/contracts';
 import { MAX_WORKFLOW_EDGES, MAX_WORKFLOW_NODES, NODE_NAME_PATTERN } from '@cronium/event-service';
 
 const Strict = { additionalProperties: false } as const;
@@ -79,6 +79,16 @@ const fields = {
     maximum: 604_800,
     description: 'a run still running after this long is ended as timed_out',
   }),
+  schedule: Nullable(
+    Type.Object(
+      {
+        cron: Type.String({ minLength: 1, maxLength: 200 }),
+        timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        misfirePolicy: Type.Optional(MisfirePolicy),
+      },
+      { ...Strict, description: 'a cron schedule, as for events; null: by hand only' },
+    ),
+  ),
   nodes: Type.Array(WorkflowNode, { maxItems: MAX_WORKFLOW_NODES }),
   edges: Type.Array(WorkflowEdge, { maxItems: MAX_WORKFLOW_EDGES }),
 };
@@ -90,6 +100,7 @@ export const CreateWorkflowBody = Type.Object(
     status: Type.Optional(fields.status),
     concurrency: Type.Optional(fields.concurrency),
     timeoutSeconds: Type.Optional(fields.timeoutSeconds),
+    schedule: Type.Optional(fields.schedule),
     nodes: Type.Array(WorkflowNode, { minItems: 1, maxItems: MAX_WORKFLOW_NODES }),
     edges: Type.Optional(fields.edges),
   },
@@ -109,6 +120,8 @@ export const Workflow = Type.Object({
   status: Type.String(),
   concurrency: fields.concurrency,
   timeoutSeconds: Type.Integer(),
+  schedule: fields.schedule,
+  nextFireAt: Nullable(Instant),
   nodes: Type.Array(Type.Intersect([WorkflowNode, Type.Object({ id: Type.Integer() })])),
   edges: Type.Array(WorkflowEdge),
   createdAt: Instant,

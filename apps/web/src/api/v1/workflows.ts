@@ -5,6 +5,7 @@ import {
   createWorkflow,
   deleteWorkflow,
   listWorkflowRuns,
+  listWorkflowTicks,
   listWorkflows,
   readWorkflow,
   readWorkflowRun,
@@ -234,4 +235,18 @@ export const postWorkflowRunRerun = apiRoute(
     const { deps, principal, params, meta } = context;
     return answer(201, await rerunWorkflowRunFor(deps.db, principal, idParam(params.id), meta));
   },
+);
+
+export const getWorkflowTicks = apiRoute(
+  'GET',
+  '/api/v1/workflows/{id}/ticks',
+  {
+    summary: "The workflow's schedule ledger: every due slot and what became of it",
+    tags,
+    scope: 'workflows:read',
+    query: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })) }),
+    responses: { 200: { description: 'ticks, newest first' }, 404: notYours },
+  },
+  async ({ deps, principal, params, query }) =>
+    listWorkflowTicks(deps.db, principal, idParam(params.id), query.limit ?? 100),
 );
