@@ -37,7 +37,15 @@ export const EventContext = Type.Object(
       Type.Null(),
     ]),
     workflow: Type.Union([
-      Type.Object({ id: Type.Integer(), runId: Type.Integer() }, { additionalProperties: false }),
+      Type.Object(
+        {
+          id: Type.Integer(),
+          runId: Type.Integer(),
+          node: Type.String({ description: "this run's node in the workflow, by name" }),
+          input: Type.Unknown({ description: "the workflow run's input" }),
+        },
+        { additionalProperties: false },
+      ),
       Type.Null(),
     ]),
   },

@@ -110,6 +110,8 @@ export async function readLiveRunContext(
     owner_id: number;
     workflow_run_id: number | null;
     workflow_id: number | null;
+    workflow_node: string | null;
+    workflow_input: unknown;
     event_id: number;
     name: string;
     type: EventType;
@@ -120,7 +122,10 @@ export async function readLiveRunContext(
     server_host: string | null;
   }>`
     SELECT r.id, r.attempt, r.trigger, r.scheduled_for, r.owner_id, r.workflow_run_id,
-      wr.workflow_id, e.id AS event_id, e.name, e.type, e.tags,
+      wr.workflow_id, wr.input AS workflow_input,
+      (SELECT n->>'name' FROM workflow_node_runs wn, jsonb_array_elements(wr.graph->'nodes') n
+       WHERE wn.workflow_run_id = wr.id AND wn.run_id = r.id AND (n->>'id')::bigint = wn.node_id) AS workflow_node,
+      e.id AS event_id, e.name, e.type, e.tags,
       coalesce(octet_length(r.input::text), 0)::int AS input_size,
       s.id AS server_id, s.name AS server_name, s.host AS server_host
     FROM runs r
@@ -146,7 +151,12 @@ export async function readLiveRunContext(
         : null,
     workflow:
       row.workflow_run_id !== null && row.workflow_id !== null
-        ? { runId: row.workflow_run_id, id: row.workflow_id }
+        ? {
+            runId: row.workflow_run_id,
+            id: row.workflow_id,
+            node: row.workflow_node ?? '',
+            input: row.workflow_input ?? null,
+          }
         : null,
   };
 }

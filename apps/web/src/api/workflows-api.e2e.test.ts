@@ -46,7 +46,10 @@ describe('workflows over HTTP', () => {
       'wf backup',
       'echo "backing up $(cronium_get_input)"; cronium_set_output \'{"archive": "b-1.tar", "bytes": 2048}\'',
     );
-    const upload = await bash('wf upload', 'cronium_set_output "$(cronium_get_input)"');
+    const upload = await bash(
+      'wf upload',
+      'cronium_get_event_context; echo; cronium_set_output "$(cronium_get_input)"',
+    );
     const page = await bash('wf page', 'echo paging');
     const report = await bash('wf report', 'cronium_set_output "$(cronium_get_input)"');
     const created = await call('POST', '/api/v1/workflows', admin, {
@@ -98,6 +101,16 @@ describe('workflows over HTTP', () => {
     expect(backupRun).toMatchObject({ trigger: 'workflow', input: { day: 'friday' } });
     const logs = (await call('GET', `/api/v1/runs/${backupRun.id}/logs`, admin)).json;
     expect(logs.map((l: { text: string }) => l.text)).toContain('backing up {"day":"friday"}');
+    // Every node finds its workflow, its own name and the workflow run's input in its context.
+    const uploadLog = (await call('GET', `/api/v1/runs/${node(run, 'upload').runId}/logs`, admin))
+      .json as { text: string }[];
+    const context = JSON.parse(uploadLog.find((l) => l.text.startsWith('{'))!.text);
+    expect(context.workflow).toEqual({
+      id: created.json.id,
+      runId: run.id,
+      node: 'upload',
+      input: { day: 'friday' },
+    });
     const history = (await call('GET', `/api/v1/workflows/${created.json.id}/runs`, admin)).json;
     expect(history.runs.map((r: { id: number }) => r.id)).toEqual([run.id]);
     const listed = (await call('GET', '/api/v1/workflows?q=nightly', admin)).json.workflows;

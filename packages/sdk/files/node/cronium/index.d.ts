@@ -26,6 +26,10 @@ export interface EventContext {
   workflow: {
     id: number;
     runId: number;
+    /** This run's node in the workflow, by name. */
+    node: string;
+    /** The workflow run's input. */
+    input: unknown;
   } | null;
 }
 /** How a tool action went: the same shape in every SDK. */
