@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import { Kind, type TSchema } from '@sinclair/typebox';
 
 /**
  * A TypeBox schema as a TypeScript type, in the style of the SDK's hand-kept declarations
@@ -10,6 +10,7 @@ export function typeScriptOf(schema: TSchema, indent = ''): string {
   if (schema.anyOf)
     return (schema.anyOf as TSchema[]).map((s) => typeScriptOf(s, indent)).join(' | ');
   if (schema.const !== undefined) return JSON.stringify(schema.const).replaceAll('"', "'");
+  if (schema[Kind] === 'Unknown') return 'unknown';
   switch (schema.type) {
     case 'string':
       return 'string';

@@ -26,9 +26,7 @@ export interface EventContext {
   workflow: {
     id: number;
     runId: number;
-    /** This run's node in the workflow, by name. */
     node: string;
-    /** The workflow run's input. */
     input: unknown;
   } | null;
 }
