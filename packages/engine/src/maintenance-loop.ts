@@ -84,7 +84,7 @@ export class MaintenanceLoop {
       const auditEntries = await purgeOldAuditEntries(this.#o.db, {
         olderThanDays: this.#o.auditRetentionDays,
       });
-      if (purged.runs + purged.ticks + auditEntries > 0)
+      if (purged.runs + purged.workflowRuns + purged.ticks + auditEntries > 0)
         this.#o.logger.info({ ...purged, auditEntries }, 'retention purge');
     } catch (error) {
       this.#o.logger.error({ err: error }, 'retention purge failed');

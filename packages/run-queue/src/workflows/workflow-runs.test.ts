@@ -11,6 +11,7 @@ import {
 } from '@cronium/db/testing';
 import { claimRuns } from '../claim-runs.ts';
 import { finishRuns } from '../finish-run.ts';
+import { purgeOldRuns } from '../purge-old-runs.ts';
 import { requestCancel } from '../trigger-run.ts';
 import { sweepExpiredLeases } from '../sweep-expired-leases.ts';
 import { cancelWorkflowRun, timeOutWorkflowRuns } from './cancel-workflow-run.ts';
@@ -480,5 +481,30 @@ describe('workflow runs', () => {
     expect(runs.size).toBe(1);
     await end([...runs.values()], 'succeeded');
     expect((await workflowRun(runId)).status).toBe('succeeded');
+  });
+
+  it('purges workflow runs past retention with their nodes and child runs, never a running one', async () => {
+    const child = await workflow([{ name: 'inner' }], []);
+    const parent = await workflow([{ name: 'sub', workflow: child.id }], []);
+    const old = await started(parent.id);
+    let runs = await claim(child.ids);
+    await end([runs.get('inner')!], 'succeeded');
+    expect((await workflowRun(old)).status).toBe('succeeded');
+    const running = await started(parent.id);
+    await t.db
+      .updateTable('workflow_runs')
+      .set({
+        finished_at: sql`now() - interval '40 days'`,
+        created_at: sql`now() - interval '40 days'`,
+      })
+      .execute();
+    const purged = await purgeOldRuns(t.db, { olderThanDays: 30 });
+    expect(purged.workflowRuns).toBeGreaterThanOrEqual(1);
+    const left = await t.db.selectFrom('workflow_runs').select(['id', 'parent_run_id']).execute();
+    expect(left.some((r) => Number(r.id) === old || Number(r.parent_run_id) === old)).toBe(false);
+    expect(left.some((r) => Number(r.id) === running)).toBe(true);
+    runs = await claim(child.ids);
+    await end([...runs.values()], 'succeeded');
+    expect((await workflowRun(running)).status).toBe('succeeded');
   });
 });
