@@ -5,6 +5,7 @@ import type { RunTrigger } from '@cronium/contracts';
 import { ACTIVE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
 import { insertRun, type RunRow } from './insert-run.ts';
 import { advanceWorkflowRuns } from './workflows/advance-workflow-runs.ts';
+import { cancelWorkflowRunIn } from './workflows/cancel-workflow-run.ts';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -123,14 +124,25 @@ export async function requestCancelInTransaction(
 }
 
 /**
- * Cancels every active run of one owner (a user being disabled): queued ones at once,
- * running ones through their orchestrator. In the caller's transaction.
+ * Cancels every active run of one owner (a user being disabled): their running workflow
+ * runs, queued runs at once, running ones through their orchestrator. In the caller's
+ * transaction.
  */
 export async function cancelOwnerRuns(
   trx: DbExecutor,
   ownerId: number,
   reason: string,
 ): Promise<number[]> {
+  // Their workflow runs first, so no node that follows a cancelled one starts for them.
+  const workflowRuns = await trx
+    .selectFrom('workflow_runs')
+    .select('id')
+    .where('owner_id', '=', ownerId)
+    .where('status', '=', 'running')
+    .where('parent_run_id', 'is', null)
+    .orderBy('id')
+    .execute();
+  for (const run of workflowRuns) await cancelWorkflowRunIn(trx, Number(run.id), { reason }, false);
   const active = await trx
     .selectFrom('runs')
     .select('id')

@@ -23,7 +23,8 @@ export async function cancelWorkflowRun(
   return db.transaction().execute((trx) => cancelWorkflowRunIn(trx, workflowRunId, options, true));
 }
 
-async function cancelWorkflowRunIn(
+/** `cancelWorkflowRun` in the caller's transaction; `moveParent`: move its parent's node on. */
+export async function cancelWorkflowRunIn(
   trx: DbExecutor,
   workflowRunId: number,
   options: { ownerId?: number; reason: string; status?: 'cancelled' | 'timed_out' },

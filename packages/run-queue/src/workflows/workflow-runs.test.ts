@@ -13,6 +13,7 @@ import { claimRuns } from '../claim-runs.ts';
 import { finishRuns } from '../finish-run.ts';
 import { purgeOldRuns } from '../purge-old-runs.ts';
 import { requestCancel } from '../trigger-run.ts';
+import { cancelOwnerRuns } from '../enqueue-run.ts';
 import { sweepExpiredLeases } from '../sweep-expired-leases.ts';
 import { cancelWorkflowRun, timeOutWorkflowRuns } from './cancel-workflow-run.ts';
 import { rerunWorkflowRun } from './rerun-workflow-run.ts';
@@ -506,5 +507,42 @@ describe('workflow runs', () => {
     runs = await claim(child.ids);
     await end([...runs.values()], 'succeeded');
     expect((await workflowRun(running)).status).toBe('succeeded');
+  });
+
+  it('ends a disabled owner’s workflow runs before their node runs, so nothing follows', async () => {
+    const owner = await insertTestUser(t.db);
+    const eventId = await insertTestEvent(t.db, owner);
+    const { id } = await t.db
+      .insertInto('workflows')
+      .values({ owner_id: owner, name: 'theirs' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const nodes = await t.db
+      .insertInto('workflow_nodes')
+      .values([
+        { workflow_id: id, name: 'first', event_id: eventId },
+        { workflow_id: id, name: 'cleanup', event_id: eventId },
+      ])
+      .returning('id')
+      .execute();
+    await t.db
+      .insertInto('workflow_edges')
+      .values({ workflow_id: id, from_node_id: nodes[0]!.id, to_node_id: nodes[1]!.id })
+      .execute();
+    const runId = await started(id);
+    await t.db
+      .transaction()
+      .execute((trx) => cancelOwnerRuns(trx, owner, 'cancelled: its owner was disabled'));
+    expect(await workflowRun(runId)).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled: its owner was disabled',
+    });
+    const theirs = await t.db
+      .selectFrom('runs')
+      .select('status')
+      .where('owner_id', '=', owner)
+      .execute();
+    // The first node's run, cancelled; the `always` edge started nothing after it.
+    expect(theirs.map((r) => r.status)).toEqual(['cancelled']);
   });
 });
