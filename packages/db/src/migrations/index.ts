@@ -7,6 +7,7 @@ import * as m0005 from './0005-limited-events-index.ts';
 import * as m0006 from './0006-teams-tool-credentials.ts';
 import * as m0007 from './0007-event-actions.ts';
 import * as m0008 from './0008-event-trigger-actions.ts';
+import * as m0010 from './0010-webhook-triggers.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-teams-tool-credentials': m0006,
   '0007-event-actions': m0007,
   '0008-event-trigger-actions': m0008,
+  '0010-webhook-triggers': m0010,
 };
