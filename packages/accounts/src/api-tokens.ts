@@ -18,6 +18,9 @@ export const API_SCOPES = [
   'servers:write',
   'tools:read',
   'tools:write',
+  // Inbound webhooks: whoever holds a hook's secret may run its event (docs/webhooks.md).
+  'webhooks:read',
+  'webhooks:write',
   'users:read',
   'users:write',
   'audit:read',

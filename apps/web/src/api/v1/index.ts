@@ -6,6 +6,7 @@ import * as overview from './overview.ts';
 import * as servers from './servers.ts';
 import * as tools from './tools.ts';
 import * as variables from './variables.ts';
+import * as webhooks from './webhooks.ts';
 
 export const apiRoutes: ApiRoute[] = [
   accounts,
@@ -13,5 +14,6 @@ export const apiRoutes: ApiRoute[] = [
   variables,
   servers,
   tools,
+  webhooks,
   overview,
 ].flatMap((module) => Object.values(module).filter(isApiRoute));
