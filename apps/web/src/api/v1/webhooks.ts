@@ -1,7 +1,6 @@
 // Inbound webhooks: managing an event's hooks (session or API token), and the public URL a
 // hook is called at, authenticated by the hook's secret alone (docs/webhooks.md).
 import { Type } from '@sinclair/typebox';
-import { RunStatus, WebhookAuthMode } from '@cronium/contracts';
 import {
   changeWebhook,
   createWebhook,
@@ -19,48 +18,21 @@ import {
 import type { WebDeps } from '../../server/web-deps.ts';
 import { answer, apiRoute } from '../api-route.ts';
 import { idParam } from '../request-params.ts';
+import {
+  HookRunEnded,
+  HookRunStarted,
+  Webhook,
+  WebhookSettings as Settings,
+  WebhookWithSecret as WithSecret,
+} from './webhook-schemas.ts';
 
 const tags = ['webhooks'];
 const Strict = { additionalProperties: false } as const;
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 const problem = (description: string) => ({ description });
 const notYours = problem('no such webhook of yours');
 
 /** Where the installation is reached (CRONIUM_PUBLIC_URL), for the hooks' URLs. */
 const origin = (deps: WebDeps) => deps.publicOrigin.origins[0]!;
-
-const Webhook = Type.Object({
-  id: Type.Integer(),
-  eventId: Type.Integer(),
-  name: Type.String(),
-  enabled: Type.Boolean(),
-  url: Type.String({ description: 'where to send requests; its random id is not a secret' }),
-  authMode: WebhookAuthMode,
-  headers: Type.Array(Type.String(), { description: 'headers copied into the input' }),
-  rateLimitPerMinute: Type.Integer(),
-  replayWindowSeconds: Type.Integer(),
-  secretPrefix: Type.String({ description: "the secret's first characters" }),
-  previousSecretExpiresAt: Nullable(Type.String({ format: 'date-time' })),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  lastTriggeredAt: Nullable(Type.String({ format: 'date-time' })),
-});
-const WithSecret = Type.Object({
-  webhook: Webhook,
-  secret: Type.String({ description: 'shown this once: store it where the sender reads it' }),
-});
-const Settings = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  enabled: Type.Boolean(),
-  authMode: WebhookAuthMode,
-  headers: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
-    maxItems: 20,
-    description: 'request headers to copy into the input (not Authorization or Cookie)',
-  }),
-  rateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 600 }),
-  replayWindowSeconds: Type.Integer({ minimum: 30, maximum: 3600 }),
-};
 
 export const getEventWebhooks = apiRoute(
   'GET',
@@ -194,14 +166,6 @@ export const postWebhookRotate = apiRoute(
     ),
 );
 
-const Delivered = {
-  runId: Type.Integer(),
-  status: RunStatus,
-  duplicate: Type.Boolean({
-    description: "an earlier delivery's run (same Idempotency-Key, or the same signed request)",
-  }),
-};
-
 export const postHook = apiRoute(
   'POST',
   '/api/v1/hooks/{publicId}',
@@ -223,20 +187,8 @@ export const postHook = apiRoute(
       ),
     }),
     responses: {
-      200: {
-        description: 'with ?wait=: the run ended in time',
-        schema: Type.Object({
-          ...Delivered,
-          output: Type.Unknown(),
-          exitCode: Type.Union([Type.Integer(), Type.Null()]),
-          error: Type.Union([Type.String(), Type.Null()]),
-          finishedAt: Nullable(Type.String({ format: 'date-time' })),
-        }),
-      },
-      202: {
-        description: 'the run was started (Location: the run)',
-        schema: Type.Object(Delivered),
-      },
+      200: { description: 'with ?wait=: the run ended in time', schema: HookRunEnded },
+      202: { description: 'the run was started (Location: the run)', schema: HookRunStarted },
       400: problem('the body is not what its Content-Type says, or a bad Idempotency-Key'),
       401: problem('unsigned, a wrong signature or secret, or a timestamp outside the window'),
       403: problem("the webhook's owner is disabled"),
