@@ -11,6 +11,7 @@ import { forwardLiveLogs } from './server/live-proxy.ts';
 import { LoginThrottle, needsSetup } from '@cronium/accounts';
 import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { EgressPolicy } from '@cronium/egress';
+import { WebhookRateLimiter } from '@cronium/event-service';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -48,6 +49,7 @@ await runMain({
       signedOutAttempts: new LoginThrottle({ attempts: 10, windowMs: 60_000 }),
       ownerLimits: config.ownerLimits,
       triggers: new LoginThrottle({ attempts: config.triggersPerMinute, windowMs: 60_000 }),
+      hookDeliveries: new WebhookRateLimiter(),
       publicOrigin: config.publicOrigin,
       setupToken,
     };

@@ -21,6 +21,9 @@ export const API_SCOPES = [
   'workflows:read',
   // Starting, cancelling and re-running workflow runs; editing a workflow's graph.
   'workflows:write',
+  // Inbound webhooks: whoever holds a hook's secret may run its event (docs/webhooks.md).
+  'webhooks:read',
+  'webhooks:write',
   'users:read',
   'users:write',
   'audit:read',

@@ -113,6 +113,11 @@ export const LOG_STREAMS = ['stdout', 'stderr', 'system'] as const;
 export const LogStream = oneOf(LOG_STREAMS);
 export type LogStream = Static<typeof LogStream>;
 
+/** How an inbound webhook's requests prove they know its secret (docs/webhooks.md). */
+export const WEBHOOK_AUTH_MODES = ['hmac', 'bearer'] as const;
+export const WebhookAuthMode = oneOf(WEBHOOK_AUTH_MODES);
+export type WebhookAuthMode = Static<typeof WebhookAuthMode>;
+
 export const TOOL_KINDS = ['email', 'slack', 'discord', 'teams', 'webhook'] as const;
 export const ToolKind = oneOf(TOOL_KINDS);
 export type ToolKind = Static<typeof ToolKind>;

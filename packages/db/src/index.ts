@@ -9,6 +9,8 @@ export type * from './schema/events.tables.ts';
 export type * from './schema/runs.tables.ts';
 export * from './repositories/servers.repository.ts';
 export * from './repositories/tool-credentials.repository.ts';
+export * from './repositories/webhooks.repository.ts';
+export * from './repositories/webhook-refusals.repository.ts';
 export * from './repositories/audit-log.repository.ts';
 export * from './repositories/settings.repository.ts';
 export { listenForNotifications, type NotificationListener } from './notification-listener.ts';

@@ -91,3 +91,26 @@ export {
   type WorkflowRunListItem,
   type WorkflowRunView,
 } from './workflow-runs.ts';
+export {
+  listWebhooks,
+  readWebhook,
+  createWebhook,
+  changeWebhook,
+  rotateWebhook,
+  removeWebhook,
+  webhookView,
+  webhookPath,
+  MAX_WEBHOOKS_PER_EVENT,
+  MAX_ROTATION_GRACE_SECONDS,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  type WebhookView,
+  type WebhookInput,
+} from './webhooks.ts';
+export {
+  deliverWebhook,
+  WEBHOOK_MAX_BODY_BYTES,
+  type WebhookDeliveryDeps,
+  type WebhookRequest,
+} from './webhook-delivery.ts';
+export { WEBHOOK_MAX_WAIT_SECONDS, type WebhookAnswer } from './webhook-answer.ts';
+export { WebhookRateLimiter } from './webhook-rate-limit.ts';

@@ -133,23 +133,28 @@ export async function checkVariableBytes(
     );
 }
 
-/** Refuses a trigger while the user has `max` runs waiting in the queue (429). */
+/**
+ * Refuses a trigger while the user has `max` runs waiting in the queue (429). `whose` says
+ * whose runs they are to the caller: "you have" through the API, "the event's owner has" to a
+ * webhook's sender.
+ */
 export async function checkQueuedRuns(
   db: Db,
-  principal: Principal,
+  owner: Pick<Principal, 'userId' | 'role'>,
   limits: OwnerLimits,
+  whose = 'you have',
 ): Promise<void> {
-  if (isAdmin(principal)) return;
+  if (owner.role === 'admin') return;
   const { n } = await db
     .selectFrom('runs')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('owner_id', '=', principal.userId)
+    .where('owner_id', '=', owner.userId)
     .where('status', '=', 'queued')
     .executeTakeFirstOrThrow();
   if (Number(n) >= limits.queuedRuns)
     throw new AppError(
       'RATE_LIMITED',
-      `you have ${n} runs waiting already, the most this installation allows per user; try again when some have started`,
+      `${whose} ${n} runs waiting already, the most this installation allows per user; try again when some have started`,
       { headers: { 'retry-after': '30' } },
     );
 }

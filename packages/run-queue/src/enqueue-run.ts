@@ -19,6 +19,12 @@ export interface EnqueueRequest {
   workflowNodeId?: number;
   /** The schedule tick this run answers; linked in the same statement. */
   tickId?: number;
+  /**
+   * Unique per event (`runs_idempotency_key_idx`): a second run with the same key fails with
+   * a unique violation (23505) and nothing else of its statement or transaction is written;
+   * the caller then answers the run that has it (`findRunByIdempotencyKey`).
+   */
+  idempotencyKey?: string;
 }
 
 export type EnqueueResult =

@@ -15,7 +15,8 @@ export {
   type EventRow,
 } from './enqueue-run.ts';
 export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
-export type { TriggerAudit } from './insert-run.ts';
+export type { TriggerAudit, RunRow } from './insert-run.ts';
+export { findRunByIdempotencyKey, isIdempotencyConflict } from './idempotent-run.ts';
 export { claimRuns, nextQueuedRunAt, type ClaimedRun, type ClaimOptions } from './claim-runs.ts';
 export { renewLeases, type HeldRun } from './renew-leases.ts';
 export {

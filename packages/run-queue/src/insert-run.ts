@@ -5,8 +5,12 @@ import type { EnqueueRequest } from './enqueue-run.ts';
 
 export type RunRow = Selectable<RunsTable>;
 
-/** Who triggered a run, for its audit entry (`run.trigger`, target the event). */
-export type TriggerAudit = Pick<AuditEntry, 'actor_kind' | 'actor_id' | 'ip' | 'user_agent'>;
+/**
+ * Who triggered a run, for its audit entry (`run.trigger`, target the event); `actor_ref`
+ * names a non-user actor, such as the webhook (`webhook:12`).
+ */
+export type TriggerAudit = Pick<AuditEntry, 'actor_kind' | 'actor_id' | 'ip' | 'user_agent'> &
+  Partial<Pick<AuditEntry, 'actor_ref'>>;
 
 export interface InsertRunOptions {
   /** Only when the policy (skip, replace) needs no decision from the active runs. */
@@ -41,8 +45,9 @@ export async function insertRun(
     options.ownerId === undefined ? sql`` : sql`AND owner_id = ${options.ownerId}`;
   const audited = options.audit
     ? sql`, audited AS (
-      INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, details, ip, user_agent)
-      SELECT ${options.audit.actor_kind}, ${options.audit.actor_id ?? null}::bigint, 'run.trigger', 'event',
+      INSERT INTO audit_log (actor_kind, actor_id, actor_ref, action, target_type, target_id, details, ip, user_agent)
+      SELECT ${options.audit.actor_kind}, ${options.audit.actor_id ?? null}::bigint, ${options.audit.actor_ref ?? null},
+             'run.trigger', 'event',
              ${String(eventId)}, jsonb_build_object('runId', run.id), ${options.audit.ip ?? null},
              ${options.audit.user_agent ?? null}
       FROM run
@@ -55,13 +60,14 @@ export async function insertRun(
       FOR KEY SHARE
     ), run AS (
       INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
-                        workflow_run_id, workflow_node_id)
+                        workflow_run_id, workflow_node_id, idempotency_key)
       SELECT event.id, event.owner_id, ${request.trigger}, 'queued', event.priority,
              ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
              ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, event.retry_max_attempts,
              ${request.workflowRunId ?? null}::bigint,
              -- The node as it is now (a run's graph may hold one that was deleted since).
-             (SELECT id FROM workflow_nodes WHERE id = ${request.workflowNodeId ?? null}::bigint)
+             (SELECT id FROM workflow_nodes WHERE id = ${request.workflowNodeId ?? null}::bigint),
+             ${request.idempotencyKey ?? null}::text
       FROM event
       RETURNING *
     ), tick AS (

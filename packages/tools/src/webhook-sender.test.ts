@@ -77,6 +77,8 @@ describe('generic webhook', () => {
     expect(request!.body).toBe('{"error": "exit code 3"}');
     const headers = { timestamp, signature: request!.headers['x-cronium-signature'] as string };
     expect(verifyWebhookSignature(secret, headers, request!.body)).toBe(true);
+    // The raw bytes as an inbound webhook receives them verify the same.
+    expect(verifyWebhookSignature(secret, headers, Buffer.from(request!.body))).toBe(true);
     expect(verifyWebhookSignature(secret, headers, `${request!.body} `)).toBe(false);
     expect(verifyWebhookSignature('another-secret-000', headers, request!.body)).toBe(false);
     expect(

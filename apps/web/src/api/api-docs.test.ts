@@ -20,6 +20,7 @@ function curlOperations(text: string): string[] {
     if (!path) continue;
     const normalized = path
       .replace(/^\/variables\/[^/]+/, '/variables/{key}')
+      .replace(/^\/hooks\/[^/]+/, '/hooks/{publicId}')
       .replace(/\/\$\{?\w+\}?/g, '/{id}')
       .replace(/\/\d+(?=\/|$)/g, '/{id}');
     operations.push(`${method} /api/v1${normalized}`);

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Principal, RequestMeta } from '@cronium/accounts';
 import type { WebDeps } from '../server/web-deps.ts';
@@ -12,6 +13,15 @@ export interface ApiContext<Body, Query> {
   /** The query parameters, checked against the route's `query` schema (numbers converted). */
   query: Query;
   meta: RequestMeta;
+  /** The request's headers, names in lower case. */
+  headers: IncomingHttpHeaders;
+  /**
+   * Routes with `rawBody`: the body as it arrived, at most `maxBytes` (undefined when it is
+   * longer; the rest is discarded and the connection closed after the answer).
+   */
+  readBody(maxBytes: number): Promise<Buffer | undefined>;
+  /** Aborted when the client goes away before the answer (for routes that wait). */
+  signal: AbortSignal;
 }
 
 /** An answer other than 200 with the handler's value (201, 204, extra headers). */
@@ -37,14 +47,23 @@ export interface RouteOptions<
 > {
   summary: string;
   tags: string[];
-  /** `none` for the few routes that work signed out (setup, sign-in, invitations). */
-  auth?: 'required' | 'none';
+  /**
+   * `none` for the few routes that work signed out (setup, sign-in, invitations); `webhook`
+   * for the one route a webhook's secret authenticates, checked by its handler (no session,
+   * token or cross-site check: no cookie is involved).
+   */
+  auth?: 'required' | 'none' | 'webhook';
   /** An API token needs this scope (sessions have every scope). */
   scope?: string;
   /** A scope the route needs besides `scope` for some requests (the summary says when). */
   conditionalScope?: string;
   /** The JSON body (unknown fields and wrong types are a 400 with pointers). */
   body?: B;
+  /**
+   * The body is not parsed: the handler reads it raw, of any media type, with `readBody`
+   * (a signature over the bytes as sent can then be checked). Exclusive with `body`.
+   */
+  rawBody?: { description: string };
   /** Query parameters, all optional (a wrong one is a 400 pointing at `/query/<name>`). */
   query?: Q;
   /** Status code to description, and for 2xx the schema the answer is serialized by. */

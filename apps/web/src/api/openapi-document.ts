@@ -44,7 +44,9 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
       schema:
         name === 'key'
           ? { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$' }
-          : { type: 'integer', minimum: 1 },
+          : name === 'publicId'
+            ? { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' }
+            : { type: 'integer', minimum: 1 },
     }));
     const parameters = [...pathParameters, ...queryParameters];
     const responses: Record<string, unknown> = {};
@@ -70,7 +72,7 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
     }))
       if (
         !(status in responses) &&
-        (op.auth !== 'none' || status !== '401') &&
+        (op.auth === undefined || op.auth === 'required' || status !== '401') &&
         (op.body || status === '401')
       )
         responses[status] = {
@@ -92,8 +94,21 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
             },
           }
         : {}),
+      ...(op.rawBody
+        ? {
+            requestBody: {
+              required: false,
+              description: op.rawBody.description,
+              content: { '*/*': { schema: {} } },
+            },
+          }
+        : {}),
       responses,
-      security: op.auth === 'none' ? [] : [{ session: [] }, { bearer: op.scope ? [op.scope] : [] }],
+      security:
+        op.auth === 'none' || op.auth === 'webhook'
+          ? []
+          : [{ session: [] }, { bearer: op.scope ? [op.scope] : [] }],
+      ...(op.auth === 'webhook' ? { 'x-cronium-auth': 'webhook' } : {}),
       ...(op.scope ? { 'x-cronium-scope': op.scope } : {}),
       ...(op.conditionalScope ? { 'x-cronium-conditional-scope': op.conditionalScope } : {}),
     };

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type {
   FastifyError,
   FastifyInstance,
@@ -74,10 +75,10 @@ export async function registerApi(
     });
 
     const byPath = new Map<string, ApiMethod[]>();
-    for (const route of routes) {
+    const serve = (into: FastifyInstance, route: ApiRoute) => {
       const url = route.path.replace(/\{(\w+)\}/g, ':$1');
       byPath.set(url, [...(byPath.get(url) ?? []), route.method]);
-      scope.route({
+      into.route({
         method: route.method,
         url,
         config: { api: route },
@@ -90,7 +91,14 @@ export async function registerApi(
         ...(route.options.body ? { preValidation: requireJson } : {}),
         handler: (request, reply) => handle(route, request, reply, deps),
       });
-    }
+    };
+    for (const route of routes) if (!route.options.rawBody) serve(scope, route);
+    // Routes that read their body raw: no parser of this scope touches it (not even JSON's).
+    await scope.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+      for (const route of routes) if (route.options.rawBody) serve(raw, route);
+    });
     scope.get('/api/v1/openapi.json', async () => openApiDocument(deps.version, routes));
     byPath.set('/api/v1/openapi.json', ['GET']);
     for (const [url, allowed] of byPath) {
@@ -124,6 +132,7 @@ async function authorize(
   route: ApiRoute,
   deps: WebDeps,
 ): Promise<Principal | undefined> {
+  if (route.options.auth === 'webhook') return undefined;
   const credential = presentedCredential(request.headers);
   if (route.method !== 'GET') {
     const refusal = crossSiteRefusal(credential, request.headers, deps.publicOrigin);
@@ -226,6 +235,10 @@ async function handle(
     ip: request.ip || null,
     userAgent: header(request, 'user-agent'),
   };
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
   const result = await route.handler({
     deps,
     principal: request.principal!,
@@ -233,6 +246,9 @@ async function handle(
     params: request.params as Record<string, string>,
     query: (route.options.query ? request.query : {}) as never,
     meta,
+    headers: request.headers,
+    readBody: (maxBytes) => readRawBody(request.raw, maxBytes),
+    signal: gone.signal,
   });
   if (result instanceof ApiAnswer) {
     if (result.headers) reply.headers(result.headers);
@@ -253,4 +269,42 @@ function apiError(error: FastifyError, deps: WebDeps): unknown {
   if (error.statusCode && error.statusCode < 500) return error;
   deps.logger.error({ err: error }, 'API request failed');
   return error;
+}
+
+/**
+ * The body as it arrives, up to `maxBytes`; undefined when it is longer (the rest then flows
+ * on unread and is discarded, and the answer closes the connection).
+ */
+function readRawBody(stream: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      stop();
+      stream.resume();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (cause: unknown) => {
+      stop();
+      reject(new AppError('BAD_REQUEST', 'the body could not be read', { cause }));
+    };
+    const onClose = () => onError(new Error('the connection closed before the body ended'));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startPrivateSshd, type PrivateSshd } from '@cronium/executors/testing';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
+import { deliver } from '../api/testing/webhook-client.ts';
 import {
   describeInBrowser,
   label,
@@ -429,6 +430,70 @@ describeInBrowser('the web UI', () => {
     } finally {
       await new Promise((resolve) => sink.close(resolve));
     }
+  });
+
+  it('adds a webhook to an event, shows its URL and secret once, runs the event from a signed request, rotates and disables it', async () => {
+    const id = await createEvent('Deploy on push', async () => {
+      await chooseType('Bash');
+      await typeScript('cronium_set_output "$(cronium_get_input)"\n');
+    });
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByText('No webhooks').waitFor();
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(label('Name')).fill('github');
+    const headers = dialog.getByLabel('Headers to pass to the run');
+    await headers.fill('X-GitHub-Event');
+    await headers.press('Enter');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    const url = (await dialog.getByTestId('webhook-url').textContent())!.trim();
+    const secret = (await dialog.getByTestId('webhook-secret').textContent())!.trim();
+    expect(url).toMatch(new RegExp(`^${stack.base}/api/v1/hooks/[A-Za-z0-9_-]{24}$`));
+    expect(secret).toMatch(/^crw_/);
+    await page.screenshot({ path: screenshotPath('flow-webhook-shown-once') });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const table = page.getByRole('table', { name: 'Webhooks' });
+    await table.getByText('github').waitFor();
+    await table.getByText(url).waitFor();
+    // Shown once: nowhere on the page now, nor after a reload.
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+
+    const sent = await deliver(url, secret, {
+      body: '{"ref": "refs/heads/main"}',
+      headers: { 'x-github-event': 'push', 'x-not-chosen': 'no' },
+    });
+    expect([sent.status, sent.json.status]).toEqual([202, 'queued']);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.getByRole('link', { name: `#${sent.json.runId}` }).click();
+    await page.waitForURL(new RegExp(`/runs/${sent.json.runId}$`));
+    await expectRunStatus('succeeded');
+    await page.getByText('webhook', { exact: true }).first().waitFor();
+    await page
+      .getByText(/refs\/heads\/main/)
+      .first()
+      .waitFor();
+    await page
+      .getByText(/x-github-event/)
+      .first()
+      .waitFor();
+    await expect(page.getByText(/x-not-chosen/).count()).resolves.toBe(0);
+
+    // A new secret, the old one refused at once; then disabled, the URL answers 404.
+    await page.goto(`/events/${id}#webhooks`);
+    await page.getByRole('button', { name: 'Rotate the secret of github' }).click();
+    await page.getByRole('dialog').getByLabel('Keep accepting the old secret for').click();
+    await page.getByRole('option', { name: 'Stop accepting it now' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = (await page.getByTestId('webhook-secret').textContent())!.trim();
+    expect(rotated).not.toBe(secret);
+    await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+    expect((await deliver(url, secret)).status).toBe(401);
+    expect((await deliver(url, rotated)).status).toBe(202);
+    // From the keyboard (the switch's track covers its input).
+    await page.getByRole('switch', { name: 'github enabled' }).press('Space');
+    await page.getByText('Webhook github disabled').waitFor();
+    expect((await deliver(url, rotated)).status).toBe(404);
   });
 
   it('creates an API token that is shown once and works', async () => {

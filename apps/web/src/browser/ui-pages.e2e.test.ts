@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
+import { deliver } from '../api/testing/webhook-client.ts';
 import {
   LOOKS,
   describeInBrowser,
@@ -172,6 +173,22 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
         })
       ).status,
     ).toBe(200);
+    // Its webhooks: one called once and rotated (its old secret still accepted), one disabled.
+    const github = (
+      await call('POST', `/api/v1/events/${report.id}/webhooks`, admin, {
+        name: 'github push',
+        headers: ['X-GitHub-Event'],
+      })
+    ).json;
+    expect((await deliver(github.webhook.url, github.secret)).status).toBe(202);
+    await call('POST', `/api/v1/webhooks/${github.webhook.id}/rotate`, admin, {});
+    const partner = (
+      await call('POST', `/api/v1/events/${report.id}/webhooks`, admin, {
+        name: 'partner export',
+        authMode: 'bearer',
+      })
+    ).json;
+    await call('PATCH', `/api/v1/webhooks/${partner.webhook.id}`, admin, { enabled: false });
     await call('POST', '/api/v1/tokens', admin, {
       name: 'ci-deploy',
       scopes: ['events:read', 'runs:write'],
@@ -198,6 +215,7 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
     ['events', '/events'],
     ['event-new', '/events/new'],
     ['event', '/events/{event}'],
+    ['event-webhooks', '/events/{event}#webhooks'],
     ['event-edit', '/events/{event}/edit'],
     ['runs', '/runs'],
     ['run', '/runs/{run}'],

@@ -4,6 +4,7 @@ import type { Db } from '@cronium/db';
 import type { EgressPolicy } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
 import type { OwnerLimits } from '@cronium/event-service/owner-limits';
+import type { WebhookRateLimiter } from '@cronium/event-service';
 import type { PublicOrigin } from '@cronium/service-kit';
 
 /**
@@ -25,8 +26,10 @@ export interface WebDeps {
   serverProbes: LoginThrottle;
   /** What one non-admin user may take (M2). */
   ownerLimits: OwnerLimits;
-  /** Triggers per user per minute (every trigger counts). */
+  /** Triggers per user per minute (every trigger counts, webhook deliveries too). */
   triggers: LoginThrottle;
+  /** Deliveries per webhook per minute, each hook with its own limit (per web process). */
+  hookDeliveries: WebhookRateLimiter;
   /** Setup and invitation attempts per client address (every attempt counts). */
   signedOutAttempts: LoginThrottle;
   /** Which pages may use the session cookie, and whether it is Secure. */

@@ -5,6 +5,7 @@ import type * as events from '../api/v1/event-schemas.ts';
 import type * as accounts from '../api/v1/schemas.ts';
 import type * as servers from '../api/v1/server-schemas.ts';
 import type * as overview from '../api/v1/overview.ts';
+import type * as webhooks from '../api/v1/webhook-schemas.ts';
 
 export type EventItem = Static<typeof events.Event>;
 export type EventListItem = Static<typeof events.EventListItem>;
@@ -13,6 +14,8 @@ export type LogLine = Static<typeof events.LogLine>;
 export type User = Static<typeof accounts.User>;
 export type ApiToken = Static<typeof accounts.ApiToken>;
 export type Server = Static<typeof servers.Server>;
+export type Webhook = Static<typeof webhooks.Webhook>;
+export type WebhookWithSecret = Static<typeof webhooks.WebhookWithSecret>;
 
 export type RunSummary = Static<typeof overview.RunSummary>;
 export type SchedulePreview = Static<typeof overview.SchedulePreview>;

@@ -8,6 +8,7 @@ import * as m0006 from './0006-teams-tool-credentials.ts';
 import * as m0007 from './0007-event-actions.ts';
 import * as m0008 from './0008-event-trigger-actions.ts';
 import * as m0009 from './0009-workflow-engine.ts';
+import * as m0010 from './0010-webhook-triggers.ts';
 import * as m0011 from './0011-workflow-schedules.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007-event-actions': m0007,
   '0008-event-trigger-actions': m0008,
   '0009-workflow-engine': m0009,
+  '0010-webhook-triggers': m0010,
   '0011-workflow-schedules': m0011,
 };

@@ -6,6 +6,7 @@ import type {
   MisfirePolicy,
   TargetKind,
   ToolKind,
+  WebhookAuthMode,
 } from '@cronium/contracts';
 import type { CreatedAt, Json, Timestamp, UpdatedAt } from './accounts.tables.ts';
 
@@ -110,11 +111,25 @@ export interface WebhooksTable {
   id: Generated<number>;
   owner_id: number;
   name: string;
+  /** Exactly one of event_id and workflow_id (workflow targets are not built yet). */
   event_id: number | null;
   workflow_id: number | null;
-  token_prefix: string;
-  token_hash: Buffer;
+  /** The random id in the hook's URL. */
+  public_id: string;
+  /** The secret's first characters, to tell secrets apart (`crw_AbCd`). */
+  secret_prefix: string;
+  /** SecretBox, bound to `webhooks:<id>:secret`. */
+  secret_encrypted: string;
+  /** The secret before the last rotation, bound to `webhooks:<id>:previous_secret`. */
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  auth_mode: WithDefault<WebhookAuthMode>;
+  /** Lower-case names of the request headers copied into the run's input. */
+  input_headers: WithDefault<string[]>;
+  rate_limit_per_minute: WithDefault<number>;
+  replay_window_seconds: WithDefault<number>;
   enabled: WithDefault<boolean>;
   created_at: CreatedAt;
+  updated_at: UpdatedAt;
   last_triggered_at: Timestamp | null;
 }

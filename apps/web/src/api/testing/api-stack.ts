@@ -37,6 +37,8 @@ export interface ApiStack {
   finished(auth: string, runId: number): Promise<Record<string, unknown>>;
   /** The data directory the services share. */
   dataDir: string;
+  /** The stack's own database (for what a test must set that the API does not). */
+  databaseUrl: string;
   /** The orchestrator's pid (with `engine`). */
   orchestratorPid: number | undefined;
   /** Local scripts of the user with id N run as uid `uidBase + N` (with `engine`, as root). */
@@ -212,6 +214,7 @@ export async function startApiStack(
       signIn,
       finished,
       dataDir: env.CRONIUM_DATA_DIR,
+      databaseUrl: database.url,
       orchestratorPid,
       orchestrator,
       uidBase,

@@ -7,6 +7,7 @@ import * as servers from './servers.ts';
 import * as tools from './tools.ts';
 import * as variables from './variables.ts';
 import * as workflows from './workflows.ts';
+import * as webhooks from './webhooks.ts';
 
 export const apiRoutes: ApiRoute[] = [
   accounts,
@@ -15,5 +16,6 @@ export const apiRoutes: ApiRoute[] = [
   servers,
   tools,
   workflows,
+  webhooks,
   overview,
 ].flatMap((module) => Object.values(module).filter(isApiRoute));

@@ -39,6 +39,8 @@ const SCOPES = [
   ['servers:write', 'change servers'],
   ['tools:read', 'read tool credentials (never their secrets)'],
   ['tools:write', 'store, change and test tool credentials'],
+  ['webhooks:read', "read events' webhooks (never their secrets)"],
+  ['webhooks:write', 'add, change, rotate and delete webhooks'],
   ['users:read', 'read users (admins)'],
   ['users:write', 'invite and disable users (admins)'],
   ['audit:read', 'read the audit log (admins)'],

@@ -1,5 +1,5 @@
 'use client';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import {
@@ -27,6 +27,7 @@ import {
   Fact,
 } from '../../../../ui/components.tsx';
 import { EventActionsList } from '../../../../ui/event-actions-list.tsx';
+import { EventWebhooks } from '../../../../ui/event-webhooks.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
 import type { EventItem } from '../../../../ui/types.ts';
@@ -45,6 +46,10 @@ export default function EventPage() {
   const router = useRouter();
   const event = useResource<EventItem>(`/events/${id}`);
   const [tab, setTab] = useState<string | null>('runs');
+  // `/events/1#webhooks` opens that tab (the page a new webhook's owner is sent to).
+  useEffect(() => {
+    if (window.location.hash === '#webhooks') setTab('webhooks');
+  }, []);
   const ticks = useResource<Tick[]>(tab === 'ticks' ? `/events/${id}/ticks` : null, {
     limit: 200,
   });
@@ -133,6 +138,7 @@ export default function EventPage() {
                 {e.type === 'http' ? 'Request' : e.type === 'tool' ? 'Action' : 'Script'}
               </Tabs.Tab>
               <Tabs.Tab value="actions">After each run ({e.actions?.length ?? 0})</Tabs.Tab>
+              <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="runs">
               <RunsTable filter={{ eventId: e.id }} showEvent={false} />
@@ -200,6 +206,9 @@ export default function EventPage() {
             </Tabs.Panel>
             <Tabs.Panel value="actions">
               <EventActionsList actions={e.actions ?? []} />
+            </Tabs.Panel>
+            <Tabs.Panel value="webhooks">
+              <EventWebhooks eventId={e.id} />
             </Tabs.Panel>
           </Tabs>
           <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${e.name}?`}>
