@@ -10,7 +10,10 @@ export const WEBHOOK_MAX_WAIT_SECONDS = 30;
 export interface WebhookAnswer {
   status: 200 | 202;
   body: {
-    runId: number;
+    /** An event's run (a webhook of an event)... */
+    runId?: number;
+    /** ...or a workflow run (a webhook of a workflow). */
+    workflowRunId?: number;
     status: string;
     /** An earlier delivery's run: the same Idempotency-Key, or the same signed request. */
     duplicate: boolean;
@@ -70,4 +73,43 @@ async function waitForRun(
     }
     current = await db.selectFrom('runs').selectAll().where('id', '=', run.id).executeTakeFirst();
   }
+}
+
+/** 202 with the workflow run; with `wait`, 200 with its outcome if it ends in time. */
+export async function answerWithWorkflowRun(
+  db: Db,
+  run: { id: number; status: string },
+  duplicate: boolean,
+  request: { wait: number; signal?: AbortSignal },
+): Promise<WebhookAnswer> {
+  const headers = { location: `/api/v1/workflow-runs/${run.id}` };
+  const deadline = Date.now() + Math.min(request.wait, WEBHOOK_MAX_WAIT_SECONDS) * 1000;
+  for (let pause = 100; request.wait > 0; pause = Math.min(pause * 1.5, 1_000)) {
+    const current = await db
+      .selectFrom('workflow_runs')
+      .select(['status', 'output', 'error', 'finished_at'])
+      .where('id', '=', run.id)
+      .executeTakeFirst();
+    if (current && current.status !== 'running')
+      return {
+        status: 200,
+        body: {
+          workflowRunId: run.id,
+          status: current.status,
+          duplicate,
+          output: current.output ?? null,
+          error: current.error,
+          finishedAt: current.finished_at,
+        },
+        headers,
+      };
+    const left = deadline - Date.now();
+    if (left <= 0 || request.signal?.aborted) break;
+    try {
+      await sleep(Math.min(pause, left), undefined, { signal: request.signal });
+    } catch {
+      break;
+    }
+  }
+  return { status: 202, body: { workflowRunId: run.id, status: run.status, duplicate }, headers };
 }

@@ -10,14 +10,14 @@ import {
   type Db,
   type WebhookForDelivery,
 } from '@cronium/db';
-import { findRunByIdempotencyKey } from '@cronium/run-queue';
+import { findRunByIdempotencyKey, findWorkflowRunByIdempotencyKey } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
-import { answerWithRun, type WebhookAnswer } from './webhook-answer.ts';
+import { answerWithRun, answerWithWorkflowRun, type WebhookAnswer } from './webhook-answer.ts';
 import { checkBearer, checkSignature, checkSignatureHeaders } from './webhook-auth.ts';
 import { chosenHeaders, IDEMPOTENCY_KEY, parseWebhookBody } from './webhook-input.ts';
 import { checkQueuedRuns, type OwnerLimits } from './owner-limits.ts';
 import type { WebhookRateLimiter } from './webhook-rate-limit.ts';
-import { startEventRun } from './webhook-target.ts';
+import { startEventRun, startWorkflowFromHook } from './webhook-target.ts';
 
 /** The largest body a webhook accepts, in bytes. */
 export const WEBHOOK_MAX_BODY_BYTES = 1_048_576;
@@ -80,7 +80,12 @@ export async function deliverWebhook(
       ip: request.meta.ip,
       userAgent: request.meta.userAgent,
       details: hook
-        ? { eventId: hook.event_id, ownerId: hook.owner_id }
+        ? {
+            ...(hook.workflow_id !== null
+              ? { workflowId: hook.workflow_id }
+              : { eventId: hook.event_id }),
+            ownerId: hook.owner_id,
+          }
         : { publicId: request.publicId.slice(0, 64) },
     });
     throw error;
@@ -92,15 +97,19 @@ export async function deliverWebhook(
 
   if (hook.owner.status !== 'active')
     return refuse('owner_disabled', 'FORBIDDEN', 'the owner of this webhook is disabled');
-  // A workflow target will be one more branch here, when workflows can be started.
-  const event = hook.event;
-  if (!event)
+  // What it starts: its event, or its workflow.
+  const target = hook.event
+    ? { kind: 'event' as const, ...hook.event }
+    : hook.workflow
+      ? { kind: 'workflow' as const, ...hook.workflow }
+      : undefined;
+  if (!target)
     return refuse('no_target', 'NOT_FOUND', 'this webhook has no target that can be started');
-  if (event.status !== 'active')
+  if (target.status !== 'active')
     return refuse(
-      'event_not_active',
+      `${target.kind}_not_active`,
       'CONFLICT',
-      `the event is ${event.status}: it accepts webhook deliveries only while active`,
+      `the ${target.kind} is ${target.status}: it accepts webhook deliveries only while active`,
     );
 
   const parsed = parseWebhookBody(body, single(request.headers['content-type']));
@@ -123,8 +132,13 @@ export async function deliverWebhook(
         ? `webhook:${hook.id}:sig:${signature}`
         : undefined;
 
-  const earlier = deliveryKey && (await findRunByIdempotencyKey(db, event.id, deliveryKey));
-  if (earlier) return answerWithRun(db, earlier, true, request);
+  if (deliveryKey && target.kind === 'event') {
+    const earlier = await findRunByIdempotencyKey(db, target.id, deliveryKey);
+    if (earlier) return answerWithRun(db, earlier, true, request);
+  } else if (deliveryKey) {
+    const earlier = await findWorkflowRunByIdempotencyKey(db, target.id, deliveryKey);
+    if (earlier) return answerWithWorkflowRun(db, earlier, true, request);
+  }
 
   const hookWait = deps.hookDeliveries.reserve(hook.id, hook.rate_limit_per_minute, now);
   if (hookWait > 0)
@@ -163,12 +177,35 @@ export async function deliverWebhook(
     receivedAt: new Date(now).toISOString(),
     webhook: { id: hook.id, name: hook.name },
   };
-  const started = await startEventRun(db, hook, event.id, input, deliveryKey, request.meta);
-  if (started.outcome === 'skipped')
-    return refuse('skipped', 'CONFLICT', `not run: ${started.reason}`);
-  if (started.outcome === 'gone') return refuse('unknown_hook', 'NOT_FOUND', 'no such webhook');
+  if (target.kind === 'event') {
+    const started = await startEventRun(db, hook, target.id, input, deliveryKey, request.meta);
+    if (started.outcome === 'skipped' || started.outcome === 'gone')
+      return refuseStart(started, refuse);
+    await markWebhookTriggered(db, hook.id);
+    return answerWithRun(db, started.run, started.outcome === 'duplicate', request);
+  }
+  const started = await startWorkflowFromHook(
+    db,
+    hook,
+    target.id,
+    input,
+    deliveryKey,
+    request.meta,
+  );
+  if (started.outcome === 'skipped' || started.outcome === 'gone')
+    return refuseStart(started, refuse);
   await markWebhookTriggered(db, hook.id);
-  return answerWithRun(db, started.run, started.outcome === 'duplicate', request);
+  return answerWithWorkflowRun(db, started.run, started.outcome === 'duplicate', request);
+}
+
+/** A start that did not happen: skipped by the target's policy (409), or the target is gone. */
+function refuseStart(
+  started: { outcome: 'skipped'; reason: string } | { outcome: 'gone' },
+  refuse: Refuse,
+): Promise<never> {
+  return started.outcome === 'skipped'
+    ? refuse('skipped', 'CONFLICT', `not run: ${started.reason}`)
+    : refuse('unknown_hook', 'NOT_FOUND', 'no such webhook');
 }
 
 /**

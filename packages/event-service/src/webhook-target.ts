@@ -1,12 +1,17 @@
-// What a webhook starts. Events today; a workflow target will be a sibling of startEventRun,
-// chosen by which of the hook's target columns is set.
+// What a webhook starts: a run of its event, or a run of its workflow, chosen by which of the
+// hook's target columns is set.
 import type { RequestMeta } from '@cronium/accounts';
 import type { Db, WebhookForDelivery } from '@cronium/db';
+import { recordAudit } from '@cronium/db';
 import {
   EventNotFoundError,
   findRunByIdempotencyKey,
+  findWorkflowRunByIdempotencyKey,
   isIdempotencyConflict,
+  isWorkflowIdempotencyConflict,
+  startWorkflowRun,
   triggerRun,
+  WorkflowNotFoundError,
   type RunRow,
 } from '@cronium/run-queue';
 
@@ -18,8 +23,7 @@ export type Started =
 
 /**
  * Starts the hook's event with the input, once per delivery key; the run and its `run.trigger`
- * audit entry (actor `webhook:<id>`) in one statement. A workflow target will be a sibling of
- * this function, chosen by the hook's target.
+ * audit entry (actor `webhook:<id>`) in one statement.
  */
 export async function startEventRun(
   db: Db,
@@ -59,6 +63,53 @@ export async function startEventRun(
       if (run) return { outcome: 'duplicate', run };
     }
     if (error instanceof EventNotFoundError) return { outcome: 'gone' };
+    throw error;
+  }
+}
+
+export type StartedWorkflow =
+  | { outcome: 'started' | 'duplicate'; run: { id: number; status: string } }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'gone' };
+
+/**
+ * Starts a run of the hook's workflow with the input, once per delivery key, and audits it
+ * (`workflow.run`, actor `webhook:<id>`).
+ */
+export async function startWorkflowFromHook(
+  db: Db,
+  hook: WebhookForDelivery,
+  workflowId: number,
+  input: unknown,
+  deliveryKey: string | undefined,
+  meta: RequestMeta,
+): Promise<StartedWorkflow> {
+  try {
+    const result = await startWorkflowRun(db, workflowId, {
+      trigger: 'webhook',
+      input,
+      ownerId: hook.owner_id,
+      ...(deliveryKey !== undefined ? { idempotencyKey: deliveryKey } : {}),
+    });
+    if (result.outcome !== 'started') return { outcome: 'skipped', reason: result.reason };
+    await recordAudit(db, {
+      actor_kind: 'system',
+      actor_id: null,
+      actor_ref: `webhook:${hook.id}`,
+      action: 'workflow.run',
+      target_type: 'workflow',
+      target_id: String(workflowId),
+      details: { workflowRunId: result.workflowRunId },
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+    });
+    return { outcome: 'started', run: { id: result.workflowRunId, status: 'running' } };
+  } catch (error) {
+    if (isWorkflowIdempotencyConflict(error) && deliveryKey !== undefined) {
+      const run = await findWorkflowRunByIdempotencyKey(db, workflowId, deliveryKey);
+      if (run) return { outcome: 'duplicate', run };
+    }
+    if (error instanceof WorkflowNotFoundError) return { outcome: 'gone' };
     throw error;
   }
 }

@@ -3,11 +3,12 @@ import { auditAction, maySeeOwnedBy, type Principal, type RequestMeta } from '@c
 import type { WebhookAuthMode } from '@cronium/contracts';
 import type { SecretBox } from '@cronium/crypto';
 import {
-  countEventWebhooks,
+  countTargetWebhooks,
   deleteWebhook,
   findWebhook,
   insertWebhook,
-  listEventWebhooks,
+  listTargetWebhooks,
+  type WebhookTarget,
   rotateWebhookSecret,
   updateWebhook,
   type Db,
@@ -15,6 +16,7 @@ import {
 } from '@cronium/db';
 import { AppError } from '@cronium/service-kit/errors';
 import { ownedEvent } from './events.ts';
+import { ownedWorkflow } from './workflows.ts';
 import { checkedInputHeaders } from './webhook-input.ts';
 
 /** How many webhooks one event may have. */
@@ -32,7 +34,8 @@ export function webhookPath(publicId: string): string {
 export function webhookView(row: WebhookRow, origin: string) {
   return {
     id: row.id,
-    eventId: row.event_id,
+    eventId: row.event_id === null ? null : Number(row.event_id),
+    workflowId: row.workflow_id === null ? null : Number(row.workflow_id),
     name: row.name,
     enabled: row.enabled,
     url: origin + webhookPath(row.public_id),
@@ -82,15 +85,28 @@ function settings(input: Partial<WebhookInput>) {
   };
 }
 
-/** The webhooks of an event the caller may see, oldest first. */
+/** Which event or workflow a hook starts, for its audit entries. */
+const targetOf = (row: WebhookRow) =>
+  row.workflow_id !== null ? { workflowId: Number(row.workflow_id) } : { eventId: row.event_id };
+
+/** The event or workflow, if the caller may see it (404 otherwise): its owner. */
+async function ownedTarget(db: Db, principal: Principal, target: WebhookTarget) {
+  const row =
+    target.kind === 'event'
+      ? await ownedEvent(db, principal, target.id)
+      : await ownedWorkflow(db, principal, target.id);
+  return { ownerId: Number(row.owner_id) };
+}
+
+/** The webhooks of an event or a workflow the caller may see, oldest first. */
 export async function listWebhooks(
   db: Db,
   principal: Principal,
-  eventId: number,
+  target: WebhookTarget,
   origin: string,
 ): Promise<WebhookView[]> {
-  await ownedEvent(db, principal, eventId);
-  return (await listEventWebhooks(db, eventId)).map((row) => webhookView(row, origin));
+  await ownedTarget(db, principal, target);
+  return (await listTargetWebhooks(db, target)).map((row) => webhookView(row, origin));
 }
 
 async function ownedWebhook(db: Db, principal: Principal, id: number): Promise<WebhookRow> {
@@ -110,39 +126,40 @@ export async function readWebhook(
 }
 
 /**
- * Adds a webhook to an event the caller may change; it belongs to the event's owner, whose
- * run it starts. The secret is in this answer and, encrypted, in the database: nowhere else.
+ * Adds a webhook to an event or a workflow the caller may change; it belongs to its owner,
+ * whose run it starts. The secret is in this answer and, encrypted, in the database: nowhere
+ * else.
  */
 export async function createWebhook(
   db: Db,
   box: SecretBox,
   principal: Principal,
-  eventId: number,
+  target: WebhookTarget,
   input: WebhookInput,
   origin: string,
   meta: RequestMeta,
 ): Promise<{ webhook: WebhookView; secret: string }> {
-  const event = await ownedEvent(db, principal, eventId);
+  const { ownerId } = await ownedTarget(db, principal, target);
   const given = settings(input);
   const { secret, secretPrefix } = newSecret();
   return db.transaction().execute(async (trx) => {
-    // Serializes creations for one event, so the cap holds under concurrent requests.
+    // Serializes creations for one target, so the cap holds under concurrent requests.
     await trx
-      .selectFrom('events')
+      .selectFrom(target.kind === 'event' ? 'events' : 'workflows')
       .select('id')
-      .where('id', '=', eventId)
+      .where('id', '=', target.id)
       .forUpdate()
       .executeTakeFirst();
-    if ((await countEventWebhooks(trx, eventId)) >= MAX_WEBHOOKS_PER_EVENT)
+    if ((await countTargetWebhooks(trx, target)) >= MAX_WEBHOOKS_PER_EVENT)
       throw new AppError(
         'CONFLICT',
-        `event ${eventId} has ${MAX_WEBHOOKS_PER_EVENT} webhooks, the most an event may have`,
+        `${target.kind} ${target.id} has ${MAX_WEBHOOKS_PER_EVENT} webhooks, the most one may have`,
       );
     const row = await insertWebhook(trx, box, {
       ...given,
       name: input.name,
-      ownerId: event.owner_id,
-      eventId,
+      ownerId,
+      target,
       publicId: randomBytes(18).toString('base64url'),
       secret,
       secretPrefix,
@@ -151,7 +168,7 @@ export async function createWebhook(
       action: 'webhook.create',
       targetType: 'webhook',
       targetId: String(row.id),
-      details: { eventId, name: row.name, authMode: row.auth_mode },
+      details: { [`${target.kind}Id`]: target.id, name: row.name, authMode: row.auth_mode },
     });
     return { webhook: webhookView(row, origin), secret };
   });
@@ -175,7 +192,7 @@ export async function changeWebhook(
       action: 'webhook.update',
       targetType: 'webhook',
       targetId: String(id),
-      details: { eventId: row.event_id, fields: Object.keys(input).sort() },
+      details: { ...targetOf(row), fields: Object.keys(input).sort() },
     });
     return webhookView(row, origin);
   });
@@ -203,7 +220,7 @@ export async function rotateWebhook(
       action: 'webhook.rotate',
       targetType: 'webhook',
       targetId: String(id),
-      details: { eventId: row.event_id, graceSeconds },
+      details: { ...targetOf(row), graceSeconds },
     });
     return { webhook: webhookView(row, origin), secret };
   });
@@ -222,7 +239,7 @@ export async function removeWebhook(
       action: 'webhook.delete',
       targetType: 'webhook',
       targetId: String(id),
-      details: { eventId: row.event_id, name: row.name },
+      details: { ...targetOf(row), name: row.name },
     });
   });
 }

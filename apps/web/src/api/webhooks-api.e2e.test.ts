@@ -46,6 +46,7 @@ describe('webhooks API over HTTP', () => {
     expect(webhook).toEqual({
       id: expect.any(Number),
       eventId,
+      workflowId: null,
       name: 'github',
       enabled: true,
       url: expect.stringMatching(new RegExp(`^${stack.base}/api/v1/hooks/[A-Za-z0-9_-]{24}$`)),

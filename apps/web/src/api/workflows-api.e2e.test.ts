@@ -333,6 +333,66 @@ describe('workflows over HTTP', () => {
     expect(paused.json).toMatchObject({ status: 'paused', schedule: null, nextFireAt: null });
   });
 
+  it('starts from a webhook: the request as the input, one run per delivery, ?wait answers the output', async () => {
+    const echo = await bash('wf echo', 'cronium_set_output "$(cronium_get_input)"');
+    const wf = (
+      await call('POST', '/api/v1/workflows', admin, {
+        name: 'hooked',
+        nodes: [{ name: 'echo', event: { id: echo } }],
+      })
+    ).json;
+    const created = await call('POST', `/api/v1/workflows/${wf.id}/webhooks`, admin, {
+      name: 'deploy',
+      authMode: 'bearer',
+      headers: ['X-Source'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.webhook).toMatchObject({ workflowId: wf.id, eventId: null });
+    const listed = (await call('GET', `/api/v1/workflows/${wf.id}/webhooks`, admin)).json;
+    expect(listed.map((h: { id: number }) => h.id)).toEqual([created.json.webhook.id]);
+    expect((await call('GET', `/api/v1/workflows/${wf.id}/webhooks`, bob)).status).toBe(404);
+    const url = new URL(created.json.webhook.url);
+    const deliver = (query = '', key = 'delivery-1') =>
+      fetch(`${stack.base}${url.pathname}${query}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${created.json.secret}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          'x-source': 'ci',
+        },
+        body: JSON.stringify({ ref: 'main' }),
+      });
+    const first = await deliver('?wait=20');
+    expect(first.status).toBe(200);
+    const done = await first.json();
+    expect(done).toMatchObject({ status: 'succeeded', duplicate: false });
+    expect(first.headers.get('location')).toBe(`/api/v1/workflow-runs/${done.workflowRunId}`);
+    expect(done.output.echo).toMatchObject({
+      body: { ref: 'main' },
+      bodyType: 'json',
+      headers: { 'x-source': 'ci' },
+    });
+    // The same delivery again: the same workflow run, nothing new started.
+    const again = await deliver();
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({
+      workflowRunId: done.workflowRunId,
+      duplicate: true,
+    });
+    const runs = (await call('GET', `/api/v1/workflows/${wf.id}/runs`, admin)).json.runs;
+    expect(runs.map((r: { trigger: string }) => r.trigger)).toEqual(['webhook']);
+    // A paused workflow takes no deliveries; a wrong secret is refused before anything.
+    await call('PATCH', `/api/v1/workflows/${wf.id}`, admin, { status: 'paused' });
+    expect((await deliver('', 'delivery-2')).status).toBe(409);
+    const wrong = await fetch(`${stack.base}${url.pathname}`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer crw_wrong', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(wrong.status).toBe(401);
+  });
+
   it('loses no step and doubles none while its orchestrator is killed again and again', async () => {
     const steps = 12;
     const step = await bash(

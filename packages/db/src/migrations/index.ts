@@ -10,6 +10,7 @@ import * as m0008 from './0008-event-trigger-actions.ts';
 import * as m0009 from './0009-workflow-engine.ts';
 import * as m0010 from './0010-webhook-triggers.ts';
 import * as m0011 from './0011-workflow-schedules.ts';
+import * as m0012 from './0012-workflow-run-idempotency.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-workflow-engine': m0009,
   '0010-webhook-triggers': m0010,
   '0011-workflow-schedules': m0011,
+  '0012-workflow-run-idempotency': m0012,
 };

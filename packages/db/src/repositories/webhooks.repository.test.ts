@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-database.
 import { recordWebhookRefusal } from './webhook-refusals.repository.ts';
 import {
   insertWebhook,
-  listEventWebhooks,
+  listTargetWebhooks,
   readWebhookForDelivery,
   rotateWebhookSecret,
 } from './webhooks.repository.ts';
@@ -29,7 +29,7 @@ describe('webhooks repository: secrets encrypted at rest, rotation, refusals cou
     t.db.transaction().execute((trx) =>
       insertWebhook(trx, box, {
         ownerId: owner,
-        eventId,
+        target: { kind: 'event', id: eventId },
         name: `hook ${++n}`,
         publicId: randomBytes(18).toString('base64url'),
         secret,
@@ -48,7 +48,9 @@ describe('webhooks repository: secrets encrypted at rest, rotation, refusals cou
       .executeTakeFirstOrThrow();
     expect(raw.secret_encrypted).toMatch(/^v1\./);
     expect(raw.secret_encrypted).not.toContain('first-secret');
-    expect(JSON.stringify(await listEventWebhooks(t.db, eventId))).not.toContain('v1.');
+    expect(
+      JSON.stringify(await listTargetWebhooks(t.db, { kind: 'event', id: eventId })),
+    ).not.toContain('v1.');
     const read = await readWebhookForDelivery(t.db, box, hook.public_id);
     expect(read).toMatchObject({
       secrets: ['crw_first-secret-value'],

@@ -59,16 +59,22 @@ function settingsColumns(s: WebhookSettings) {
   };
 }
 
+/** What a webhook starts: an event, or a workflow. */
+export type WebhookTarget = { kind: 'event' | 'workflow'; id: number };
+
+const targetColumn = (target: WebhookTarget) =>
+  target.kind === 'event' ? ('event_id' as const) : ('workflow_id' as const);
+
 /**
- * Inserts an event's webhook with its secret encrypted and bound to the new row's id, inside
- * the caller's transaction (with its audit entry).
+ * Inserts a webhook of an event or a workflow with its secret encrypted and bound to the new
+ * row's id, inside the caller's transaction (with its audit entry).
  */
 export async function insertWebhook(
   trx: Transaction<Database>,
   box: SecretBox,
   hook: WebhookSettings & {
     ownerId: number;
-    eventId: number;
+    target: WebhookTarget;
     name: string;
     publicId: string;
     secret: string;
@@ -81,7 +87,8 @@ export async function insertWebhook(
       ...settingsColumns(hook),
       name: hook.name,
       owner_id: hook.ownerId,
-      event_id: hook.eventId,
+      event_id: hook.target.kind === 'event' ? hook.target.id : null,
+      workflow_id: hook.target.kind === 'workflow' ? hook.target.id : null,
       public_id: hook.publicId,
       secret_prefix: hook.secretPrefix,
       secret_encrypted: 'pending',
@@ -96,12 +103,15 @@ export async function insertWebhook(
     .executeTakeFirstOrThrow();
 }
 
-/** An event's webhooks, oldest first. */
-export async function listEventWebhooks(db: Executor, eventId: number): Promise<WebhookRow[]> {
+/** An event's or a workflow's webhooks, oldest first. */
+export async function listTargetWebhooks(
+  db: Executor,
+  target: WebhookTarget,
+): Promise<WebhookRow[]> {
   return db
     .selectFrom('webhooks')
     .select(WEBHOOK_PUBLIC_COLUMNS)
-    .where('event_id', '=', eventId)
+    .where(targetColumn(target), '=', target.id)
     .orderBy('id')
     .execute();
 }
@@ -115,11 +125,11 @@ export async function findWebhook(db: Executor, id: number): Promise<WebhookRow 
     .executeTakeFirst();
 }
 
-export async function countEventWebhooks(db: Executor, eventId: number): Promise<number> {
+export async function countTargetWebhooks(db: Executor, target: WebhookTarget): Promise<number> {
   const { n } = await db
     .selectFrom('webhooks')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('event_id', '=', eventId)
+    .where(targetColumn(target), '=', target.id)
     .executeTakeFirstOrThrow();
   return Number(n);
 }
@@ -190,6 +200,7 @@ export interface WebhookForDelivery extends WebhookRow {
   /** The current secret, then the previous one while its grace period lasts. */
   secrets: string[];
   event: { id: number; status: EventStatus } | null;
+  workflow: { id: number; status: EventStatus } | null;
   owner: { status: UserStatus; role: UserRole };
 }
 
@@ -207,12 +218,14 @@ export async function readWebhookForDelivery(
     .selectFrom('webhooks as w')
     .innerJoin('users as u', 'u.id', 'w.owner_id')
     .leftJoin('events as e', 'e.id', 'w.event_id')
+    .leftJoin('workflows as f', 'f.id', 'w.workflow_id')
     .select(WEBHOOK_PUBLIC_COLUMNS.map((c) => `w.${c}` as const))
     .select([
       'w.secret_encrypted',
       sql<string | null>`CASE WHEN w.previous_secret_expires_at > now()
         THEN w.previous_secret_encrypted END`.as('previous_secret_encrypted'),
       'e.status as event_status',
+      'f.status as workflow_status',
       'u.status as owner_status',
       'u.role as owner_role',
     ])
@@ -223,6 +236,7 @@ export async function readWebhookForDelivery(
     secret_encrypted,
     previous_secret_encrypted,
     event_status,
+    workflow_status,
     owner_status,
     owner_role,
     ...hook
@@ -237,6 +251,10 @@ export async function readWebhookForDelivery(
     secrets,
     event:
       hook.event_id !== null && event_status ? { id: hook.event_id, status: event_status } : null,
+    workflow:
+      hook.workflow_id !== null && workflow_status
+        ? { id: Number(hook.workflow_id), status: workflow_status }
+        : null,
     owner: { status: owner_status, role: owner_role },
   };
 }

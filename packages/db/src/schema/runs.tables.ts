@@ -147,6 +147,8 @@ export interface WorkflowRunsTable {
   parent_run_id: number | null;
   parent_node_id: number | null;
   rerun_of: number | null;
+  /** Names the delivery that started it (a webhook's), unique per workflow. */
+  idempotency_key: string | null;
   deadline_at: ColumnType<Date, Date | string, Date | string>;
   created_at: CreatedAt;
   finished_at: Timestamp | null;

@@ -8,6 +8,8 @@ export {
   startWorkflowRun,
   startWorkflowRunIn,
   readWorkflowGraph,
+  isWorkflowIdempotencyConflict,
+  findWorkflowRunByIdempotencyKey,
   WorkflowNotFoundError,
   MAX_WORKFLOW_DEPTH,
   type StartWorkflowRequest,

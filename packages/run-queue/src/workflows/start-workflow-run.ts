@@ -24,6 +24,12 @@ export interface StartWorkflowRequest {
   input?: unknown;
   /** Only this owner's workflow (another's is not found). */
   ownerId?: number;
+  /**
+   * Names the delivery that starts it (a webhook's): a second start with the same key, of the
+   * same workflow, fails with a conflict `isWorkflowIdempotencyConflict` recognises, and
+   * `findWorkflowRunByIdempotencyKey` answers the first run.
+   */
+  idempotencyKey?: string;
   /** A schedule's slot: the root nodes' runs are `scheduledFor` it, claimable at `runAt`. */
   slot?: { scheduledFor: Date; runAt?: Date };
   /** Started as a node of another workflow run. */
@@ -110,6 +116,7 @@ export async function startWorkflowRunIn(
       parent_run_id: request.parent?.runId ?? null,
       parent_node_id: request.parent?.nodeId ?? null,
       rerun_of: request.rerun?.of ?? null,
+      idempotency_key: request.idempotencyKey ?? null,
       deadline_at: sql<Date>`now() + ${workflow.timeout_seconds} * interval '1 second'`,
     })
     .returning('id')
@@ -214,4 +221,25 @@ export async function readWorkflowGraph(
       condition: e.condition,
     })),
   };
+}
+
+/** A start that lost to an earlier one with the same idempotency key. */
+export function isWorkflowIdempotencyConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'workflow_runs_idempotency_key_idx';
+}
+
+/** The workflow's run started with this idempotency key, if any (purged runs are forgotten). */
+export async function findWorkflowRunByIdempotencyKey(
+  db: DbExecutor,
+  workflowId: number,
+  key: string,
+): Promise<{ id: number; status: string } | undefined> {
+  const row = await db
+    .selectFrom('workflow_runs')
+    .select(['id', 'status'])
+    .where('workflow_id', '=', workflowId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  return row && { id: Number(row.id), status: row.status };
 }

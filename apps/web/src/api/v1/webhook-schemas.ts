@@ -6,7 +6,8 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 export const Webhook = Type.Object({
   id: Type.Integer(),
-  eventId: Type.Integer(),
+  eventId: Nullable(Type.Integer({ description: 'the event it starts (or null)' })),
+  workflowId: Nullable(Type.Integer({ description: 'the workflow it starts (or null)' })),
   name: Type.String(),
   enabled: Type.Boolean(),
   url: Type.String({ description: 'where to send requests; its random id is not a secret' }),
@@ -40,17 +41,30 @@ export const WebhookSettings = {
 };
 
 const Delivered = {
-  runId: Type.Integer(),
+  runId: Type.Integer({ description: "the event's run" }),
   status: RunStatus,
   duplicate: Type.Boolean({
     description: "an earlier delivery's run (same Idempotency-Key, or the same signed request)",
   }),
 };
-export const HookRunStarted = Type.Object(Delivered);
-export const HookRunEnded = Type.Object({
-  ...Delivered,
+const WorkflowDelivered = {
+  workflowRunId: Type.Integer({ description: 'the workflow run (a webhook of a workflow)' }),
+  status: Type.String({ description: "the workflow run's status" }),
+  duplicate: Delivered.duplicate,
+};
+const Ended = {
   output: Type.Unknown(),
-  exitCode: Nullable(Type.Integer()),
   error: Nullable(Type.String()),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
-});
+};
+export const HookRunStarted = Type.Union([
+  Type.Object(Delivered, { additionalProperties: false }),
+  Type.Object(WorkflowDelivered, { additionalProperties: false }),
+]);
+export const HookRunEnded = Type.Union([
+  Type.Object(
+    { ...Delivered, ...Ended, exitCode: Nullable(Type.Integer()) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ ...WorkflowDelivered, ...Ended }, { additionalProperties: false }),
+]);

@@ -1,4 +1,4 @@
-// Inbound webhooks: managing an event's hooks (session or API token), and the public URL a
+// Inbound webhooks: managing an event's or a workflow's hooks (session or API token), and the public URL a
 // hook is called at, authenticated by the hook's secret alone (docs/webhooks.md).
 import { Type } from '@sinclair/typebox';
 import {
@@ -44,7 +44,7 @@ export const getEventWebhooks = apiRoute(
     responses: { 200: { description: 'webhooks', schema: Type.Array(Webhook) }, 404: notYours },
   },
   async ({ deps, principal, params }) =>
-    listWebhooks(deps.db, principal, idParam(params.id), origin(deps)),
+    listWebhooks(deps.db, principal, { kind: 'event', id: idParam(params.id) }, origin(deps)),
 );
 
 export const postEventWebhook = apiRoute(
@@ -79,7 +79,60 @@ export const postEventWebhook = apiRoute(
         deps.db,
         deps.box,
         principal,
-        idParam(params.id),
+        { kind: 'event', id: idParam(params.id) },
+        body,
+        origin(deps),
+        meta,
+      ),
+    ),
+);
+
+export const getWorkflowWebhooks = apiRoute(
+  'GET',
+  '/api/v1/workflows/{id}/webhooks',
+  {
+    summary: "A workflow's webhooks, oldest first (never their secrets)",
+    tags,
+    scope: 'webhooks:read',
+    responses: { 200: { description: 'webhooks', schema: Type.Array(Webhook) }, 404: notYours },
+  },
+  async ({ deps, principal, params }) =>
+    listWebhooks(deps.db, principal, { kind: 'workflow', id: idParam(params.id) }, origin(deps)),
+);
+
+export const postWorkflowWebhook = apiRoute(
+  'POST',
+  '/api/v1/workflows/{id}/webhooks',
+  {
+    summary: `Add a webhook to a workflow (at most ${MAX_WEBHOOKS_PER_EVENT}); the answer has its URL and its secret, shown once`,
+    tags,
+    scope: 'webhooks:write',
+    body: Type.Object(
+      {
+        name: Settings.name,
+        enabled: Type.Optional(Settings.enabled),
+        authMode: Type.Optional(Settings.authMode),
+        headers: Type.Optional(Settings.headers),
+        rateLimitPerMinute: Type.Optional(Settings.rateLimitPerMinute),
+        replayWindowSeconds: Type.Optional(Settings.replayWindowSeconds),
+      },
+      Strict,
+    ),
+    responses: {
+      201: { description: 'created', schema: WithSecret },
+      404: problem('no such workflow of yours'),
+      409: problem(`the workflow has ${MAX_WEBHOOKS_PER_EVENT} webhooks`),
+      422: problem('a header that carries credentials, or is not a header name'),
+    },
+  },
+  async ({ deps, principal, params, body, meta }) =>
+    answer(
+      201,
+      await createWebhook(
+        deps.db,
+        deps.box,
+        principal,
+        { kind: 'workflow', id: idParam(params.id) },
         body,
         origin(deps),
         meta,
