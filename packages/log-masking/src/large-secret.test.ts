@@ -11,10 +11,14 @@ import { ENCODING_NAMES, ENCODINGS } from './testing/encodings.ts';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Printable ASCII, so that JSON and URL encodings change many characters. */
+/**
+ * Printable ASCII without the space, so that JSON and URL encodings change many characters
+ * (and the value does not start with whitespace, which the masker trims off a secret: one
+ * run in 95 failed on that).
+ */
 function randomString(length: number): string {
   // One flat string (not a rope of concatenations), as a value read from the database is.
-  return Buffer.from(randomBytes(length).map((byte) => 0x20 + (byte % 95))).toString('latin1');
+  return Buffer.from(randomBytes(length).map((byte) => 0x21 + (byte % 94))).toString('latin1');
 }
 
 function memory(): number {
