@@ -292,7 +292,8 @@ export default function WorkflowCanvas(props: WorkflowCanvasProps) {
             editable
               ? {}
               : {
-                  'node.a11yDescription.default':
+                  // React Flow reads this key while keyboard use is on (the default).
+                  'node.a11yDescription.keyboardDisabled':
                     'Press enter or space to select a node and see its details.',
                   'edge.a11yDescription.default': 'An edge: when the next node may start.',
                 }
