@@ -3,7 +3,9 @@
 // core, no browser download), until it shows its data and the network is idle. Every script
 // response the page requested is gzipped here at level 9 (the web process may serve them
 // uncompressed; a proxy in front would gzip them) and summed. Target: under 300 KB gzipped for
-// the events list and the run detail; the event editor (CodeMirror) is measured for information.
+// the events list and the run detail; the event editor (CodeMirror), the workflows list and the
+// workflow editor (React Flow, which the workflow and workflow run pages load too) are measured
+// for information.
 // Usage: node bench/src/ui-js-size.ts   (the web app built; Chromium at /usr/bin/chromium or
 // CRONIUM_CHROMIUM)
 import { gzipSync } from 'node:zlib';
@@ -145,6 +147,20 @@ try {
       path: '/events/new',
       judged: false,
       shown: (p) => p.locator('.cm-editor').first().waitFor(),
+    },
+    {
+      name: 'Workflows list',
+      route: '/workflows',
+      path: '/workflows',
+      judged: false,
+      shown: (p) => p.getByText('No workflows yet').waitFor(),
+    },
+    {
+      name: 'Workflow editor',
+      route: '/workflows/new',
+      path: '/workflows/new',
+      judged: false,
+      shown: (p) => p.locator('.react-flow').first().waitFor(),
     },
   ];
   const browser = await launch();

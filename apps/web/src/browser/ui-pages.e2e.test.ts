@@ -101,7 +101,7 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       script: 'import sys\nprint("cleaning")\nsys.exit(3)',
       schedule: { cron: '*/15 * * * *' },
     });
-    await event({
+    const ping = await event({
       name: 'Ping API',
       type: 'http',
       http: { method: 'GET', url: `${stack.base}/health` },
@@ -197,6 +197,37 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       await call('POST', '/api/v1/invitations', admin, { email: 'bob@example.com', role: 'user' })
     ).json;
     ids.invitation = invitation.invitationToken;
+    // A workflow made through the API (no positions: the canvas lays it out) and a run of it
+    // in which a node failed, its failure path ran and the success path was skipped.
+    const workflow = await call('POST', '/api/v1/workflows', admin, {
+      name: 'Nightly pipeline',
+      description: 'The report, then the cleanup; a ping when the cleanup fails',
+      nodes: [
+        { name: 'report', event: { id: report.id } },
+        { name: 'cleanup', event: { id: cleanup.id } },
+        { name: 'ping', event: { id: ping.json.id } },
+        { name: 'archive', event: { id: report.id }, input: { rows: 'report.rows' } },
+      ],
+      edges: [
+        { from: 'report', to: 'cleanup', on: 'success' },
+        { from: 'cleanup', to: 'ping', on: 'failure' },
+        { from: 'cleanup', to: 'archive', on: 'success' },
+      ],
+    });
+    expect(workflow.status).toBe(201);
+    ids.workflow = workflow.json.id;
+    const workflowRun = (
+      await call('POST', `/api/v1/workflows/${workflow.json.id}/runs`, admin, {
+        input: { day: 'monday' },
+      })
+    ).json;
+    ids.workflowRun = workflowRun.id;
+    for (let i = 0; ; i++) {
+      const now = (await call('GET', `/api/v1/workflow-runs/${workflowRun.id}`, admin)).json;
+      if (now.status !== 'running') break;
+      if (i > 600) throw new Error(`workflow run ${workflowRun.id} did not end`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     await checkPage('signin', '/signin');
     await checkPage(
@@ -219,6 +250,10 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
     ['event-edit', '/events/{event}/edit'],
     ['runs', '/runs'],
     ['run', '/runs/{run}'],
+    ['workflows', '/workflows'],
+    ['workflow', '/workflows/{workflow}'],
+    ['workflow-edit', '/workflows/{workflow}/edit'],
+    ['workflow-run', '/workflow-runs/{workflowRun}'],
     ['servers', '/servers'],
     ['server', '/servers/{server}'],
     ['variables', '/variables'],

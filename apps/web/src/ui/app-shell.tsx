@@ -25,6 +25,7 @@ import type { User } from './types.ts';
 const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/', label: 'Dashboard' },
   { href: '/events', label: 'Events' },
+  { href: '/workflows', label: 'Workflows' },
   { href: '/runs', label: 'Runs' },
   { href: '/servers', label: 'Servers' },
   { href: '/variables', label: 'Variables' },

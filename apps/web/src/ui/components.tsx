@@ -50,6 +50,8 @@ const STATUS_COLORS: Record<string, string> = {
   fired: 'teal',
   skipped: 'gray',
   missed: 'orange',
+  waiting: 'gray',
+  started: 'blue',
 };
 
 /** A run's, event's or user's status as a coloured label (the word carries the meaning). */

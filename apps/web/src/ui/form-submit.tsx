@@ -1,5 +1,5 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Alert } from '@mantine/core';
 import { ApiProblem } from './api.ts';
 
@@ -52,11 +52,20 @@ export function useFormSubmit(
   return { submit, busy, error, fieldErrors, fail };
 }
 
-/** A form's failure, read out by screen readers when it appears. */
-export function FormError({ error, title }: { error: string | undefined; title?: string }) {
+/** A form's failure, read out by screen readers when it appears; `children`: its details. */
+export function FormError({
+  error,
+  title,
+  children,
+}: {
+  error: string | undefined;
+  title?: string;
+  children?: ReactNode;
+}) {
   return error ? (
     <Alert color="red" role="alert" title={title}>
       {error}
+      {children}
     </Alert>
   ) : null;
 }

@@ -5,10 +5,13 @@ import { Button, Group, JsonInput, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api } from './api.ts';
 import { FormError, useFormSubmit } from './form-submit.tsx';
-import type { Run } from './types.ts';
 
-/** "Run now": an optional JSON input, then the run's page. */
-export function RunNowButton({ eventId }: { eventId: number }) {
+/** "Run now" of an event or a workflow: an optional JSON input, then the run's page. */
+export function RunNowButton(props: { eventId: number } | { workflowId: number }) {
+  const [path, page] =
+    'eventId' in props
+      ? [`/events/${props.eventId}/runs`, '/runs']
+      : [`/workflows/${props.workflowId}/runs`, '/workflow-runs'];
   const router = useRouter();
   const [opened, { open, close }] = useDisclosure(false);
   const [input, setInput] = useState('');
@@ -20,13 +23,13 @@ export function RunNowButton({ eventId }: { eventId: number }) {
       } catch (e) {
         throw new Error(`The input is not valid JSON: ${(e as Error).message}`, { cause: e });
       }
-      const created = await api<Run>(
+      const created = await api<{ id: number }>(
         'POST',
-        `/events/${eventId}/runs`,
+        path,
         parsed === undefined ? {} : { input: parsed },
       );
       close();
-      router.push(`/runs/${created.id}`);
+      router.push(`${page}/${created.id}`);
     },
     { leaves: true },
   );
@@ -36,7 +39,11 @@ export function RunNowButton({ eventId }: { eventId: number }) {
       <Button onClick={open}>Run now</Button>
       <Modal opened={opened} onClose={close} title="Run now">
         <Stack>
-          <Text size="sm">The script reads this with getInput (leave it empty for no input).</Text>
+          <Text size="sm">
+            {'eventId' in props
+              ? 'The script reads this with getInput (leave it empty for no input).'
+              : 'The first nodes read this with getInput, and input mappings as input (leave it empty for no input).'}
+          </Text>
           <FormError error={submit.error} />
           <JsonInput
             label="Input (JSON)"

@@ -17,7 +17,8 @@ export function EventPicker({
   ...props
 }: {
   value: string | null;
-  onChange: (value: string | null) => void;
+  /** The chosen event's id, and its option (its name is the label). */
+  onChange: (value: string | null, option: ComboboxItem | null) => void;
   /** An event not to offer (the one being edited). */
   exclude?: number;
 } & Omit<SelectProps, 'value' | 'onChange' | 'data' | 'searchable' | 'onSearchChange'>) {
@@ -45,7 +46,7 @@ export function EventPicker({
       data={options}
       value={value}
       onChange={(next, option) => {
-        onChange(next);
+        onChange(next, next ? option : null);
         setPicked(next ? option : null);
       }}
     />

@@ -1,0 +1,141 @@
+'use client';
+import { useEffect, useRef } from 'react';
+import Link from 'next/link';
+import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Fact, JsonBlock, StatusBadge, Time, formatDuration } from '../components.tsx';
+import { LiveLog } from '../live-log.tsx';
+import type { Run, WorkflowRun } from '../types.ts';
+import { useResource } from '../use-resource.ts';
+
+type NodeRun = WorkflowRun['nodes'][number];
+
+const durationOf = (node: NodeRun) =>
+  node.startedAt && node.finishedAt
+    ? new Date(node.finishedAt).getTime() - new Date(node.startedAt).getTime()
+    : null;
+
+/**
+ * One node of a workflow run: its state, what it ran, its input (its run's), output, error
+ * and its run's live log, with a link to the run's page.
+ */
+export function NodeRunDetails({
+  node,
+  runsWhat,
+  onRunStatus,
+}: {
+  node: NodeRun;
+  /** "event: Nightly report". */
+  runsWhat: string;
+  /** Its run's status changed (the log's live status): read the workflow run again. */
+  onRunStatus(): void;
+}) {
+  const run = useResource<Run>(node.runId ? `/runs/${node.runId}` : null);
+  const card = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Chosen on the canvas above: brought into view when it opened below the fold.
+    card.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, []);
+  return (
+    <Card withBorder data-testid="node-details" data-node={node.name} ref={card}>
+      <Group justify="space-between" mb="sm" gap="xs">
+        <Title order={2} size="h4">
+          Node {node.name}
+        </Title>
+        <Group gap="xs">
+          {node.runId ? (
+            <Anchor component={Link} href={`/runs/${node.runId}`} size="sm">
+              Open run #{node.runId}
+            </Anchor>
+          ) : null}
+          {node.childRunId ? (
+            <Anchor component={Link} href={`/workflow-runs/${node.childRunId}`} size="sm">
+              Open workflow run #{node.childRunId}
+            </Anchor>
+          ) : null}
+        </Group>
+      </Group>
+      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+        <Stack gap="sm">
+          <SimpleGrid cols={{ base: 2, sm: 3 }}>
+            <Fact label="State">
+              <span data-testid="node-state">
+                <StatusBadge status={node.state} />
+              </span>
+            </Fact>
+            <Fact label="Runs">
+              {node.eventId !== null ? (
+                <Anchor component={Link} href={`/events/${node.eventId}`}>
+                  {runsWhat}
+                </Anchor>
+              ) : node.workflowId !== null ? (
+                <Anchor component={Link} href={`/workflows/${node.workflowId}`}>
+                  {runsWhat}
+                </Anchor>
+              ) : (
+                runsWhat
+              )}
+            </Fact>
+            <Fact label="Its run">
+              {node.runStatus ? <StatusBadge status={node.runStatus} /> : '—'}
+              {node.reused ? (
+                <Text size="xs" c="dimmed">
+                  reused from the run before
+                </Text>
+              ) : null}
+            </Fact>
+            <Fact label="Started">
+              <Time value={node.startedAt} />
+            </Fact>
+            <Fact label="Finished">
+              <Time value={node.finishedAt} />
+            </Fact>
+            <Fact label="Duration">{formatDuration(durationOf(node))}</Fact>
+            <Fact label="Join">{node.join}</Fact>
+            <Fact label="Condition">
+              {node.condition === null ? 'not set' : String(node.condition)}
+            </Fact>
+          </SimpleGrid>
+          {node.error ? (
+            <Alert color="red" title="Error">
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                {node.error}
+              </Text>
+            </Alert>
+          ) : null}
+          <div>
+            <Title order={3} size="h6" mb={4}>
+              Input
+            </Title>
+            {node.runId ? (
+              <JsonBlock value={run.data?.input} />
+            ) : (
+              <Text size="sm" c="dimmed">
+                {node.state === 'waiting' ? 'not started yet' : 'no run'}
+              </Text>
+            )}
+          </div>
+          <div>
+            <Title order={3} size="h6" mb={4}>
+              Output
+            </Title>
+            <JsonBlock value={node.output} />
+          </div>
+        </Stack>
+        <div>
+          <Title order={3} size="h6" mb={4}>
+            Log
+          </Title>
+          {node.runId ? (
+            <LiveLog runId={node.runId} onStatus={onRunStatus} />
+          ) : (
+            <Text size="sm" c="dimmed">
+              {node.childRunId
+                ? 'This node runs a workflow: its nodes’ logs are on its run’s page.'
+                : 'The node has no run (yet).'}
+            </Text>
+          )}
+        </div>
+      </SimpleGrid>
+    </Card>
+  );
+}
