@@ -94,7 +94,7 @@ describe('orchestrator process: masking huge secrets', () => {
 
     // A prints the first secret whole (one line of 1 MB), the second in wrapped base64.
     const eventA = await insertTestEvent(t.db, userA, {
-      script: `cat ${dir}/s0; echo; head -c 3000 ${dir}/s1 | base64; echo done-a`,
+      script: `cat ${dir}/s0; echo; head -c 3000 ${dir}/s1 | base64; echo "#done-a"`,
       timeout_seconds: 120,
     });
     const httpA = await insertTestEvent(t.db, userA, {
@@ -119,7 +119,7 @@ describe('orchestrator process: masking huge secrets', () => {
     const a = await waitForRun(runA);
     expect(a.status).toBe('succeeded');
     const logA = (await readRunLogs(t.db, runA, 0, 100_000)).map((l) => l.data);
-    expect(logA.at(-1)).toBe('done-a');
+    expect(logA.at(-1)).toBe('#done-a');
     const storedA = logA.join('\n');
     expect(storedA.length).toBeLessThan(1000);
     expect(storedA).not.toContain(secrets[0]!.slice(500, 540));
