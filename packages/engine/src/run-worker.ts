@@ -30,6 +30,9 @@ import { FinishBatcher } from './finish-batcher.ts';
 import { WakeSignal } from './wake-signal.ts';
 import { RunLogWriter } from './run-log-writer.ts';
 
+/** After a failed lease renewal, the next try comes this soon (not a whole heartbeat later). */
+const RENEW_RETRY_MS = 500;
+
 export interface RunWorkerOptions {
   db: Db;
   logger: Logger;
@@ -123,6 +126,7 @@ export class RunWorker {
   #heartbeat: NodeJS.Timeout | undefined;
   #leaseWatch: NodeJS.Timeout | undefined;
   #renewing = false;
+  #renewRetry: NodeJS.Timeout | undefined;
   readonly #finisher: FinishBatcher;
   /** From the send time of a claim or renewal to when its attempts must be stopped. */
   readonly #stopAfterMs: number;
@@ -210,6 +214,7 @@ export class RunWorker {
     await Promise.all([...this.#inFlight.values()].map((f) => f.done));
     clearInterval(this.#heartbeat);
     clearInterval(this.#leaseWatch);
+    clearTimeout(this.#renewRetry);
   }
 
   async #claimLoop(): Promise<void> {
@@ -279,7 +284,7 @@ export class RunWorker {
       .finally(() => {
         this.#inFlight.delete(run.runId);
         this.#startedAt.delete(run.runId);
-        this.#releaseSlot(run.runId);
+        this.#releaseSlot(run.runId, false);
         this.wake();
       });
     this.#executing.add(run.runId);
@@ -292,9 +297,13 @@ export class RunWorker {
     });
   }
 
-  /** The attempt's executor has returned: its slot may take another run. */
-  #releaseSlot(runId: number): void {
-    if (this.#executing.delete(runId)) this.wake();
+  /**
+   * The attempt's executor has returned: its slot may take another run. `wake`: claim now
+   * (a workflow node's slot is taken up once its outcome is stored, which may have queued
+   * what follows it: one claim for both).
+   */
+  #releaseSlot(runId: number, wake = true): void {
+    if (this.#executing.delete(runId) && wake) this.wake();
   }
 
   async #runAttempt(run: ClaimedRun, controller: AbortController): Promise<void> {
@@ -366,7 +375,7 @@ export class RunWorker {
       };
     } finally {
       clearTimeout(timer);
-      this.#releaseSlot(run.runId);
+      this.#releaseSlot(run.runId, run.workflowRunId === null);
       await targetWrites;
     }
     const reason = controller.signal.aborted
@@ -422,10 +431,9 @@ export class RunWorker {
       maskOutput,
       inWorkflow: run.workflowRunId !== null,
     });
+    // (The next nodes of its workflow, queued in that commit, are claimed as the attempt
+    // ends: the claim loop is woken then.)
     if (finished?.actionsQueued) this.#o.onActionsQueued?.();
-    // The next nodes of its workflow were queued in that commit: claim now, not on the echo
-    // of the notification.
-    if (finished?.workflowMoved) this.wake();
     const began = this.#startedAt.get(run.runId);
     this.#startedAt.delete(run.runId);
     if (finished) {
@@ -488,6 +496,11 @@ export class RunWorker {
       }
     } catch (error) {
       this.#o.logger.error({ err: error }, 'renewing leases failed');
+      // Try again soon rather than a whole heartbeat later: a database that comes back for a
+      // moment between outages must be used before the leases run out.
+      clearTimeout(this.#renewRetry);
+      this.#renewRetry = setTimeout(() => void this.#renew(), RENEW_RETRY_MS);
+      this.#renewRetry.unref();
     } finally {
       this.#renewing = false;
     }
