@@ -25,8 +25,6 @@ export interface FinishResult {
   retryAt: Date | null;
   /** Whether conditional actions were queued with this outcome (wake the action worker). */
   actionsQueued?: boolean;
-  /** Whether the run was a workflow node: what follows it may be queued now (claim at once). */
-  workflowMoved?: boolean;
 }
 
 /** Longest wait between two attempts, whatever the backoff settings. */
@@ -137,7 +135,6 @@ async function finishRunsIn(
       status: row.status,
       retryAt: row.status === 'queued' ? row.run_at : null,
       ...(row.actions > 0 ? { actionsQueued: true } : {}),
-      ...(row.workflow_run_id !== null && row.status !== 'queued' ? { workflowMoved: true } : {}),
     };
   });
 }
