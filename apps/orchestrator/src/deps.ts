@@ -37,7 +37,7 @@ import { loadSshServers } from './ssh-servers.ts';
 import { runMetrics } from './run-metrics.ts';
 import { OwnerSecretSets } from './owner-secret-sets.ts';
 import { secretsForRun, secretVariablesLookup } from './run-secrets.ts';
-import { runEgress } from './run-egress.ts';
+import { runEgress, workflowNodeEgress } from './run-egress.ts';
 
 export const SERVICE_NAME = 'orchestrator';
 
@@ -85,7 +85,8 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     runsPerConnection: config.ssh.runsPerConnection,
   });
   // HTTP events and SSH runs connect only where the egress policy allows the event's owner.
-  const egress = runEgress(db, new EgressPolicy(config.egress), logger);
+  const egressPolicy = new EgressPolicy(config.egress);
+  const egress = runEgress(db, egressPolicy, logger);
   const ssh = new SshExecutor({ pool: sshPool, killGraceMs: config.killGraceMs, egress });
   // The local target is registered at start, once its isolation is prepared.
   const executors = new ExecutorRegistry({
@@ -138,6 +139,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         leaseMs: config.leaseMs,
         pollMs: Math.max(config.pollMs, 500),
         egressFor: (run) => egress(run),
+        egressForNode: workflowNodeEgress(db, egressPolicy, logger),
         credentialFor: async (ownerId, credentialId) => {
           const stored = await readToolCredentialConfig(db, box, ownerId, credentialId);
           return stored && { kind: stored.kind, config: stored.config };
@@ -229,6 +231,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
           channels: Object.values(CHANNELS),
           onNotification: (channel, payload) => {
             if (channel === CHANNELS.runsQueued) runWorker.wake();
+            else if (channel === CHANNELS.actionsDue) actions?.wake();
             else if (channel === CHANNELS.runCancel)
               runWorker.cancel(payload.split(',').map(Number));
             else if (channel === CHANNELS.scheduleChanged) scheduler?.wake();

@@ -4,11 +4,14 @@ import type { DestinationCheck } from '@cronium/egress';
 import type { Logger } from '@cronium/logger';
 import {
   claimRunActions,
+  claimToolNodes,
   finishRunAction,
+  finishToolNode,
   lastRunLogLines,
   startActionEvent,
   sweepRunActionLeases,
   type ClaimedRunAction,
+  type ClaimedToolNode,
 } from '@cronium/run-queue';
 import { sendToolAction, type ToolAction, type ToolContext } from '@cronium/tools';
 import { WakeSignal } from './wake-signal.ts';
@@ -32,6 +35,12 @@ export interface ActionWorkerOptions {
     attempt: number;
     eventId: number;
   }) => Promise<DestinationCheck>;
+  /** The egress check for a workflow's tool node (its workflow run owner's policy). */
+  egressForNode: (node: {
+    ownerId: number;
+    workflowRunId: number;
+    nodeName: string;
+  }) => Promise<DestinationCheck> | DestinationCheck;
   /** One of the owner's credentials, decrypted; undefined when it is gone. */
   credentialFor: (
     ownerId: number,
@@ -40,8 +49,9 @@ export interface ActionWorkerOptions {
 }
 
 /**
- * Sends the conditional actions of finished runs: the outbox rows `finishRuns` wrote with
- * each outcome. Any orchestrator may send any action: it claims a few with a lease, sends
+ * Sends the conditional actions of finished runs (the outbox rows `finishRuns` wrote with
+ * each outcome) and the tool nodes of workflow runs (started in the commit that made them
+ * ready). Any orchestrator may send any action: it claims a few with a lease, sends
  * them, and records the end against that lease. Retryable failures (429, 5xx, network) are
  * tried again with backoff, no sooner than the service's Retry-After, up to
  * MAX_ACTION_TRIES; an action whose orchestrator died is taken back when its lease runs out.
@@ -92,14 +102,28 @@ export class ActionWorker {
           this.#o.logger.warn({ err: error }, 'claiming actions failed');
           return [];
         });
-      for (const action of claimed) {
-        const sending = this.#send(action).finally(() => {
-          this.#inFlight.delete(sending);
+      let nodes: ClaimedToolNode[] = [];
+      if (room - claimed.length > 0)
+        nodes = await claimToolNodes(this.#o.db, {
+          owner: this.#o.owner,
+          limit: room - claimed.length,
+          leaseMs: this.#o.leaseMs,
+        }).catch((error: unknown) => {
+          this.#o.logger.warn({ err: error }, 'claiming tool nodes failed');
+          return [];
+        });
+      for (const sending of [
+        ...claimed.map((action) => this.#send(action)),
+        ...nodes.map((node) => this.#sendNode(node)),
+      ]) {
+        const tracked = sending.finally(() => {
+          this.#inFlight.delete(tracked);
           this.#wake.wake();
         });
-        this.#inFlight.add(sending);
+        this.#inFlight.add(tracked);
       }
-      if (claimed.length === 0 || claimed.length === room) await this.#wake.sleep(this.#o.pollMs);
+      const got = claimed.length + nodes.length;
+      if (got === 0 || got === room) await this.#wake.sleep(this.#o.pollMs);
     }
   }
 
@@ -170,6 +194,94 @@ export class ActionWorker {
     }
   }
 
+  /**
+   * Sends a workflow's tool node and records its end, which moves the workflow run on: the
+   * node succeeds with what the tool answered as its output, or fails with the reason.
+   * Retryable failures are tried again as an event's actions are.
+   */
+  async #sendNode(node: ClaimedToolNode): Promise<void> {
+    const log = this.#o.logger.child({ workflowRunId: node.workflowRunId, node: node.nodeName });
+    const fence = {
+      workflowRunId: node.workflowRunId,
+      nodeId: node.nodeId,
+      owner: this.#o.owner,
+      tries: node.tries,
+    };
+    try {
+      if (node.tries > MAX_ACTION_TRIES) {
+        // Claimed again and again by orchestrators that died sending it.
+        await finishToolNode(this.#o.db, fence, {
+          status: 'failed',
+          output: null,
+          error: `not sent after ${MAX_ACTION_TRIES} tries`,
+        });
+        return;
+      }
+      const credential = await this.#o.credentialFor(node.ownerId, node.credentialId);
+      if (!credential) {
+        await finishToolNode(this.#o.db, fence, {
+          status: 'failed',
+          output: null,
+          error: 'its tool credential is gone',
+        });
+        return;
+      }
+      const result = await sendToolAction({
+        ...({
+          kind: credential.kind,
+          credential: credential.config,
+          params: node.params,
+        } as ToolAction),
+        context: {
+          event: null,
+          run: null,
+          workflow: {
+            id: node.workflowId,
+            runId: node.workflowRunId,
+            node: node.nodeName,
+            input: node.workflowInput ?? null,
+          },
+          output: null,
+          condition: null,
+          input: node.input ?? null,
+          logs: [],
+          variables: await listPlainVariables(this.#o.db, node.ownerId),
+        },
+        egress: await this.#o.egressForNode(node),
+        signal: AbortSignal.timeout(this.#o.leaseMs),
+        timeoutMs: Math.min(30_000, this.#o.leaseMs),
+      });
+      const answer = {
+        kind: credential.kind,
+        ...(result.status ? { status: result.status } : {}),
+        ...(result.ok ? { detail: result.detail ?? null } : {}),
+      };
+      const recorded = result.ok
+        ? await finishToolNode(this.#o.db, fence, {
+            status: 'succeeded',
+            output: answer,
+            error: null,
+          })
+        : result.retryable && node.tries < MAX_ACTION_TRIES
+          ? await finishToolNode(this.#o.db, fence, {
+              status: 'retry',
+              error: result.error,
+              retryAt: new Date(
+                Date.now() + Math.max(2 ** node.tries * 1_000, result.retryAfterMs ?? 0),
+              ),
+            })
+          : await finishToolNode(this.#o.db, fence, {
+              status: 'failed',
+              output: answer,
+              error: result.error,
+            });
+      log.info({ ok: result.ok, tries: node.tries, recorded }, 'tool node sent');
+    } catch (error) {
+      // The database or a decryption failed: the lease runs out and the node is due again.
+      log.error({ err: error }, 'sending a tool node failed');
+    }
+  }
+
   /** What the action's templates read: the run as it ended, its last log lines. */
   async #context(action: ClaimedRunAction): Promise<ToolContext> {
     const run = action.run;
@@ -185,6 +297,7 @@ export class ActionWorker {
         startedAt: run.startedAt?.toISOString() ?? null,
         finishedAt: run.finishedAt?.toISOString() ?? null,
       },
+      workflow: null,
       output: run.output ?? null,
       condition: run.condition,
       input: run.input ?? null,

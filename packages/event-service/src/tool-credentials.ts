@@ -153,7 +153,7 @@ export async function removeToolCredential(
   const inUse = () =>
     new AppError(
       'CONFLICT',
-      `tool credential ${id} is used by an event: change or delete it first`,
+      `tool credential ${id} is used by an event or a workflow node: change or delete it first`,
     );
   try {
     await db.transaction().execute(async (trx) => {
@@ -161,6 +161,7 @@ export async function removeToolCredential(
         .selectFrom('events')
         .select('id')
         .where('tool_credential_id', '=', id)
+        .union(trx.selectFrom('workflow_nodes').select('id').where('tool_credential_id', '=', id))
         .limit(1)
         .execute();
       if (users.length > 0) throw inUse();
@@ -230,6 +231,7 @@ const TEST_CONTEXT: ToolContext = {
     startedAt: null,
     finishedAt: null,
   },
+  workflow: null,
   output: null,
   condition: null,
   input: null,

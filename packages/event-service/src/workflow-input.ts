@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { MisfirePolicy } from '@cronium/contracts';
-import type { Db, EdgeCondition } from '@cronium/db';
+import { findToolCredential, type Db, type EdgeCondition } from '@cronium/db';
+import { validateToolParams } from '@cronium/tools';
 import { AppError } from '@cronium/service-kit/errors';
 import { scheduleProblems } from './event-input.ts';
 
@@ -12,6 +13,8 @@ export interface WorkflowNodeInput {
   name: string;
   event?: { id: number };
   workflow?: { id: number };
+  /** A tool action sent with one of the owner's credentials (templates read the node's input). */
+  tool?: { credentialId: number; params: Record<string, unknown> };
   /** With several parents: start when all edges fired (default), or the first one. */
   join?: 'all' | 'any';
   /** Input keys to sources: `input`, `input.path`, `<ancestor>`, `<ancestor>.path`. */
@@ -72,12 +75,16 @@ export async function checkWorkflowGraph(
     else if (index.has(node.name))
       problems.push({ pointer: `${at}/name`, message: `another node is named ${node.name}` });
     else index.set(node.name, i);
-    if ((node.event === undefined) === (node.workflow === undefined))
-      problems.push({ pointer: at, message: 'a node runs either an `event` or a `workflow`' });
+    if ([node.event, node.workflow, node.tool].filter((x) => x !== undefined).length !== 1)
+      problems.push({
+        pointer: at,
+        message: 'a node runs one `event`, one `workflow` or one `tool` action',
+      });
   });
   const eventTypes = await ownedEventTypes(db, ownerId, input.nodes);
   const workflows = await ownedWorkflows(db, ownerId, input.nodes);
   for (const [i, node] of input.nodes.entries()) {
+    if (node.tool) problems.push(...(await toolProblems(db, ownerId, node.tool, i)));
     if (node.event && !eventTypes.has(node.event.id))
       problems.push({
         pointer: `/body/nodes/${i}/event/id`,
@@ -133,6 +140,28 @@ export async function checkWorkflowGraph(
     throw new AppError('UNPROCESSABLE', 'the workflow cannot be saved as it is', {
       errors: problems,
     });
+}
+
+/** A tool node's credential is one of the owner's, its params fit that kind, its templates parse. */
+async function toolProblems(
+  db: Db,
+  ownerId: number,
+  tool: NonNullable<WorkflowNodeInput['tool']>,
+  i: number,
+): Promise<Problem[]> {
+  const at = `/body/nodes/${i}/tool`;
+  const credential = await findToolCredential(db, ownerId, tool.credentialId);
+  if (!credential)
+    return [
+      {
+        pointer: `${at}/credentialId`,
+        message: `no tool credential ${tool.credentialId} of the workflow's owner`,
+      },
+    ];
+  const checked = validateToolParams(credential.kind, tool.params);
+  return checked.ok
+    ? []
+    : checked.errors.map((e) => ({ pointer: `${at}/params${e.pointer}`, message: e.message }));
 }
 
 function setsCondition(node: WorkflowNodeInput, eventTypes: Map<number, string>): boolean {

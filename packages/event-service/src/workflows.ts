@@ -94,6 +94,14 @@ export async function readWorkflow(
       name: n.name,
       ...(n.event_id !== null ? { event: { id: Number(n.event_id) } } : {}),
       ...(n.child_workflow_id !== null ? { workflow: { id: Number(n.child_workflow_id) } } : {}),
+      ...(n.tool_credential_id !== null
+        ? {
+            tool: {
+              credentialId: Number(n.tool_credential_id),
+              params: (n.tool_params ?? {}) as Record<string, unknown>,
+            },
+          }
+        : {}),
       join: n.join_mode,
       ...(n.input_mapping ? { input: n.input_mapping as Record<string, string> } : {}),
       label: n.label,
@@ -308,9 +316,15 @@ async function writeGraph(
         graph.nodes.map((node) => ({
           workflow_id: workflowId,
           name: node.name,
-          kind: node.workflow ? ('workflow' as const) : ('event' as const),
+          kind: node.workflow
+            ? ('workflow' as const)
+            : node.tool
+              ? ('tool' as const)
+              : ('event' as const),
           event_id: node.event?.id ?? null,
           child_workflow_id: node.workflow?.id ?? null,
+          tool_credential_id: node.tool?.credentialId ?? null,
+          tool_params: node.tool ? JSON.stringify(node.tool.params) : null,
           join_mode: node.join ?? 'all',
           input_mapping: node.input ? JSON.stringify(node.input) : null,
           label: node.label ?? '',
@@ -322,6 +336,8 @@ async function writeGraph(
           kind: eb.ref('excluded.kind'),
           event_id: eb.ref('excluded.event_id'),
           child_workflow_id: eb.ref('excluded.child_workflow_id'),
+          tool_credential_id: eb.ref('excluded.tool_credential_id'),
+          tool_params: eb.ref('excluded.tool_params'),
           join_mode: eb.ref('excluded.join_mode'),
           input_mapping: eb.ref('excluded.input_mapping'),
           label: eb.ref('excluded.label'),

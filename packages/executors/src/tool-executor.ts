@@ -80,6 +80,7 @@ function toolContext(request: ExecutionRequest): ToolContext {
       startedAt: new Date().toISOString(),
       finishedAt: null,
     },
+    workflow: null,
     output: null,
     condition: null,
     input: request.context?.input ?? null,

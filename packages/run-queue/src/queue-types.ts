@@ -21,6 +21,8 @@ export const CHANNELS = {
   scheduleChanged: 'cronium_schedule_changed',
   /** A workflow run moved (a node started or ended, the run ended): its id. */
   workflowRuns: 'cronium_workflow_runs',
+  /** A workflow's tool node is due to be sent (wake the action workers). */
+  actionsDue: 'cronium_actions_due',
 } as const;
 
 /** Statuses in which a run occupies a concurrency slot or waits for one (from contracts). */

@@ -35,7 +35,7 @@ describe('renderTemplate', () => {
   });
 
   it('renders a missing value as empty (strictVariables off)', async () => {
-    const run = { ...context.run, exitCode: null, error: null };
+    const run = { ...context.run!, exitCode: null, error: null };
     const out = await renderTemplate(
       '[{{ run.exitCode }}][{{ output.nothing.deeper }}][{{ run.error | default: "none" }}]',
       { ...context, run, output: null },

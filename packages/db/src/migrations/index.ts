@@ -11,6 +11,7 @@ import * as m0009 from './0009-workflow-engine.ts';
 import * as m0010 from './0010-webhook-triggers.ts';
 import * as m0011 from './0011-workflow-schedules.ts';
 import * as m0012 from './0012-workflow-run-idempotency.ts';
+import * as m0013 from './0013-workflow-tool-nodes.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-webhook-triggers': m0010,
   '0011-workflow-schedules': m0011,
   '0012-workflow-run-idempotency': m0012,
+  '0013-workflow-tool-nodes': m0013,
 };

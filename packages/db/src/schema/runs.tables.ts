@@ -169,6 +169,13 @@ export interface WorkflowNodeRunsTable {
   reused: WithDefault<boolean>;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** A tool node's send: due at (null when not waiting to be sent), tries, its lease. */
+  send_due_at: Timestamp | null;
+  send_tries: WithDefault<number>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  /** A tool node's input (an event node's is its run's). */
+  input: Json | null;
 }
 
 /** When a conditional action fires, by how its run ended. */

@@ -157,28 +157,41 @@ export async function progressWorkflowRun(
   errors: Map<number, string | null> = new Map(),
   options: { deferParent?: boolean } = {},
 ): Promise<WorkflowRunEnd | undefined> {
-  for (const nodeId of changed) await writeEndedNode(trx, run.id, nodeId, statuses, errors);
-  if (run.status !== 'running') return undefined;
+  const writes = new NodeWrites(run.id);
+  for (const nodeId of changed) {
+    const status = statuses.get(nodeId)!;
+    writes.set(nodeId, {
+      state: status.state,
+      output: status.output ?? null,
+      condition: status.condition,
+      error: errors.get(nodeId) ?? null,
+      finished_at: isFinalNodeState(status.state) ? new Date() : null,
+    });
+  }
+  if (run.status !== 'running') {
+    await writes.flush(trx, { notify: false });
+    return undefined;
+  }
   const byId = new Map(run.graph.nodes.map((n) => [n.id, n]));
   // A node can end as it starts (its event is gone, its child workflow ended at once):
   // decide again until nothing moves.
   for (let decisions = resolveWorkflow(run.graph, statuses, run.input); decisions.length > 0;) {
     for (const decision of decisions) {
       if (!decision.start) {
-        await setNode(trx, run.id, decision.nodeId, { state: 'skipped', finished_at: new Date() });
+        writes.set(decision.nodeId, { state: 'skipped', finished_at: new Date() });
         continue;
       }
       const node = byId.get(decision.nodeId)!;
-      const start = await startNode(trx, run, node, decision.input);
+      const start = await startNode(trx, run, node, decision.input, writes);
       if (start.ended) {
         statuses.set(node.id, {
           state: start.ended.state,
           output: start.ended.output,
           condition: null,
         });
-        await setNode(trx, run.id, node.id, {
+        writes.set(node.id, {
           state: start.ended.state,
-          output: JSON.stringify(start.ended.output ?? null),
+          output: start.ended.output ?? null,
           error: start.ended.error,
           started_at: new Date(),
           finished_at: new Date(),
@@ -189,61 +202,90 @@ export async function progressWorkflowRun(
     decisions = resolveWorkflow(run.graph, statuses, run.input);
   }
   if (!workflowFinished(statuses)) {
-    await notifyWorkflowRun(trx, run.id);
+    await writes.flush(trx, { notify: true });
     return undefined;
   }
+  await writes.flush(trx, { notify: false });
   return finishWorkflowRun(trx, run, statuses, options.deferParent ?? false);
 }
 
-async function writeEndedNode(
-  trx: DbExecutor,
-  workflowRunId: number,
-  nodeId: number,
-  statuses: Map<number, NodeStatus>,
-  errors: Map<number, string | null>,
-): Promise<void> {
-  const status = statuses.get(nodeId)!;
-  await setNode(trx, workflowRunId, nodeId, {
-    state: status.state,
-    output: status.output === undefined ? null : JSON.stringify(status.output),
-    condition: status.condition,
-    error: errors.get(nodeId) ?? null,
-    finished_at: isFinalNodeState(status.state) ? new Date() : null,
-  });
-}
-
-async function setNode(
-  trx: DbExecutor,
-  workflowRunId: number,
-  nodeId: number,
-  set: {
-    state: WorkflowNodeState;
-    output?: string | null;
-    condition?: boolean | null;
-    error?: string | null;
-    run_id?: number;
-    child_run_id?: number;
-    started_at?: Date;
-    finished_at?: Date | null;
-  },
-): Promise<void> {
-  await trx
-    .updateTable('workflow_node_runs')
-    .set(set)
-    .where('workflow_run_id', '=', workflowRunId)
-    .where('node_id', '=', nodeId)
-    .execute();
+/** What changes in one node's row (absent fields are kept). */
+interface NodeChange {
+  state: WorkflowNodeState;
+  output?: unknown;
+  condition?: boolean | null;
+  error?: string | null;
+  run_id?: number;
+  child_run_id?: number;
+  started_at?: Date;
+  finished_at?: Date | null;
+  /** A tool node: its input, and when it is due to be sent (null: not any more). */
+  input?: unknown;
+  send_due_at?: Date | null;
 }
 
 /**
- * Starts one node: a run of its event, or a run of its child workflow. `ended`: the node
- * ended as it started (it could not start, or its child workflow ended at once).
+ * The node rows a workflow run's advance changes, written together in one statement (with
+ * the run's notification) instead of one round trip per change: a step of a chain is a
+ * few statements, and each is a round trip inside the transaction that holds the run's lock.
+ */
+class NodeWrites {
+  readonly #workflowRunId: number;
+  readonly #changes = new Map<number, NodeChange>();
+
+  constructor(workflowRunId: number) {
+    this.#workflowRunId = workflowRunId;
+  }
+
+  set(nodeId: number, change: NodeChange): void {
+    this.#changes.set(nodeId, { ...this.#changes.get(nodeId), ...change });
+  }
+
+  async flush(trx: DbExecutor, options: { notify: boolean }): Promise<void> {
+    const sends = [...this.#changes.values()].some((c) => c.send_due_at);
+    const notify = sql`SELECT ${
+      options.notify
+        ? sql`pg_notify(${CHANNELS.workflowRuns}, ${String(this.#workflowRunId)})`
+        : sql`NULL`
+    }, ${sends ? sql`pg_notify(${CHANNELS.actionsDue}, ${String(this.#workflowRunId)})` : sql`NULL`}`;
+    if (this.#changes.size === 0) {
+      if (options.notify) await notify.execute(trx);
+      return;
+    }
+    // JSON keeps "not changed" (key absent) apart from "set to null".
+    const changes = JSON.stringify(Object.fromEntries(this.#changes));
+    this.#changes.clear();
+    await sql`
+      WITH changed AS (
+        UPDATE workflow_node_runs n SET
+          state = c.change->>'state',
+          output = CASE WHEN c.change ? 'output' THEN c.change->'output' ELSE n.output END,
+          condition = CASE WHEN c.change ? 'condition' THEN (c.change->>'condition')::boolean ELSE n.condition END,
+          error = CASE WHEN c.change ? 'error' THEN c.change->>'error' ELSE n.error END,
+          run_id = coalesce((c.change->>'run_id')::bigint, n.run_id),
+          child_run_id = coalesce((c.change->>'child_run_id')::bigint, n.child_run_id),
+          started_at = coalesce((c.change->>'started_at')::timestamptz, n.started_at),
+          finished_at = CASE WHEN c.change ? 'finished_at' THEN (c.change->>'finished_at')::timestamptz ELSE n.finished_at END,
+          input = CASE WHEN c.change ? 'input' THEN c.change->'input' ELSE n.input END,
+          send_due_at = CASE WHEN c.change ? 'send_due_at' THEN (c.change->>'send_due_at')::timestamptz ELSE n.send_due_at END
+        FROM jsonb_each(${changes}::jsonb) AS c(node_id, change)
+        WHERE n.workflow_run_id = ${this.#workflowRunId} AND n.node_id = c.node_id::bigint
+      )
+      ${notify}`.execute(trx);
+  }
+}
+
+/**
+ * Starts one node: a run of its event, a run of its child workflow, or a tool action due to
+ * be sent. `ended`: the node ended as it started (it could not start, or its child workflow
+ * ended at once).
  */
 async function startNode(
   trx: DbExecutor,
   run: LockedWorkflowRun,
   node: WorkflowGraph['nodes'][number],
   input: unknown,
+  writes: NodeWrites,
 ): Promise<{ ended?: WorkflowRunEnd; childRunId?: number }> {
   const failed = (error: string) => ({ ended: { state: 'failed' as const, output: {}, error } });
   if (node.kind === 'event') {
@@ -266,11 +308,7 @@ async function startNode(
     );
     if (!started) return failed(`event ${node.eventId} is gone`);
     run.queuedRunIds?.push(started.id);
-    await setNode(trx, run.id, node.id, {
-      state: 'started',
-      run_id: started.id,
-      started_at: new Date(),
-    });
+    writes.set(node.id, { state: 'started', run_id: Number(started.id), started_at: new Date() });
     return {};
   }
   if (node.kind === 'workflow') {
@@ -282,14 +320,16 @@ async function startNode(
     });
     if (child.outcome !== 'started') return failed(child.reason);
     if (child.ended) return { ended: child.ended, childRunId: child.workflowRunId };
-    await setNode(trx, run.id, node.id, {
+    writes.set(node.id, {
       state: 'started',
       child_run_id: child.workflowRunId,
       started_at: new Date(),
     });
     return {};
   }
-  return failed(`${node.kind} nodes cannot run in this version`);
+  // A tool node: its row is the outbox entry an action worker claims and sends.
+  writes.set(node.id, { state: 'started', started_at: new Date(), input, send_due_at: new Date() });
+  return {};
 }
 
 /**

@@ -41,7 +41,15 @@ export async function cancelWorkflowRunIn(
     .execute();
   const nodes = await trx
     .updateTable('workflow_node_runs')
-    .set({ state: 'cancelled', error: options.reason, finished_at: new Date() })
+    // A tool node not sent yet is not sent; one being sent finds its claim gone.
+    .set({
+      state: 'cancelled',
+      error: options.reason,
+      finished_at: new Date(),
+      send_due_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
     .where('workflow_run_id', '=', workflowRunId)
     .where('state', 'in', ['waiting', 'started'])
     .returning(['run_id', 'child_run_id'])

@@ -16,6 +16,13 @@ export {
   type StartWorkflowResult,
 } from './start-workflow-run.ts';
 export { cancelWorkflowRun, timeOutWorkflowRuns } from './cancel-workflow-run.ts';
+export {
+  claimToolNodes,
+  finishToolNode,
+  type ClaimedToolNode,
+  type ToolNodeEnd,
+  type ToolNodeFence,
+} from './tool-nodes.ts';
 export { rerunWorkflowRun, WorkflowRunNotFoundError } from './rerun-workflow-run.ts';
 export {
   edgeFires,

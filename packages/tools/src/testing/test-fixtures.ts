@@ -36,6 +36,7 @@ export function sampleContext(overrides: Partial<ToolContext> = {}): ToolContext
       startedAt: '2026-01-02T03:04:05.000Z',
       finishedAt: '2026-01-02T03:04:06.534Z',
     },
+    workflow: null,
     output: { files: 12, sizes: [1, 2, 3], note: 'disk "almost" full' },
     condition: false,
     input: { target: 's3://bucket' },

@@ -26,6 +26,22 @@ export const WorkflowNode = Type.Object(
     workflow: Type.Optional(
       Type.Object({ id: Id }, { ...Strict, description: 'another workflow' }),
     ),
+    tool: Type.Optional(
+      Type.Object(
+        {
+          credentialId: Type.Integer({ minimum: 1, description: 'one of your tool credentials' }),
+          params: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), {
+            description:
+              "what to send, by the credential's kind (docs/tools.md); text fields are LiquidJS templates that read `input`, `workflow` and `variables`",
+          }),
+        },
+        {
+          ...Strict,
+          description:
+            "a tool action sent without an event; the node's output is the tool's answer ({ kind, status, detail })",
+        },
+      ),
+    ),
     join: Type.Optional(
       oneOf(['all', 'any'] as const, {
         description: 'with several parents: start when all edges fired (default) or the first did',
