@@ -35,12 +35,16 @@ export interface WorkflowRunView extends WorkflowRunListItem {
     kind: string;
     eventId: number | null;
     workflowId: number | null;
+    toolCredentialId: number | null;
     join: 'all' | 'any';
     state: string;
     runId: number | null;
     /** The status of the node's run (queued, running...), when it has one. */
     runStatus: string | null;
     childRunId: number | null;
+    /** A tool node's input, and its sends so far. */
+    input: unknown;
+    tries: number;
     output: unknown;
     condition: boolean | null;
     error: string | null;
@@ -177,11 +181,14 @@ export async function readWorkflowRun(
         kind: node.kind,
         eventId: node.eventId,
         workflowId: node.childWorkflowId,
+        toolCredentialId: node.toolCredentialId,
         join: node.join,
         state: r?.state ?? 'waiting',
         runId: r?.run_id == null ? null : Number(r.run_id),
         runStatus: r?.run_status ?? null,
         childRunId: r?.child_run_id == null ? null : Number(r.child_run_id),
+        input: r?.input ?? null,
+        tries: r?.send_tries ?? 0,
         output: r?.output ?? null,
         condition: r?.condition ?? null,
         error: r?.error ?? null,

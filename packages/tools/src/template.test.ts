@@ -144,7 +144,7 @@ describe('checkTemplate', () => {
     expect(checkTemplate('ok\n  {{ evnt.name }}')).toEqual({
       ok: false,
       message:
-        'unknown variable "evnt"; a template can read event, run, output, condition, input, logs, variables',
+        'unknown variable "evnt"; a template can read event, run, workflow, output, condition, input, logs, variables',
       line: 2,
       column: 6,
     });

@@ -181,6 +181,7 @@ export const WorkflowRun = Type.Intersect([
         kind: Type.String(),
         eventId: Nullable(Type.Integer()),
         workflowId: Nullable(Type.Integer()),
+        toolCredentialId: Nullable(Type.Integer()),
         join: Type.String(),
         state: oneOf([
           'waiting',
@@ -193,6 +194,11 @@ export const WorkflowRun = Type.Intersect([
         runId: Nullable(Type.Integer()),
         runStatus: Nullable(Type.String()),
         childRunId: Nullable(Type.Integer()),
+        input: Type.Unknown({
+          description:
+            "a tool node's input (an event node's is its run's, a child workflow's its run's)",
+        }),
+        tries: Type.Integer({ description: "a tool node's sends so far" }),
         output: Type.Unknown(),
         condition: Nullable(Type.Boolean()),
         error: Nullable(Type.String()),
