@@ -12,7 +12,7 @@ import { ExecutorRegistry, RunWorker } from '@cronium/engine';
 import { checkedLookup, EgressPolicy } from '@cronium/egress';
 import { HelperProcessLauncher, HttpExecutor, LocalExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
-import { CHANNELS, startWorkflowRun } from '@cronium/run-queue';
+import { CHANNELS, queuedBy, startWorkflowRun } from '@cronium/run-queue';
 import { openBenchDatabase } from './bench-database.ts';
 import { rawSamples, summarize, writeResults } from './results.ts';
 
@@ -132,8 +132,10 @@ try {
     url,
     channels: [CHANNELS.runsQueued, CHANNELS.workflowRuns],
     onNotification: (channel, payload) => {
-      if (channel === CHANNELS.runsQueued) worker.wake();
-      else void checkEnded(Number(payload));
+      // As the orchestrator does: the worker's own echo is left alone.
+      if (channel === CHANNELS.runsQueued) {
+        if (queuedBy(payload) !== 'bench') worker.wake();
+      } else void checkEnded(Number(payload));
     },
   });
   await new Promise((r) => setTimeout(r, 500)); // LISTEN established

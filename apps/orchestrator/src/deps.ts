@@ -19,7 +19,7 @@ import {
 } from '@cronium/executors';
 import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
-import { CHANNELS } from '@cronium/run-queue';
+import { CHANNELS, queuedBy } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
 import { createServiceProcess } from '@cronium/service-kit';
 import {
@@ -230,8 +230,11 @@ export function createDeps(config: OrchestratorConfig, version: string) {
           url: config.base.database.url,
           channels: Object.values(CHANNELS),
           onNotification: (channel, payload) => {
-            if (channel === CHANNELS.runsQueued) runWorker.wake();
-            else if (channel === CHANNELS.actionsDue) actions?.wake();
+            // Its own echo is left alone: the worker that queued a workflow's next node
+            // claims it as the attempt before it ends.
+            if (channel === CHANNELS.runsQueued) {
+              if (queuedBy(payload) !== config.id) runWorker.wake();
+            } else if (channel === CHANNELS.actionsDue) actions?.wake();
             else if (channel === CHANNELS.runCancel)
               runWorker.cancel(payload.split(',').map(Number));
             else if (channel === CHANNELS.scheduleChanged) scheduler?.wake();

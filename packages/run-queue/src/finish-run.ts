@@ -127,6 +127,10 @@ async function finishRunsIn(
         condition: row.condition,
         error: row.error,
       })),
+      // One worker's batch: it claims the next nodes itself as its attempts end.
+      new Set(items.map((i) => i.fence.owner)).size === 1
+        ? { queuedBy: items[0]!.fence.owner }
+        : {},
     );
   return items.map((item) => {
     const row = rows.get(item.fence.runId);

@@ -45,6 +45,8 @@ export interface LockedWorkflowRun {
   queuedRunIds?: number[];
   /** A schedule's slot, for the runs of the nodes started with the run (its roots). */
   slot?: { scheduledFor: Date; runAt?: Date };
+  /** The run worker whose finished run advances this one (it claims what follows itself). */
+  queuedBy?: string;
 }
 
 export async function lockWorkflowRun(
@@ -111,7 +113,11 @@ export async function readNodeStatuses(
  * (then its parent workflow's node, and so on up). Runs are locked in id order, so two
  * transactions advancing the same runs cannot deadlock each other.
  */
-export async function advanceWorkflowRuns(trx: DbExecutor, ended: EndedNode[]): Promise<void> {
+export async function advanceWorkflowRuns(
+  trx: DbExecutor,
+  ended: EndedNode[],
+  options: { queuedBy?: string } = {},
+): Promise<void> {
   const byRun = new Map<number, EndedNode[]>();
   for (const end of ended) {
     const list = byRun.get(end.workflowRunId) ?? [];
@@ -132,6 +138,7 @@ export async function advanceWorkflowRuns(trx: DbExecutor, ended: EndedNode[]): 
       changed.add(nodeId);
     }
     if (changed.size === 0) continue;
+    if (options.queuedBy) run.queuedBy = options.queuedBy;
     await progressWorkflowRun(trx, run, statuses, changed, errors);
   }
 }
@@ -304,7 +311,7 @@ async function startNode(
             }
           : {}),
       },
-      { ownerId: run.ownerId },
+      { ownerId: run.ownerId, ...(run.queuedBy ? { queuedBy: run.queuedBy } : {}) },
     );
     if (!started) return failed(`event ${node.eventId} is gone`);
     run.queuedRunIds?.push(started.id);
