@@ -16,7 +16,7 @@ export {
 } from './enqueue-run.ts';
 export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
 export type { TriggerAudit, RunRow } from './insert-run.ts';
-export { queuedBy } from './insert-run.ts';
+export { queuedBy } from './workflows/insert-node-runs.ts';
 export { findRunByIdempotencyKey, isIdempotencyConflict } from './idempotent-run.ts';
 export { claimRuns, nextQueuedRunAt, type ClaimedRun, type ClaimOptions } from './claim-runs.ts';
 export { renewLeases, type HeldRun } from './renew-leases.ts';

@@ -19,18 +19,6 @@ export interface InsertRunOptions {
   ownerId?: number;
   /** Write the `run.trigger` audit entry in the same statement. */
   audit?: TriggerAudit;
-  /**
-   * The orchestrator that queues the run and will claim it itself (a workflow's next node,
-   * queued with the outcome of its run): the notification names it (see `queuedBy`), so it
-   * can leave its own echo alone.
-   */
-  queuedBy?: string;
-}
-
-/** The run worker that queued the runs a `runsQueued` notification announces, if one did. */
-export function queuedBy(payload: string): string | undefined {
-  const at = payload.indexOf('@');
-  return at < 0 ? undefined : payload.slice(at + 1);
 }
 
 /** Policies under which a new run only needs inserting: no decision from the active runs. */
@@ -85,7 +73,7 @@ export async function insertRun(
     ), tick AS (
       UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
     ), notified AS (
-      SELECT pg_notify(${CHANNELS.runsQueued}, ${options.queuedBy ? `${eventId}@${options.queuedBy}` : String(eventId)}) FROM run
+      SELECT pg_notify(${CHANNELS.runsQueued}, ${String(eventId)}) FROM run
     )${audited}
     SELECT run.* FROM run, notified`.execute(executor);
   return inserted.rows[0];

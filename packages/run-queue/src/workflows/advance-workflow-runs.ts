@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { FinalRunStatus } from '@cronium/contracts';
 import type { WorkflowNodeState, WorkflowRunStatus } from '@cronium/db';
-import { insertRun } from '../insert-run.ts';
 import { CHANNELS, type DbExecutor } from '../queue-types.ts';
 import {
   isFinalNodeState,
@@ -12,6 +11,7 @@ import {
   type WorkflowGraph,
 } from './workflow-graph.ts';
 import { startWorkflowRunIn } from './start-workflow-run.ts';
+import { insertNodeRuns, type NodeRunStart } from './insert-node-runs.ts';
 
 /** A node's work that ended: its event's run, or its child workflow run. */
 export interface EndedNode {
@@ -180,31 +180,43 @@ export async function progressWorkflowRun(
     return undefined;
   }
   const byId = new Map(run.graph.nodes.map((n) => [n.id, n]));
+  /** A node that ended as it started: recorded for the next round of decisions. */
+  const endAtStart = (nodeId: number, start: { ended?: WorkflowRunEnd; childRunId?: number }) => {
+    if (!start.ended) return;
+    statuses.set(nodeId, { state: start.ended.state, output: start.ended.output, condition: null });
+    writes.set(nodeId, {
+      state: start.ended.state,
+      output: start.ended.output ?? null,
+      error: start.ended.error,
+      started_at: new Date(),
+      finished_at: new Date(),
+      ...(start.childRunId === undefined ? {} : { child_run_id: start.childRunId }),
+    });
+  };
   // A node can end as it starts (its event is gone, its child workflow ended at once):
   // decide again until nothing moves.
   for (let decisions = resolveWorkflow(run.graph, statuses, run.input); decisions.length > 0;) {
+    const eventStarts: NodeRunStart[] = [];
     for (const decision of decisions) {
-      if (!decision.start) {
+      const node = byId.get(decision.nodeId)!;
+      if (!decision.start)
         writes.set(decision.nodeId, { state: 'skipped', finished_at: new Date() });
+      else if (node.kind === 'event')
+        eventStarts.push({ nodeId: node.id, eventId: node.eventId!, input: decision.input });
+      else endAtStart(node.id, await startNode(trx, run, node, decision.input, writes));
+    }
+    // The ready event nodes' runs, in one statement.
+    const runIds = await insertNodeRuns(trx, run, eventStarts);
+    for (const { nodeId, eventId } of eventStarts) {
+      const runId = runIds.get(nodeId);
+      if (runId === undefined) {
+        endAtStart(nodeId, {
+          ended: { state: 'failed', output: {}, error: `event ${eventId} is gone` },
+        });
         continue;
       }
-      const node = byId.get(decision.nodeId)!;
-      const start = await startNode(trx, run, node, decision.input, writes);
-      if (start.ended) {
-        statuses.set(node.id, {
-          state: start.ended.state,
-          output: start.ended.output,
-          condition: null,
-        });
-        writes.set(node.id, {
-          state: start.ended.state,
-          output: start.ended.output ?? null,
-          error: start.ended.error,
-          started_at: new Date(),
-          finished_at: new Date(),
-          ...(start.childRunId === undefined ? {} : { child_run_id: start.childRunId }),
-        });
-      }
+      run.queuedRunIds?.push(runId);
+      writes.set(nodeId, { state: 'started', run_id: runId, started_at: new Date() });
     }
     decisions = resolveWorkflow(run.graph, statuses, run.input);
   }
@@ -283,9 +295,9 @@ class NodeWrites {
 }
 
 /**
- * Starts one node: a run of its event, a run of its child workflow, or a tool action due to
- * be sent. `ended`: the node ended as it started (it could not start, or its child workflow
- * ended at once).
+ * Starts a node that is not an event's (those are queued together, `insertNodeRuns`): a run
+ * of its child workflow, or a tool action due to be sent. `ended`: the node ended as it
+ * started (it could not start, or its child workflow ended at once).
  */
 async function startNode(
   trx: DbExecutor,
@@ -295,29 +307,6 @@ async function startNode(
   writes: NodeWrites,
 ): Promise<{ ended?: WorkflowRunEnd; childRunId?: number }> {
   const failed = (error: string) => ({ ended: { state: 'failed' as const, output: {}, error } });
-  if (node.kind === 'event') {
-    const started = await insertRun(
-      trx,
-      node.eventId!,
-      {
-        trigger: 'workflow',
-        input,
-        workflowRunId: run.id,
-        workflowNodeId: node.id,
-        ...(run.slot
-          ? {
-              scheduledFor: run.slot.scheduledFor,
-              ...(run.slot.runAt ? { runAt: run.slot.runAt } : {}),
-            }
-          : {}),
-      },
-      { ownerId: run.ownerId, ...(run.queuedBy ? { queuedBy: run.queuedBy } : {}) },
-    );
-    if (!started) return failed(`event ${node.eventId} is gone`);
-    run.queuedRunIds?.push(started.id);
-    writes.set(node.id, { state: 'started', run_id: Number(started.id), started_at: new Date() });
-    return {};
-  }
   if (node.kind === 'workflow') {
     const child = await startWorkflowRunIn(trx, node.childWorkflowId!, {
       trigger: 'workflow',
