@@ -42,4 +42,25 @@ describe('web config', () => {
         /WEB_TRUSTED_PROXIES is invalid: expected comma-separated IP addresses or CIDR ranges/,
       );
   });
+
+  it('reads CORS origins as origins (none by default), and refuses anything else', () => {
+    expect(loadConfig({ CRONIUM_DATA_DIR: dataDir }).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({
+        CRONIUM_DATA_DIR: dataDir,
+        WEB_CORS_ORIGINS: 'https://App.example.com, http://localhost:5173/,https://x.example:443',
+      }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173', 'https://x.example']);
+    for (const bad of [
+      '*',
+      'app.example.com',
+      'https://app.example.com/spa',
+      'https://app.example.com/?x=1',
+      'https://user@app.example.com',
+      'ftp://app.example.com',
+    ])
+      expect(() => loadConfig({ CRONIUM_DATA_DIR: dataDir, WEB_CORS_ORIGINS: bad })).toThrow(
+        /WEB_CORS_ORIGINS is invalid: expected comma-separated origins/,
+      );
+  });
 });

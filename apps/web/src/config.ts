@@ -18,6 +18,7 @@ import {
   type PublicOrigin,
 } from '@cronium/service-kit';
 import { DEFAULT_OWNER_LIMITS, type OwnerLimits } from '@cronium/event-service/owner-limits';
+import { parseCorsOrigins } from './api/cors.ts';
 
 function quota(fallback: number, what: string) {
   return env.integer({ default: fallback, min: 1, max: 1_000_000_000, description: what });
@@ -56,6 +57,13 @@ export const webEnvSpec = {
     patternHint: 'comma-separated IP addresses or CIDR ranges, such as 127.0.0.1,10.0.0.0/8',
     description:
       'reverse proxies whose X-Forwarded-For is believed for the client address (audit log, sign-in throttle); none by default',
+  }),
+  WEB_CORS_ORIGINS: env.string({
+    optional: true,
+    pattern: { test: (raw: string) => 'origins' in parseCorsOrigins(raw) },
+    patternHint: 'comma-separated origins, such as https://app.example.com,http://localhost:5173',
+    description:
+      'pages of other origins that may call the REST API from a browser, with an API token (never the session cookie); none by default',
   }),
   WEB_SERVER_PROBES_PER_MINUTE: env.integer({
     default: 10,
@@ -131,6 +139,8 @@ export interface WebConfig {
   egress: EgressSettings;
   /** Which pages may use the session cookie, and whether it is Secure. */
   publicOrigin: PublicOrigin;
+  /** Other origins whose pages may call the API with a token (CORS). */
+  corsOrigins: string[];
   /** The setup token given in the environment, if any. */
   setupToken: string | undefined;
   /** What one non-admin user may take (M2). */
@@ -150,6 +160,7 @@ export function loadConfig(source: Record<string, string | undefined>): WebConfi
   return {
     egress: egress.settings,
     publicOrigin: publicOrigin(app.CRONIUM_PUBLIC_URL, app.WEB_PORT),
+    corsOrigins: (parseCorsOrigins(app.WEB_CORS_ORIGINS) as { origins: string[] }).origins,
     setupToken: app.CRONIUM_SETUP_TOKEN,
     ownerLimits: {
       maxTimeoutSeconds: app.WEB_MAX_TIMEOUT_SECONDS,

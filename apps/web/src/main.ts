@@ -51,6 +51,7 @@ await runMain({
       triggers: new LoginThrottle({ attempts: config.triggersPerMinute, windowMs: 60_000 }),
       hookDeliveries: new WebhookRateLimiter(),
       publicOrigin: config.publicOrigin,
+      cors: { origins: new Set(config.corsOrigins) },
       setupToken,
     };
     // The UI's server components read the same dependencies (Next compiles its own module graph).

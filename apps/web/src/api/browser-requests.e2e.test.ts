@@ -81,21 +81,37 @@ describe('browser requests with the session cookie', () => {
       (await post(stack, `/api/v1/runs/${runId}/cancel`, { cookie })).status,
     );
     const token = (
-      await stack.call('POST', '/api/v1/tokens', cookie, { name: 'ci', scopes: ['runs:write'] })
+      await stack.call('POST', '/api/v1/tokens', cookie, {
+        name: 'ci',
+        scopes: ['runs:read', 'runs:write'],
+      })
     ).json.token as string;
     const bearer = await post(stack, `/api/v1/runs/${runId}/cancel`, {
       authorization: `Bearer ${token}`,
       origin: 'https://app.example',
     });
     expect([200, 409]).toContain(bearer.status);
-    // Reading needs no such check (a cross-site page cannot read the answer).
+    // A read from another origin's page (CORS or not) does not get to use the cookie either.
     expect(
       (
         await fetch(`${stack.base}/api/v1/runs/${runId}`, {
           headers: { cookie, origin: 'https://evil.example' },
         })
       ).status,
-    ).toBe(200);
+    ).toBe(403);
+    // With no WEB_CORS_ORIGINS (the default), no other origin's page is answered: a bearer
+    // read carries no CORS header, and a preflight is refused.
+    const read = await fetch(`${stack.base}/api/v1/runs/${runId}`, {
+      headers: { authorization: `Bearer ${token}`, origin: 'https://app.example' },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${stack.base}/api/v1/runs/${runId}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('shows strangers the sign-in page without counts of users, events or runs (L7)', async () => {

@@ -23,6 +23,7 @@ import { jsonProblem } from '@cronium/service-kit/json-checks';
 import type { WebDeps } from '../server/web-deps.ts';
 import { ApiAnswer, type ApiMethod, type ApiRoute } from './api-route.ts';
 import { openApiDocument } from './openapi-document.ts';
+import { corsHeaders, corsPreflights } from './cors.ts';
 
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -69,6 +70,7 @@ export async function registerApi(
     scope.setErrorHandler((error: FastifyError, request, reply) =>
       sendProblem(reply, apiError(error, deps), request.url.split('?')[0]!, request.log),
     );
+    corsHeaders(scope, deps.cors);
     scope.addHook('onRequest', async (request) => {
       const route = request.routeOptions.config.api;
       if (route) request.principal = await authorize(request, route, deps);
@@ -101,6 +103,7 @@ export async function registerApi(
     });
     scope.get('/api/v1/openapi.json', async () => openApiDocument(deps.version, routes));
     byPath.set('/api/v1/openapi.json', ['GET']);
+    corsPreflights(scope, deps.cors, byPath);
     for (const [url, allowed] of byPath) {
       const others = METHODS.filter((m) => !allowed.includes(m));
       if (others.length > 0)
@@ -117,8 +120,8 @@ export async function registerApi(
     const notFound = async () => {
       throw new AppError('NOT_FOUND', 'no such API path; see /api/v1/openapi.json');
     };
-    scope.route({ method: METHODS, url: '/api/v1', handler: notFound });
-    scope.route({ method: METHODS, url: '/api/v1/*', handler: notFound });
+    scope.route({ method: [...METHODS, 'OPTIONS'], url: '/api/v1', handler: notFound });
+    scope.route({ method: [...METHODS, 'OPTIONS'], url: '/api/v1/*', handler: notFound });
   });
 }
 
@@ -134,10 +137,14 @@ async function authorize(
 ): Promise<Principal | undefined> {
   if (route.options.auth === 'webhook') return undefined;
   const credential = presentedCredential(request.headers);
-  if (route.method !== 'GET') {
-    const refusal = crossSiteRefusal(credential, request.headers, deps.publicOrigin);
-    if (refusal) throw new AppError('FORBIDDEN', refusal);
-  }
+  // A change must come from Cronium's own pages; a read may come from anywhere, but a
+  // cross-origin one (a page of another origin, CORS or not) never with the cookie.
+  const refusal = crossSiteRefusal(
+    credential,
+    route.method === 'GET' ? { origin: request.headers.origin } : request.headers,
+    deps.publicOrigin,
+  );
+  if (refusal) throw new AppError('FORBIDDEN', refusal);
   if (route.options.auth === 'none') return undefined;
   const principal = await authenticate(deps.db, credential.token);
   if (!principal)

@@ -6,6 +6,7 @@ import type { Logger } from '@cronium/logger';
 import type { OwnerLimits } from '@cronium/event-service/owner-limits';
 import type { WebhookRateLimiter } from '@cronium/event-service';
 import type { PublicOrigin } from '@cronium/service-kit';
+import type { CorsPolicy } from '../api/cors.ts';
 
 /**
  * What Next.js route handlers and server components may use. Next compiles them into their
@@ -34,6 +35,8 @@ export interface WebDeps {
   signedOutAttempts: LoginThrottle;
   /** Which pages may use the session cookie, and whether it is Secure. */
   publicOrigin: PublicOrigin;
+  /** Which other origins' pages may call the API with a token. */
+  cors: CorsPolicy;
   /**
    * What creating the first admin needs besides the form: a token, when the web process
    * listens beyond loopback (anyone who reaches it could otherwise take the installation).
