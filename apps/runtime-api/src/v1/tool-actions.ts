@@ -95,6 +95,7 @@ export async function executeToolAction(
         startedAt: null,
         finishedAt: null,
       },
+      workflow: context.workflow ?? null,
       output: null,
       condition: null,
       input: null,
