@@ -63,6 +63,13 @@ export const runtimeApiEnvSpec = {
     description:
       'cloud metadata endpoints that may be reached at all (then as internal destinations); refused for everyone otherwise',
   }),
+  CRONIUM_JWT_SECRET_PREVIOUS: env.string({
+    optional: true,
+    secret: true,
+    minLength: 32,
+    description:
+      'during a rotation of CRONIUM_JWT_SECRET: the previous secret, whose run tokens (of scripts still running) are still accepted; remove it once the longest run that started before the rotation has ended',
+  }),
   RUNTIME_API_BODY_LIMIT_BYTES: env.integer({
     default: 1_048_576,
     min: 1_024,
@@ -82,6 +89,8 @@ export interface RuntimeApiConfig {
   toolActionsPerMinute: number;
   /** The egress policy's settings (EGRESS_ALLOW, EGRESS_ALLOW_METADATA), for tool actions. */
   egress: EgressSettings;
+  /** Run-token secrets still accepted besides the current one (a rotation's overlap). */
+  previousJwtSecrets: string[];
 }
 
 export function loadConfig(source: Record<string, string | undefined>): RuntimeApiConfig {
@@ -97,6 +106,7 @@ export function loadConfig(source: Record<string, string | undefined>): RuntimeA
   return {
     base,
     egress: egress.settings,
+    previousJwtSecrets: app.CRONIUM_JWT_SECRET_PREVIOUS ? [app.CRONIUM_JWT_SECRET_PREVIOUS] : [],
     toolActionsPerMinute: app.RUNTIME_API_TOOL_ACTIONS_PER_MINUTE,
     host: app.RUNTIME_API_HOST,
     port: app.RUNTIME_API_PORT,

@@ -50,7 +50,7 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
   const routes = registerRuntimeRoutes(service.http.app, {
     db: service.db,
     box,
-    jwtSecret: config.base.secrets.jwtSecret!,
+    jwtSecrets: [config.base.secrets.jwtSecret!, ...config.previousJwtSecrets],
     limiter: sharedLimiter ?? localLimiter,
     tools: {
       egress: new EgressPolicy(config.egress),

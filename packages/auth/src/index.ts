@@ -18,6 +18,7 @@ export {
 export {
   signRunToken,
   verifyRunToken,
+  runTokenKeyId,
   RunTokenError,
   RUN_TOKEN_AUDIENCE,
   RUN_TOKEN_ISSUER,

@@ -3,6 +3,7 @@ import {
   RUN_TOKEN_AUDIENCE,
   RUN_TOKEN_ISSUER,
   RunTokenError,
+  runTokenKeyId,
   signRunToken,
   verifyRunToken,
 } from './run-token.ts';
@@ -52,5 +53,34 @@ describe('run tokens', () => {
       },
     );
     expect(() => verifyRunToken(SECRET, expired)).toThrow(/expired/);
+  });
+
+  it('names its key, so a rotation can accept the previous secret alongside the new one', () => {
+    const NEW = 'n'.repeat(48);
+    const old = signRunToken(SECRET, claims, 60);
+    const fresh = signRunToken(NEW, claims, 60);
+    expect(jwt.decode(fresh, { complete: true })!.header.kid).toBe(runTokenKeyId(NEW));
+    expect(runTokenKeyId(NEW)).not.toContain('n'.repeat(8));
+    // During the overlap both verify; new tokens are the new secret's.
+    expect(verifyRunToken([NEW, SECRET], old)).toEqual(claims);
+    expect(verifyRunToken([NEW, SECRET], fresh)).toEqual(claims);
+    // After it, the old secret's tokens are refused, by name.
+    expect(() => verifyRunToken([NEW], old)).toThrow(/key no longer accepted/);
+    // A token claiming the new key id but signed with the old secret is still a forgery.
+    const forged = jwt.sign({ att: 2, evt: 3, uid: 4 }, SECRET, {
+      issuer: RUN_TOKEN_ISSUER,
+      audience: RUN_TOKEN_AUDIENCE,
+      subject: 'run:12',
+      keyid: runTokenKeyId(NEW),
+    });
+    expect(() => verifyRunToken([NEW, SECRET], forged)).toThrow(/signature/);
+    // A token of before key ids is checked against the current secret only.
+    const unnamed = jwt.sign({ att: 2, evt: 3, uid: 4 }, SECRET, {
+      issuer: RUN_TOKEN_ISSUER,
+      audience: RUN_TOKEN_AUDIENCE,
+      subject: 'run:12',
+    });
+    expect(verifyRunToken([SECRET], unnamed)).toEqual(claims);
+    expect(() => verifyRunToken([NEW, SECRET], unnamed)).toThrow(RunTokenError);
   });
 });

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 const ALGORITHM = 'HS256';
@@ -27,6 +27,15 @@ function keyOf(secret: string): KeyObject {
   return key;
 }
 
+/**
+ * The id a secret's tokens carry in their header (`kid`): the start of its SHA-256, which names
+ * the key without revealing it. During a rotation the verifier holds the new secret and the
+ * previous one, and picks the one a token names.
+ */
+export function runTokenKeyId(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('base64url').slice(0, 16);
+}
+
 export class RunTokenError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -48,6 +57,7 @@ export function signRunToken(
   };
   return jwt.sign(payload, keyOf(secret), {
     algorithm: ALGORITHM,
+    keyid: runTokenKeyId(secret),
     issuer: RUN_TOKEN_ISSUER,
     audience: RUN_TOKEN_AUDIENCE,
     subject: `run:${claims.runId}`,
@@ -57,10 +67,17 @@ export function signRunToken(
 
 /**
  * Verifies signature, algorithm (pinned: `none` and asymmetric algorithms are refused),
- * issuer, audience and expiry. Whether the attempt is still the running one is the
- * caller's check against the database.
+ * issuer, audience and expiry, with the one of `secrets` (the current one first, then any
+ * still accepted during a rotation) whose key id the token names; a token without one (made
+ * before tokens carried it) is checked against the current secret. Whether the attempt is
+ * still the running one is the caller's check against the database.
  */
-export function verifyRunToken(secret: string, token: string): RunTokenClaims {
+export function verifyRunToken(secrets: string | readonly string[], token: string): RunTokenClaims {
+  const accepted = typeof secrets === 'string' ? [secrets] : secrets;
+  const kid = (jwt.decode(token, { complete: true }) as jwt.Jwt | null)?.header.kid;
+  const secret = kid === undefined ? accepted[0] : accepted.find((s) => runTokenKeyId(s) === kid);
+  if (secret === undefined)
+    throw new RunTokenError(`invalid run token: signed with a key no longer accepted (kid ${kid})`);
   let payload: jwt.JwtPayload;
   try {
     const decoded = jwt.verify(token, keyOf(secret), {

@@ -9,7 +9,7 @@ import { AppError } from '@cronium/service-kit';
  * costs one database round trip; a valid token of an attempt that is over gets 403.
  */
 export function authenticateRun(
-  jwtSecret: string,
+  jwtSecrets: readonly string[],
   request: FastifyRequest,
   verified: VerifiedTokens,
 ): RunTokenClaims {
@@ -22,7 +22,7 @@ export function authenticateRun(
   const known = verified.get(token);
   if (known) return known;
   try {
-    const claims = verifyRunToken(jwtSecret, token);
+    const claims = verifyRunToken(jwtSecrets, token);
     verified.set(token, claims);
     return claims;
   } catch (error) {

@@ -35,7 +35,8 @@ import { executeToolAction } from './tool-actions.ts';
 export interface RuntimeRoutesOptions {
   db: Db;
   box: SecretBox;
-  jwtSecret: string;
+  /** The run-token secrets accepted: the current one, then the previous during a rotation. */
+  jwtSecrets: readonly string[];
   limiter: CallLimiter;
   /** executeToolAction: the egress policy and its own, slower, per-attempt limit. */
   tools: { egress: EgressPolicy; limiter: CallLimiter };
@@ -69,7 +70,7 @@ export async function registerRuntimeRoutes(
       // JSON only: anything else is 415, not a string that fails validation later.
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', async (request, reply) => {
-        request.run = authenticateRun(options.jwtSecret, request, verified);
+        request.run = authenticateRun(options.jwtSecrets, request, verified);
         const wait = await limiter.take(`${request.run.runId}:${request.run.attempt}`);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
