@@ -132,22 +132,22 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
 
 /**
  * The errors `registerApi` answers for every route of a kind, before or around its handler
- * (a route's own `responses` take precedence): the body checks, authentication and the token's
- * scope, the cross-site check of the session cookie, and a path id that names nothing.
+ * (a route's own `responses` take precedence): the body and query checks, authentication and
+ * the token's scope, the cross-site check of requests without a token, and a path id that
+ * names nothing.
  */
 function sharedProblems(
-  op: Pick<RouteOptions, 'auth' | 'scope' | 'body'>,
+  op: Pick<RouteOptions, 'auth' | 'scope' | 'body' | 'query'>,
   pathParameterCount: number,
 ): Record<string, string> {
   const problems: Record<string, string> = {};
-  if (op.body) {
-    problems[400] = 'malformed JSON, unknown fields or wrong types (with pointers)';
-  }
+  if (op.body) problems[400] = 'malformed JSON, unknown fields or wrong types (with pointers)';
+  else if (op.query) problems[400] = 'a query parameter of the wrong type (with a pointer)';
   if (op.auth === undefined || op.auth === 'required') problems[401] = 'not signed in';
   if (op.auth !== 'webhook')
     problems[403] = op.scope
-      ? `the API token lacks the ${op.scope} scope, or the session cookie came from a page of another origin`
-      : 'the session cookie came from a page of another origin';
+      ? `the API token lacks the ${op.scope} scope, or a page of another origin sent the request without a token`
+      : 'a page of another origin sent the request without an API token';
   if (pathParameterCount > 0) problems[404] = 'no such resource (or not yours)';
   if (op.body) {
     problems[413] = 'body too large';
