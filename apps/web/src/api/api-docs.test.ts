@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_SCOPES } from '@cronium/accounts';
 import { openApiDocument } from './openapi-document.ts';
+import { operationId } from './operation-id.ts';
 import { apiRoutes } from './v1/index.ts';
 
 const guide = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'api.md'), 'utf8');
@@ -45,6 +46,56 @@ describe('the API guide and the README against the OpenAPI document', () => {
   it('shows every operation at least once', () => {
     const shown = new Set(curlOperations(guide));
     expect([...known].filter((op) => !shown.has(op)).sort()).toEqual([]);
+  });
+
+  it('names every operation once, with a summary and a 4xx problem', () => {
+    type Operation = {
+      operationId?: string;
+      summary?: string;
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, Operation>).map(([method, op]) => ({
+        path,
+        method,
+        ...op,
+      })),
+    );
+    const ids = operations.map((op) => op.operationId);
+    expect(ids.filter((id) => !/^[a-z]+[A-Za-z0-9]*$/.test(id ?? ''))).toEqual([]);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+    expect(operations.filter((op) => !op.summary?.trim())).toEqual([]);
+    // Every operation but the document's own can answer a 4xx, as a problem document.
+    const without4xx = operations.filter(
+      (op) =>
+        !Object.entries(op.responses).some(
+          ([status, response]) =>
+            status.startsWith('4') && response.content?.['application/problem+json'],
+        ),
+    );
+    expect(without4xx.map((op) => `${op.method} ${op.path}`)).toEqual(['get /api/v1/openapi.json']);
+  });
+
+  it('derives each operationId from the method and path', () => {
+    const events = document.paths['/api/v1/events/{id}'] as Record<string, { operationId: string }>;
+    expect(events.get!.operationId).toBe('getEventsById');
+    expect(operationId('POST', '/api/v1/servers/{id}/host-key/scan')).toBe(
+      'postServersByIdHostKeyScan',
+    );
+    expect(operationId('POST', '/api/v1/hooks/{publicId}')).toBe('postHooksByPublicId');
+    expect(operationId('GET', '/api/v1/openapi.json')).toBe('getOpenapiJson');
+  });
+
+  it('answers 404 wherever the path names something, 401 wherever a credential is needed', () => {
+    for (const [path, ops] of Object.entries(document.paths))
+      for (const [method, op] of Object.entries(
+        ops as Record<string, { responses: Record<string, unknown>; security?: unknown[] }>,
+      )) {
+        if (path.includes('{'))
+          expect([method, path, op.responses['404']]).toEqual([method, path, expect.anything()]);
+        if (op.security?.length)
+          expect([method, path, op.responses['401']]).toEqual([method, path, expect.anything()]);
+      }
   });
 
   it('offers only token scopes that some route checks', () => {

@@ -1,5 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { ApiRoute } from './api-route.ts';
+import type { ApiRoute, RouteOptions } from './api-route.ts';
+import { operationId } from './operation-id.ts';
+
+const PROBLEM_CONTENT = {
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+};
 
 const PROBLEM = {
   type: 'object',
@@ -57,32 +62,13 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
             content: { 'application/json': { schema: schema(response.schema) } },
           }
         : Number(status) >= 400
-          ? {
-              description: response.description,
-              content: {
-                'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-              },
-            }
+          ? { description: response.description, content: PROBLEM_CONTENT }
           : { description: response.description };
-    for (const [status, description] of Object.entries({
-      400: 'malformed JSON, unknown fields or wrong types (with pointers)',
-      401: 'not signed in',
-      413: 'body too large',
-      415: 'not application/json',
-    }))
-      if (
-        !(status in responses) &&
-        (op.auth === undefined || op.auth === 'required' || status !== '401') &&
-        (op.body || status === '401')
-      )
-        responses[status] = {
-          description,
-          content: {
-            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-          },
-        };
+    for (const [status, description] of Object.entries(sharedProblems(op, pathParameters.length)))
+      if (!(status in responses)) responses[status] = { description, content: PROBLEM_CONTENT };
     paths[op.path] ??= {};
     paths[op.path]![op.method.toLowerCase()] = {
+      operationId: operationId(op.method, op.path),
       summary: op.summary,
       tags: op.tags,
       ...(parameters.length > 0 ? { parameters } : {}),
@@ -115,6 +101,7 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
   }
   paths['/api/v1/openapi.json'] = {
     get: {
+      operationId: operationId('GET', '/api/v1/openapi.json'),
       summary: 'This document',
       tags: ['meta'],
       security: [],
@@ -123,7 +110,14 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
   };
   return {
     openapi: '3.1.0',
-    info: { title: 'Cronium API', version },
+    info: {
+      title: 'Cronium API',
+      version,
+      description:
+        'Events, runs, workflows, servers, variables, tools and accounts of a Cronium ' +
+        'instance. Errors are RFC 9457 problem documents; branch on their `code`.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
     servers: [{ url: '/' }],
     paths,
     components: {
@@ -134,4 +128,30 @@ export function openApiDocument(version: string, routes: ApiRoute[]) {
       },
     },
   };
+}
+
+/**
+ * The errors `registerApi` answers for every route of a kind, before or around its handler
+ * (a route's own `responses` take precedence): the body and query checks, authentication and
+ * the token's scope, the cross-site check of requests without a token, and a path id that
+ * names nothing.
+ */
+function sharedProblems(
+  op: Pick<RouteOptions, 'auth' | 'scope' | 'body' | 'query'>,
+  pathParameterCount: number,
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (op.body) problems[400] = 'malformed JSON, unknown fields or wrong types (with pointers)';
+  else if (op.query) problems[400] = 'a query parameter of the wrong type (with a pointer)';
+  if (op.auth === undefined || op.auth === 'required') problems[401] = 'not signed in';
+  if (op.auth !== 'webhook')
+    problems[403] = op.scope
+      ? `the API token lacks the ${op.scope} scope, or a page of another origin sent the request without a token`
+      : 'a page of another origin sent the request without an API token';
+  if (pathParameterCount > 0) problems[404] = 'no such resource (or not yours)';
+  if (op.body) {
+    problems[413] = 'body too large';
+    problems[415] = 'not application/json';
+  }
+  return problems;
 }
