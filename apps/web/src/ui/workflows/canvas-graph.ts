@@ -1,7 +1,7 @@
 // A saved workflow, or one of its runs, as the canvas draws it (read-only).
 import type { Workflow, WorkflowRun } from '../types.ts';
 import type { CanvasEdge, CanvasNode } from './workflow-canvas.tsx';
-import { positionsOf } from './workflow-graph.ts';
+import { positionsOf } from './graph-layout.ts';
 import type { Target } from './use-target-names.ts';
 
 type Describe = (target: Target) => string;

@@ -23,7 +23,8 @@ import {
 } from '@xyflow/react';
 import { useComputedColorScheme } from '@mantine/core';
 import type { EdgeOn, WorkflowNodeState } from '../types.ts';
-import { EDGE_ONS, edgeOnLabel, type Position } from './workflow-graph.ts';
+import type { Position } from './graph-layout.ts';
+import { EDGE_ONS, edgeOnLabel } from './workflow-graph.ts';
 
 // Types, not interfaces: React Flow's node data must be a Record.
 export type CanvasNode = {

@@ -23,8 +23,8 @@ import {
   type Draft,
   type DraftNode,
   type GraphProblems,
-  type Position,
 } from './workflow-graph.ts';
+import type { Position } from './graph-layout.ts';
 
 const NEXT_ROW = 130;
 

@@ -1,12 +1,5 @@
 import type { Workflow } from '../types.ts';
-import {
-  bodyOf,
-  draftOf,
-  layoutGraph,
-  nodeNameFrom,
-  placeProblems,
-  upstreamOf,
-} from './workflow-graph.ts';
+import { bodyOf, draftOf, nodeNameFrom, placeProblems, upstreamOf } from './workflow-graph.ts';
 
 const saved: Workflow = {
   id: 7,
@@ -57,32 +50,6 @@ describe('the workflow graph in the editor', () => {
       { name: 'page', workflow: { id: 3 }, join: 'any', position: { x: 120, y: 130 } },
     ]);
     expect(body.edges).toEqual(saved.edges);
-  });
-
-  it('lays out a graph drawn through the API (every node at 0,0) by depth', () => {
-    const at = layoutGraph(
-      ['a', 'b', 'c', 'd'],
-      [
-        { from: 'a', to: 'b' },
-        { from: 'a', to: 'c' },
-        { from: 'b', to: 'd' },
-        { from: 'c', to: 'd' },
-      ],
-    );
-    expect(at.get('a')!.y).toBe(0);
-    expect(at.get('b')!.y).toBe(at.get('c')!.y);
-    expect(at.get('b')!.x).not.toBe(at.get('c')!.x);
-    expect(at.get('d')!.y).toBeGreaterThan(at.get('b')!.y);
-    // An unsaved cycle does not hang the layout.
-    expect(
-      layoutGraph(
-        ['a', 'b'],
-        [
-          { from: 'a', to: 'b' },
-          { from: 'b', to: 'a' },
-        ],
-      ).size,
-    ).toBe(2);
   });
 
   it('places the API’s pointers on the node, the edge or the field they are about', () => {
