@@ -93,9 +93,10 @@ export function ToolNodeFields(props: {
         </Text>
       ))}
       <Text size="xs" c="dimmed">
-        Every field is a template: {'{{ input.<parent>.<field> }}'} reads the node&apos;s input (its
-        parents&apos; outputs by name, or its mapping), {'{{ workflow.input }}'} the run&apos;s
-        input, {'{{ workflow.runId }}'}, {'{{ workflow.node }}'} and {'{{ variables.<key> }}'}.
+        Every field is a template. It reads <Code>input</Code> (this node&apos;s input: its
+        parents&apos; outputs by name, or its mapping), <Code>workflow</Code> (<Code>id</Code>,{' '}
+        <Code>runId</Code>, <Code>node</Code>, <Code>input</Code>) and <Code>variables</Code>, as in{' '}
+        <Code>{'{{ input.extract.rows }}'}</Code>.
       </Text>
     </Stack>
   );
