@@ -30,8 +30,9 @@ import { EDGE_ONS, edgeOnLabel } from './workflow-graph.ts';
 export type CanvasNode = {
   id: string;
   name: string;
-  /** What the node runs, in words ("event: Nightly report"). */
+  /** What the node does, in words ("event: Nightly report", "slack: ops channel"). */
   subtitle: string;
+  kind?: 'event' | 'workflow' | 'tool';
   position: Position;
   /** In a run: the node's state, and its words when not the state's (its run's status). */
   state?: WorkflowNodeState;
@@ -91,6 +92,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
     <div
       className="cr-wf-node"
       data-testid={`wf-node-${data.name}`}
+      data-kind={data.kind}
       data-state={data.state}
       data-invalid={data.problems?.length ? 'true' : undefined}
       data-selected={selected ? 'true' : undefined}

@@ -148,6 +148,7 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
       draft.nodes.map((n) => ({
         id: n.id,
         name: n.name,
+        kind: n.target.kind,
         subtitle: names.describe(targetRef(n.target)),
         position: n.position,
         problems: problems?.at[n.id]?.map((p) => p.message),
@@ -240,7 +241,12 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
                   onRemove={() => remove([edge.id])}
                 />
               ) : (
-                <GraphOverview draft={draft} onSelect={setSelected} onAdd={openAdd} />
+                <GraphOverview
+                  draft={draft}
+                  describe={(n) => names.describe(targetRef(n.target))}
+                  onSelect={setSelected}
+                  onAdd={openAdd}
+                />
               )}
             </Card>
           </Flex>
