@@ -64,7 +64,12 @@ export function AddNodeModal(props: {
   };
 
   return (
-    <Modal opened={props.opened} onClose={close} title="Add a node">
+    <Modal
+      opened={props.opened}
+      onClose={close}
+      title="Add a node"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack>
         <SegmentedControl
           aria-label="What the node does"
