@@ -13,6 +13,7 @@ import {
   launchChromium,
   openContext,
   screenshotPath,
+  seriousViolations,
   signInThroughUi,
 } from './testing/browser.ts';
 
@@ -119,6 +120,7 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
     // A template that does not parse: the API refuses it at its field.
     await dialog.getByLabel(label('Body')).fill('{"rows": {{ input.extract_step.rows }');
     await page.screenshot({ path: screenshotPath('workflow-tool-add-node') });
+    expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Add node' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect(node('notify').getAttribute('data-kind')).resolves.toBe('tool');
@@ -180,6 +182,7 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
     await panel().getByText('contentType').waitFor();
     await panel().getByLabel(label('Body')).fill(body('ui-2'));
     await page.screenshot({ path: screenshotPath('workflow-tool-panel'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.waitForURL(/\/workflows\/\d+$/);
     const edited = (await stack.call('GET', `/api/v1/workflows/${workflowId}`, admin)).json;
@@ -216,6 +219,7 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
     await expect(details.getByRole('link', { name: /Open run/ }).count()).resolves.toBe(0);
     await expect(details.getByTestId('run-log').count()).resolves.toBe(0);
     await page.screenshot({ path: screenshotPath('workflow-tool-run'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
 
     // Sent once, filled from the node's input and its workflow run.
     const sent = bodies.filter((b) => b.includes('ui-2')).map((b) => JSON.parse(b));
