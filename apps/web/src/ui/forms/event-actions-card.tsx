@@ -1,13 +1,8 @@
 'use client';
 import { Button, Card, Group, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
 import { EventPicker } from './event-picker.tsx';
-import {
-  toolParamsOf,
-  toolParamsText,
-  ToolActionFields,
-  type ToolActionValue,
-  type ToolKind,
-} from './tool-action-fields.tsx';
+import { ToolActionFields, type ToolActionValue } from './tool-action-fields.tsx';
+import { toolParamsOf, toolParamsText, type ToolKind } from './tool-params.ts';
 
 /** One conditional action as the form edits it: a tool action, or an event to start. */
 export interface ActionValue extends ToolActionValue {

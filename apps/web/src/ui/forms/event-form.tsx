@@ -40,12 +40,10 @@ import {
 import { ScheduleBuilder, type ScheduleValue } from './schedule-builder.tsx';
 import {
   ToolActionFields,
-  toolParamsOf,
-  toolParamsText,
   useToolCredentials,
   type ToolActionValue,
-  type ToolKind,
 } from './tool-action-fields.tsx';
+import { toolParamsOf, toolParamsText, type ToolKind } from './tool-params.ts';
 
 // The editor is loaded when the form shows (it is most of this page's JavaScript).
 const CodeEditor = dynamic(() => import('../code-editor.tsx'), {

@@ -2,8 +2,7 @@
 import { Alert, Anchor, Select, Stack, TextInput, Textarea } from '@mantine/core';
 import Link from 'next/link';
 import { useResource } from '../use-resource.ts';
-
-export type ToolKind = 'email' | 'slack' | 'discord' | 'teams' | 'webhook';
+import { TOOL_FIELDS, type ToolKind } from './tool-params.ts';
 
 /** A tool action as a form edits it: the credential and each param as text. */
 export interface ToolActionValue {
@@ -11,59 +10,15 @@ export interface ToolActionValue {
   params: Record<string, string>;
 }
 
-interface Credential {
+export interface ToolCredential {
   id: number;
   kind: ToolKind;
   name: string;
 }
 
-/** The text fields of each kind's params (every one a template), in the order shown. */
-const FIELDS: Record<ToolKind, { key: string; label: string; long?: boolean; hint?: string }[]> = {
-  email: [
-    { key: 'to', label: 'To', hint: 'Addresses, separated by commas' },
-    { key: 'subject', label: 'Subject' },
-    { key: 'text', label: 'Text', long: true },
-  ],
-  slack: [{ key: 'text', label: 'Text', long: true }],
-  discord: [{ key: 'content', label: 'Content', long: true }],
-  teams: [
-    { key: 'title', label: 'Title' },
-    { key: 'text', label: 'Text', long: true },
-  ],
-  webhook: [{ key: 'body', label: 'Body', long: true, hint: 'Sent as written, e.g. JSON' }],
-};
-
-/** The params the API takes, from the form's text (email's `to` as a list). */
-export function toolParamsOf(
-  kind: ToolKind | undefined,
-  params: Record<string, string>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { key } of kind ? FIELDS[kind] : []) {
-    const value = params[key] ?? '';
-    if (key === 'to')
-      out.to = value
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean);
-    else if (value !== '') out[key] = value;
-  }
-  return out;
-}
-
-/** The form's text, from stored params. */
-export function toolParamsText(
-  params: Record<string, unknown> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params ?? {}))
-    out[key] = Array.isArray(value) ? value.join(', ') : String(value);
-  return out;
-}
-
-/** The kind of the chosen credential (for sending the right params). */
+/** Your tool credentials: their names and kinds (the kind says which params to send). */
 export function useToolCredentials() {
-  return useResource<Credential[]>('/tools/credentials');
+  return useResource<ToolCredential[]>('/tools/credentials');
 }
 
 /**
@@ -73,7 +28,7 @@ export function useToolCredentials() {
 export function ToolActionFields(props: {
   value: ToolActionValue;
   onChange(value: ToolActionValue): void;
-  credentials: Credential[] | undefined;
+  credentials: ToolCredential[] | undefined;
   /** The API's field error at a path under this action (`credentialId`, `params.text`). */
   error(path: string): string | undefined;
   label?: string;
@@ -104,7 +59,7 @@ export function ToolActionFields(props: {
         error={props.error('credentialId')}
       />
       {chosen
-        ? FIELDS[chosen.kind].map((field) => {
+        ? TOOL_FIELDS[chosen.kind].map((field) => {
             const shared = {
               label: field.label,
               description: field.hint,

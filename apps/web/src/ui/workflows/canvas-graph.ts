@@ -1,13 +1,33 @@
 // A saved workflow, or one of its runs, as the canvas draws it (read-only).
 import type { Workflow, WorkflowRun } from '../types.ts';
 import type { CanvasEdge, CanvasNode } from './workflow-canvas.tsx';
-import { positionsOf } from './workflow-graph.ts';
+import { positionsOf } from './graph-layout.ts';
 import type { Target } from './use-target-names.ts';
+import { targetOf, targetRef } from './workflow-graph.ts';
 
 type Describe = (target: Target) => string;
+type RunNode = WorkflowRun['nodes'][number];
 
-const targetOf = (n: { event?: { id: number }; workflow?: { id: number } }): Target =>
-  n.workflow ? { kind: 'workflow', id: n.workflow.id } : { kind: 'event', id: n.event?.id ?? null };
+/** What a saved node names: its event, workflow or (a tool node) tool credential. */
+export const savedNodeTarget = (n: Workflow['nodes'][number]): Target => targetRef(targetOf(n));
+
+/** What a run's node names, likewise. */
+export const runNodeTarget = (n: RunNode): Target =>
+  n.kind === 'tool'
+    ? { kind: 'tool', id: n.toolCredentialId }
+    : n.workflowId !== null
+      ? { kind: 'workflow', id: n.workflowId }
+      : { kind: 'event', id: n.eventId };
+
+/** A node's state in words where the state alone says too little. */
+function stateText(n: RunNode): string | undefined {
+  if (n.reused) return `${n.state} · reused`;
+  if (n.kind === 'tool') {
+    if (n.state === 'started') return n.tries > 1 ? `sending · try ${n.tries}` : 'sending';
+    return n.tries > 1 ? `${n.state} · ${n.tries} tries` : undefined;
+  }
+  return n.state === 'started' ? (n.runStatus ?? 'started') : undefined;
+}
 
 function edgesOf(edges: Workflow['edges']): CanvasEdge[] {
   return edges.map((e, i) => ({
@@ -30,7 +50,8 @@ export function workflowGraph(
     nodes: workflow.nodes.map((n) => ({
       id: n.name,
       name: n.name,
-      subtitle: describe(targetOf(n)),
+      kind: savedNodeTarget(n).kind,
+      subtitle: describe(savedNodeTarget(n)),
       position: at.get(n.name)!,
     })),
     edges: edgesOf(workflow.edges),
@@ -55,18 +76,11 @@ export function runGraph(
     nodes: run.nodes.map((n) => ({
       id: n.name,
       name: n.name,
-      subtitle: describe(
-        n.workflowId !== null
-          ? { kind: 'workflow', id: n.workflowId }
-          : { kind: 'event', id: n.eventId },
-      ),
+      kind: runNodeTarget(n).kind,
+      subtitle: describe(runNodeTarget(n)),
       position: at.get(n.name)!,
       state: n.state,
-      stateText: n.reused
-        ? `${n.state} · reused`
-        : n.state === 'started'
-          ? (n.runStatus ?? 'started')
-          : undefined,
+      stateText: stateText(n),
     })),
     edges: edgesOf(run.edges),
   };

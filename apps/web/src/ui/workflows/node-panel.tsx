@@ -2,7 +2,6 @@
 import { useState } from 'react';
 import {
   ActionIcon,
-  Anchor,
   Button,
   Group,
   SegmentedControl,
@@ -12,8 +11,9 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { EventPicker } from '../forms/event-picker.tsx';
+import type { ToolCredential } from '../forms/tool-action-fields.tsx';
 import { InputMapping } from './input-mapping.tsx';
+import { NodeTargetFields } from './node-target-fields.tsx';
 import type { EdgeOn } from '../types.ts';
 import type { Target } from './use-target-names.ts';
 import {
@@ -23,19 +23,20 @@ import {
   type DraftEdge,
   type DraftNode,
 } from './workflow-graph.ts';
-import { WorkflowPicker } from './workflow-picker.tsx';
 
 export type PanelProblems = { field: string; message: string }[] | undefined;
 
-const KNOWN_FIELDS = /^(name|event\/id|workflow\/id|join|input(\/.*)?)$/;
+// Shown at their field; a tool node's are all shown in its fields.
+const KNOWN_FIELDS = /^(name|event\/id|workflow\/id|join|input(\/.*)?|tool(\/.*)?)$/;
 
-/** The selected node's settings: name, what it runs, join, input mapping, its edges. */
+/** The selected node's settings: name, what it does, join, input mapping, its edges. */
 export function NodePanel(props: {
   node: DraftNode;
   nodes: DraftNode[];
   edges: DraftEdge[];
   problems: PanelProblems;
   workflowId?: number;
+  credentials: ToolCredential[] | undefined;
   remember(target: Target, name: string): void;
   onChange(patch: Partial<DraftNode>): void;
   onConnect(to: string): void;
@@ -62,10 +63,6 @@ export function NodePanel(props: {
     (n) => n.id !== node.id && !outgoing.some((e) => e.to === n.id),
   );
   const other = problem((f) => !KNOWN_FIELDS.test(f));
-  const setTarget = (target: Target, name: string | undefined) => {
-    if (name) props.remember(target, name);
-    props.onChange({ target });
-  };
 
   return (
     <Stack gap="sm" data-testid="node-panel">
@@ -96,54 +93,14 @@ export function NodePanel(props: {
         onChange={(e) => props.onChange({ name: e.currentTarget.value })}
         error={problem((f) => f === 'name')}
       />
-      <Stack gap={4}>
-        <SegmentedControl
-          aria-label="The node runs"
-          size="xs"
-          data={[
-            { value: 'event', label: 'An event' },
-            { value: 'workflow', label: 'A workflow' },
-          ]}
-          value={node.target.kind}
-          onChange={(kind) =>
-            props.onChange({ target: { kind: kind as Target['kind'], id: null } })
-          }
-        />
-        {node.target.kind === 'event' ? (
-          <EventPicker
-            label="Event"
-            placeholder="Search your events"
-            value={node.target.id === null ? null : String(node.target.id)}
-            onChange={(value, option) =>
-              setTarget({ kind: 'event', id: value ? Number(value) : null }, option?.label)
-            }
-            nothingFoundMessage="No event matches"
-            error={problem((f) => f === 'event/id')}
-          />
-        ) : (
-          <WorkflowPicker
-            label="Workflow"
-            placeholder="Search your workflows"
-            value={node.target.id === null ? null : String(node.target.id)}
-            exclude={props.workflowId}
-            onChange={(value, option) =>
-              setTarget({ kind: 'workflow', id: value ? Number(value) : null }, option?.label)
-            }
-            nothingFoundMessage="No workflow matches"
-            error={problem((f) => f === 'workflow/id')}
-          />
-        )}
-        {node.target.id !== null ? (
-          <Anchor
-            size="xs"
-            href={`/${node.target.kind}s/${node.target.id}`}
-            target="_blank"
-            rel="noopener"
-          >
-            Open the {node.target.kind} in a new tab
-          </Anchor>
-        ) : null}
-      </Stack>
+      <NodeTargetFields
+        target={node.target}
+        onChange={(target) => props.onChange({ target })}
+        problems={props.problems}
+        credentials={props.credentials}
+        workflowId={props.workflowId}
+        remember={props.remember}
+      />
       <div>
         <Text size="sm" fw={500} id={`join-${node.id}`}>
           With several parents, start

@@ -1,47 +1,44 @@
 'use client';
-import { useEffect, useRef } from 'react';
 import Link from 'next/link';
-import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Fact, JsonBlock, StatusBadge, Time, formatDuration } from '../components.tsx';
 import { LiveLog } from '../live-log.tsx';
-import type { Run, WorkflowRun } from '../types.ts';
+import type { Run } from '../types.ts';
 import { useResource } from '../use-resource.ts';
+import { NodeDetailsCard, nodeDuration, type NodeRun } from './node-details-card.tsx';
+import { ToolNodeRunDetails } from './tool-node-run-details.tsx';
 
-type NodeRun = WorkflowRun['nodes'][number];
-
-const durationOf = (node: NodeRun) =>
-  node.startedAt && node.finishedAt
-    ? new Date(node.finishedAt).getTime() - new Date(node.startedAt).getTime()
-    : null;
-
-/**
- * One node of a workflow run: its state, what it ran, its input (its run's), output, error
- * and its run's live log, with a link to the run's page.
- */
-export function NodeRunDetails({
-  node,
-  runsWhat,
-  onRunStatus,
-}: {
+interface Props {
   node: NodeRun;
   /** "event: Nightly report". */
   runsWhat: string;
   /** Its run's status changed (the log's live status): read the workflow run again. */
   onRunStatus(): void;
-}) {
+}
+
+/**
+ * One node of a workflow run: a tool node's send, or an event's or workflow's node with its
+ * run (or child workflow run).
+ */
+export function NodeRunDetails(props: Props) {
+  return props.node.kind === 'tool' ? (
+    <ToolNodeRunDetails node={props.node} />
+  ) : (
+    <RunNodeDetails {...props} />
+  );
+}
+
+/**
+ * A node that started a run: its state, what it ran, its input (its run's), output, error
+ * and its run's live log, with a link to the run's page.
+ */
+function RunNodeDetails({ node, runsWhat, onRunStatus }: Props) {
   const run = useResource<Run>(node.runId ? `/runs/${node.runId}` : null);
-  const card = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    // Chosen on the canvas above: brought into view when it opened below the fold.
-    card.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  }, []);
   return (
-    <Card withBorder data-testid="node-details" data-node={node.name} ref={card}>
-      <Group justify="space-between" mb="sm" gap="xs">
-        <Title order={2} size="h4">
-          Node {node.name}
-        </Title>
-        <Group gap="xs">
+    <NodeDetailsCard
+      node={node}
+      links={
+        <>
           {node.runId ? (
             <Anchor component={Link} href={`/runs/${node.runId}`} size="sm">
               Open run #{node.runId}
@@ -52,8 +49,9 @@ export function NodeRunDetails({
               Open workflow run #{node.childRunId}
             </Anchor>
           ) : null}
-        </Group>
-      </Group>
+        </>
+      }
+    >
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <Stack gap="sm">
           <SimpleGrid cols={{ base: 2, sm: 3 }}>
@@ -89,7 +87,7 @@ export function NodeRunDetails({
             <Fact label="Finished">
               <Time value={node.finishedAt} />
             </Fact>
-            <Fact label="Duration">{formatDuration(durationOf(node))}</Fact>
+            <Fact label="Duration">{formatDuration(nodeDuration(node))}</Fact>
             <Fact label="Join">{node.join}</Fact>
             <Fact label="Condition">
               {node.condition === null ? 'not set' : String(node.condition)}
@@ -136,6 +134,6 @@ export function NodeRunDetails({
           )}
         </div>
       </SimpleGrid>
-    </Card>
+    </NodeDetailsCard>
   );
 }

@@ -23,14 +23,16 @@ import {
 } from '@xyflow/react';
 import { useComputedColorScheme } from '@mantine/core';
 import type { EdgeOn, WorkflowNodeState } from '../types.ts';
-import { EDGE_ONS, edgeOnLabel, type Position } from './workflow-graph.ts';
+import type { Position } from './graph-layout.ts';
+import { EDGE_ONS, edgeOnLabel } from './workflow-graph.ts';
 
 // Types, not interfaces: React Flow's node data must be a Record.
 export type CanvasNode = {
   id: string;
   name: string;
-  /** What the node runs, in words ("event: Nightly report"). */
+  /** What the node does, in words ("event: Nightly report", "slack: ops channel"). */
   subtitle: string;
+  kind?: 'event' | 'workflow' | 'tool';
   position: Position;
   /** In a run: the node's state, and its words when not the state's (its run's status). */
   state?: WorkflowNodeState;
@@ -90,6 +92,7 @@ function StepNodeView({ data, selected }: NodeProps<StepNode>) {
     <div
       className="cr-wf-node"
       data-testid={`wf-node-${data.name}`}
+      data-kind={data.kind}
       data-state={data.state}
       data-invalid={data.problems?.length ? 'true' : undefined}
       data-selected={selected ? 'true' : undefined}

@@ -20,11 +20,12 @@ import {
   draftOf,
   freshId,
   placeProblems,
+  targetRef,
   type Draft,
   type DraftNode,
   type GraphProblems,
-  type Position,
 } from './workflow-graph.ts';
+import type { Position } from './graph-layout.ts';
 
 const NEXT_ROW = 130;
 
@@ -35,7 +36,7 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [problems, setProblems] = useState<GraphProblems>();
   const [adding, { open: openAdd, close: closeAdd }] = useDisclosure(false);
-  const names = useTargetNames(draft.nodes.map((n) => n.target));
+  const names = useTargetNames(draft.nodes.map((n) => targetRef(n.target)));
   const canvasHeight = useMatches({ base: 380, md: 560 });
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
@@ -43,8 +44,8 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
   const forget = (id: string) =>
     setProblems((p) => (p?.at[id] ? { ...p, at: { ...p.at, [id]: [] } } : p));
 
-  const addNode = (node: Pick<DraftNode, 'name' | 'target'>, targetName: string) => {
-    names.remember(node.target, targetName);
+  const addNode = (node: Pick<DraftNode, 'name' | 'target'>, targetName?: string) => {
+    if (targetName) names.remember(targetRef(node.target), targetName);
     const id = freshId(
       'new',
       draft.nodes.map((n) => n.id),
@@ -147,7 +148,8 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
       draft.nodes.map((n) => ({
         id: n.id,
         name: n.name,
-        subtitle: names.describe(n.target),
+        kind: n.target.kind,
+        subtitle: names.describe(targetRef(n.target)),
         position: n.position,
         problems: problems?.at[n.id]?.map((p) => p.message),
       })),
@@ -219,6 +221,7 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
                   edges={draft.edges}
                   problems={problems?.at[node.id]}
                   workflowId={workflow?.id}
+                  credentials={names.credentials}
                   remember={names.remember}
                   onChange={(patch) => changeNode(node.id, patch)}
                   onConnect={(to) => connect(node.id, to)}
@@ -238,7 +241,12 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
                   onRemove={() => remove([edge.id])}
                 />
               ) : (
-                <GraphOverview draft={draft} onSelect={setSelected} onAdd={openAdd} />
+                <GraphOverview
+                  draft={draft}
+                  describe={(n) => names.describe(targetRef(n.target))}
+                  onSelect={setSelected}
+                  onAdd={openAdd}
+                />
               )}
             </Card>
           </Flex>
@@ -259,6 +267,7 @@ export function WorkflowEditor({ workflow }: { workflow?: Workflow }) {
         onAdd={({ name, target, targetName }) => addNode({ name, target }, targetName)}
         taken={draft.nodes.map((n) => n.name)}
         workflowId={workflow?.id}
+        credentials={names.credentials}
       />
     </form>
   );

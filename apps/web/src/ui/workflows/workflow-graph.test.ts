@@ -2,9 +2,10 @@ import type { Workflow } from '../types.ts';
 import {
   bodyOf,
   draftOf,
-  layoutGraph,
+  emptyTarget,
   nodeNameFrom,
   placeProblems,
+  targetRef,
   upstreamOf,
 } from './workflow-graph.ts';
 
@@ -59,30 +60,56 @@ describe('the workflow graph in the editor', () => {
     expect(body.edges).toEqual(saved.edges);
   });
 
-  it('lays out a graph drawn through the API (every node at 0,0) by depth', () => {
-    const at = layoutGraph(
-      ['a', 'b', 'c', 'd'],
-      [
-        { from: 'a', to: 'b' },
-        { from: 'a', to: 'c' },
-        { from: 'b', to: 'd' },
-        { from: 'c', to: 'd' },
+  it('keeps a tool node’s credential and params, every one, through a round trip', () => {
+    const params = { body: '{"rows": {{ input.extract.rows }}}', contentType: 'application/json' };
+    const withTool: Workflow = {
+      ...saved,
+      nodes: [
+        saved.nodes[0]!,
+        {
+          id: 14,
+          name: 'notify',
+          tool: { credentialId: 5, params },
+          join: 'any',
+          input: { extract: 'backup' },
+          label: '',
+          position: { x: 0, y: 0 },
+        },
       ],
+      edges: [{ from: 'backup', to: 'notify', on: 'success' }],
+    };
+    const draft = draftOf(withTool);
+    expect(draft.nodes[1]!.target).toEqual({ kind: 'tool', credentialId: 5, params });
+    expect(targetRef(draft.nodes[1]!.target)).toEqual({ kind: 'tool', id: 5 });
+    const body = bodyOf(draft) as { nodes: Record<string, unknown>[] };
+    expect(body.nodes[1]).toEqual({
+      name: 'notify',
+      tool: { credentialId: 5, params },
+      join: 'any',
+      input: { extract: 'backup' },
+      position: { x: 0, y: 130 },
+    });
+    expect(body.nodes[1]).not.toHaveProperty('event');
+
+    // A tool node with no credential chosen yet sends neither `tool` nor anything else: the
+    // API says the node does nothing, at the node.
+    draft.nodes[1]!.target = emptyTarget('tool');
+    expect((bodyOf(draft) as { nodes: Record<string, unknown>[] }).nodes[1]).not.toHaveProperty(
+      'tool',
     );
-    expect(at.get('a')!.y).toBe(0);
-    expect(at.get('b')!.y).toBe(at.get('c')!.y);
-    expect(at.get('b')!.x).not.toBe(at.get('c')!.x);
-    expect(at.get('d')!.y).toBeGreaterThan(at.get('b')!.y);
-    // An unsaved cycle does not hang the layout.
-    expect(
-      layoutGraph(
-        ['a', 'b'],
-        [
-          { from: 'a', to: 'b' },
-          { from: 'b', to: 'a' },
-        ],
-      ).size,
-    ).toBe(2);
+    expect(emptyTarget('workflow')).toEqual({ kind: 'workflow', id: null });
+  });
+
+  it('places a pointer into a tool node’s params on that node, with the field', () => {
+    const draft = draftOf(saved);
+    draft.nodes[2]!.target = { kind: 'tool', credentialId: 5, params: { text: '{{ nope' } };
+    const placed = placeProblems(draft, [
+      { pointer: '/body/nodes/2/tool/params/text', message: 'unexpected end (line 1, column 8)' },
+    ]);
+    expect(placed.at.n13).toEqual([
+      { field: 'tool/params/text', message: 'unexpected end (line 1, column 8)' },
+    ]);
+    expect(placed.list[0]).toMatchObject({ where: 'Node page', target: 'n13' });
   });
 
   it('places the API’s pointers on the node, the edge or the field they are about', () => {

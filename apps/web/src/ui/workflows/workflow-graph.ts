@@ -1,22 +1,27 @@
 // A workflow's graph as the editor holds it, and the way to and from the REST API: nodes are
 // keyed by a client id (a node may be renamed while edges point at it), and a save sends the
-// graph whole, in the order the editor holds it, so the API's 422 pointers
-// (/body/nodes/2/event/id, /body/edges/0/on) lead back to the node or edge they are about.
+// graph whole, in the order the editor holds it, so the API's 422 pointers (/body/nodes/2/event/id,
+// /body/nodes/3/tool/params/text, /body/edges/0/on) lead back to the node or edge they are about.
 import type { FieldProblem } from '../api.ts';
-import type { EdgeOn, Workflow } from '../types.ts';
+import type { EdgeOn, Workflow, WorkflowNode } from '../types.ts';
 import type { ScheduleValue } from '../forms/schedule-builder.tsx';
+import { positionsOf, type Position } from './graph-layout.ts';
+import type { Target } from './use-target-names.ts';
 
-export interface Position {
-  x: number;
-  y: number;
-}
+/**
+ * What a node does: run one of the user's events or workflows (`id` null until one is
+ * chosen), or send a message with one of their tool credentials (params as the API takes
+ * them: every param is kept, those the form has no field for too).
+ */
+export type NodeTarget =
+  | { kind: 'event' | 'workflow'; id: number | null }
+  | { kind: 'tool'; credentialId: number | null; params: Record<string, unknown> };
 
 export interface DraftNode {
   /** The editor's key for the node (stable while its name changes). */
   id: string;
   name: string;
-  /** What the node runs; `id` null until one is chosen. */
-  target: { kind: 'event' | 'workflow'; id: number | null };
+  target: NodeTarget;
   join: 'all' | 'any';
   /** The input mapping as rows (key, source); null: the default input. */
   input: [string, string][] | null;
@@ -43,6 +48,13 @@ export interface Draft {
   nodes: DraftNode[];
   edges: DraftEdge[];
 }
+
+/** What a node can do, as the editor offers it. */
+export const NODE_KINDS: { value: NodeTarget['kind']; label: string }[] = [
+  { value: 'event', label: 'An event' },
+  { value: 'workflow', label: 'A workflow' },
+  { value: 'tool', label: 'Send a message' },
+];
 
 export const EDGE_ONS: { value: EdgeOn; label: string; description: string }[] = [
   { value: 'always', label: 'always', description: 'whenever the parent ends, however it ended' },
@@ -94,70 +106,33 @@ export function freshId(prefix: string, taken: Iterable<string>): string {
   for (let n = used.size + 1; ; n += 1) if (!used.has(`${prefix}${n}`)) return `${prefix}${n}`;
 }
 
-const NODE_WIDTH = 200;
-const LAYER_HEIGHT = 130;
-
-/**
- * Positions in layers by depth (a root on top, each node one layer below its deepest parent),
- * for graphs drawn without the canvas (made through the API, where every node is at 0,0).
- */
-export function layoutGraph(
-  names: string[],
-  edges: { from: string; to: string }[],
-): Map<string, Position> {
-  const parents = new Map<string, string[]>(names.map((n) => [n, []]));
-  for (const e of edges) parents.get(e.to)?.push(e.from);
-  const depth = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depthOf = (name: string): number => {
-    const known = depth.get(name);
-    if (known !== undefined) return known;
-    if (visiting.has(name)) return 0; // a cycle (an unsaved graph): cut it here
-    visiting.add(name);
-    const d = Math.max(-1, ...(parents.get(name) ?? []).map(depthOf)) + 1;
-    visiting.delete(name);
-    depth.set(name, d);
-    return d;
-  };
-  const layers: string[][] = [];
-  for (const name of names) (layers[depthOf(name)] ??= []).push(name);
-  const out = new Map<string, Position>();
-  layers.forEach((layer, d) =>
-    layer.forEach((name, i) =>
-      out.set(name, {
-        x: Math.round((i - (layer.length - 1) / 2) * (NODE_WIDTH + 40)),
-        y: d * LAYER_HEIGHT,
-      }),
-    ),
-  );
-  return out;
+/** A node of `kind` with nothing chosen yet. */
+export function emptyTarget(kind: NodeTarget['kind']): NodeTarget {
+  return kind === 'tool' ? { kind, credentialId: null, params: {} } : { kind, id: null };
 }
 
-/** Whether two nodes are at the same place (the graph was not drawn: lay it out). */
-export function overlaps(positions: Position[]): boolean {
-  const seen = new Set<string>();
-  for (const p of positions) {
-    const key = `${Math.round(p.x)},${Math.round(p.y)}`;
-    if (seen.has(key)) return true;
-    seen.add(key);
-  }
-  return false;
+/** What a saved node does. */
+export function targetOf(node: Pick<WorkflowNode, 'event' | 'workflow' | 'tool'>): NodeTarget {
+  if (node.tool)
+    return { kind: 'tool', credentialId: node.tool.credentialId, params: node.tool.params };
+  if (node.workflow) return { kind: 'workflow', id: node.workflow.id };
+  return { kind: 'event', id: node.event?.id ?? null };
 }
 
-/**
- * Positions of a graph's nodes by name: as drawn, or all laid out when some have none or two
- * overlap.
- */
-export function positionsOf(
-  nodes: { name: string; position?: Position | null }[],
-  edges: { from: string; to: string }[],
-): Map<string, Position> {
-  if (nodes.every((n) => n.position) && !overlaps(nodes.map((n) => n.position!)))
-    return new Map(nodes.map((n) => [n.name, n.position!]));
-  return layoutGraph(
-    nodes.map((n) => n.name),
-    edges,
-  );
+/** The thing a node names, by kind and id (a tool node's: its credential), to show its name. */
+export function targetRef(target: NodeTarget): Target {
+  return target.kind === 'tool'
+    ? { kind: 'tool', id: target.credentialId }
+    : { kind: target.kind, id: target.id };
+}
+
+/** The node's `event`, `workflow` or `tool` as the API takes it; nothing while none is chosen. */
+function targetBody(target: NodeTarget): Record<string, unknown> {
+  if (target.kind === 'tool')
+    return target.credentialId === null
+      ? {}
+      : { tool: { credentialId: target.credentialId, params: target.params } };
+  return target.id === null ? {} : { [target.kind]: { id: target.id } };
 }
 
 /** The editor's draft of a saved workflow, or of a new one. */
@@ -181,9 +156,7 @@ export function draftOf(workflow: Workflow | undefined): Draft {
     nodes: nodes.map((n) => ({
       id: idOf.get(n.name)!,
       name: n.name,
-      target: n.workflow
-        ? { kind: 'workflow', id: n.workflow.id }
-        : { kind: 'event', id: n.event?.id ?? null },
+      target: targetOf(n),
       join: n.join ?? 'all',
       input: n.input ? Object.entries(n.input) : null,
       label: n.label ?? '',
@@ -210,7 +183,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     schedule: draft.schedule,
     nodes: draft.nodes.map((n) => ({
       name: n.name,
-      ...(n.target.id === null ? {} : { [n.target.kind]: { id: n.target.id } }),
+      ...targetBody(n.target),
       join: n.join,
       ...(n.input
         ? {
