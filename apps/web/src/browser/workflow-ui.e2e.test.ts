@@ -213,11 +213,13 @@ describeInBrowser('the workflow UI', () => {
     await problems
       .getByText(/the edges make a cycle: first_step -> second_step -> first_step/)
       .waitFor();
-    await problems.getByText(/a node runs either an `event` or a `workflow`/).waitFor();
+    await problems
+      .getByText(/a node runs one `event`, one `workflow` or one `tool` action/)
+      .waitFor();
     // Each at its place on the canvas: the node and the edge are marked, with the message.
     await expect(node('first_step').getAttribute('data-invalid')).resolves.toBe('true');
     await node('first_step')
-      .getByText(/a node runs either/)
+      .getByText(/a node runs one `event`/)
       .waitFor();
     const edge = page.getByTestId('wf-edge-first_step-second_step');
     await expect(edge.getAttribute('data-invalid')).resolves.toBe('true');
