@@ -444,5 +444,7 @@ describe('workflows over HTTP', () => {
     );
     expect(ofThisRun).toHaveLength(steps);
     expect(runs.filter((r: { trigger: string }) => r.trigger === 'workflow')).toHaveLength(steps);
-  });
+    // Eight orchestrator restarts, each with a lost attempt's 2 s lease to run out: more than
+    // the default minute on a loaded machine.
+  }, 180_000);
 });
