@@ -157,6 +157,7 @@ describeInBrowser('the workflow UI', () => {
     await page.getByLabel(label('Input (JSON)')).fill('{"day": "friday"}');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL(/\/workflow-runs\/\d+$/);
+    const workflowRunId = Number(/(\d+)$/.exec(page.url())![1]);
 
     // The run view follows the run without a reload: the first node is seen running, then
     // both succeed.
@@ -185,6 +186,10 @@ describeInBrowser('the workflow UI', () => {
       events['second step'],
     );
     await page.getByTestId('run-status').locator('[data-status="succeeded"]').waitFor();
+    // The node's run leads back to the workflow run it is part of.
+    await page.getByRole('link', { name: `Part of workflow run #${workflowRunId}` }).click();
+    await page.waitForURL(new RegExp(`/workflow-runs/${workflowRunId}$`));
+    await page.getByRole('heading', { name: `Workflow run #${workflowRunId}` }).waitFor();
   });
 
   it('shows the problems the API finds at their node and edge, and saves nothing', async () => {
