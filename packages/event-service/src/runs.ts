@@ -17,6 +17,7 @@ function runView(r: {
   id: number;
   event_id: number;
   owner_id: number;
+  workflow_run_id: number | null;
   status: string;
   trigger: string;
   attempt: number;
@@ -40,6 +41,7 @@ function runView(r: {
     id: r.id,
     eventId: r.event_id,
     ownerId: r.owner_id,
+    workflowRunId: r.workflow_run_id,
     status: r.status,
     trigger: r.trigger,
     attempt: r.attempt,
@@ -65,6 +67,7 @@ const RUN_COLUMNS = [
   'id',
   'event_id',
   'owner_id',
+  'workflow_run_id',
   'status',
   'trigger',
   'attempt',

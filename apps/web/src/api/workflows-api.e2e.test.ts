@@ -98,7 +98,28 @@ describe('workflows over HTTP', () => {
     expect(node(run, 'report')).toMatchObject({ state: 'succeeded' });
     // Each node's run is an ordinary run, with its log a click away.
     const backupRun = (await call('GET', `/api/v1/runs/${node(run, 'backup').runId}`, admin)).json;
-    expect(backupRun).toMatchObject({ trigger: 'workflow', input: { day: 'friday' } });
+    expect(backupRun).toMatchObject({
+      trigger: 'workflow',
+      input: { day: 'friday' },
+      workflowRunId: run.id,
+    });
+    // A run of the same event started by hand is part of no workflow run.
+    const alone = await call('POST', `/api/v1/events/${backup}/runs`, admin, {});
+    expect(alone.status).toBe(201);
+    expect(alone.json.workflowRunId).toBeNull();
+    expect(
+      (await call('GET', `/api/v1/runs/${alone.json.id}`, admin)).json.workflowRunId,
+    ).toBeNull();
+    const runsOfBackup = (await call('GET', `/api/v1/runs?eventId=${backup}`, admin)).json.runs;
+    expect(
+      runsOfBackup.map((r: { id: number; workflowRunId: number | null }) => [
+        r.id,
+        r.workflowRunId,
+      ]),
+    ).toEqual([
+      [alone.json.id, null],
+      [backupRun.id, run.id],
+    ]);
     const logs = (await call('GET', `/api/v1/runs/${backupRun.id}/logs`, admin)).json;
     expect(logs.map((l: { text: string }) => l.text)).toContain('backing up {"day":"friday"}');
     // Every node finds its workflow, its own name and the workflow run's input in its context.

@@ -35,7 +35,8 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       try {
         await page.goto(path);
         await page.locator('h1').first().waitFor();
-        await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+        // Until nothing is loading (a page may load several lists side by side).
+        await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
         await page
           .locator('.mantine-Skeleton-root')
           .first()
@@ -216,6 +217,14 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
     });
     expect(workflow.status).toBe(201);
     ids.workflow = workflow.json.id;
+    // Its webhook, so the workflow page shows the webhooks' table too.
+    expect(
+      (
+        await call('POST', `/api/v1/workflows/${workflow.json.id}/webhooks`, admin, {
+          name: 'release tag',
+        })
+      ).status,
+    ).toBe(201);
     const workflowRun = (
       await call('POST', `/api/v1/workflows/${workflow.json.id}/runs`, admin, {
         input: { day: 'monday' },

@@ -1,9 +1,11 @@
 // The workflow pages end to end in a real Chromium against the real stack (web, ws, runtime
 // API, orchestrator with the local executor, PostgreSQL): a graph drawn on the canvas, saved,
-// run, and watched as its nodes run; and a graph the API refuses, with each problem shown at
-// the node or edge it is about.
+// run, and watched as its nodes run; a graph the API refuses, with each problem shown at the
+// node or edge it is about; and a workflow's webhook added, called, rotated and deleted on its
+// page.
 import type { Browser, Page } from 'playwright-core';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
+import { deliver } from '../api/testing/webhook-client.ts';
 import {
   describeInBrowser,
   label,
@@ -155,6 +157,7 @@ describeInBrowser('the workflow UI', () => {
     await page.getByLabel(label('Input (JSON)')).fill('{"day": "friday"}');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL(/\/workflow-runs\/\d+$/);
+    const workflowRunId = Number(/(\d+)$/.exec(page.url())![1]);
 
     // The run view follows the run without a reload: the first node is seen running, then
     // both succeed.
@@ -183,6 +186,10 @@ describeInBrowser('the workflow UI', () => {
       events['second step'],
     );
     await page.getByTestId('run-status').locator('[data-status="succeeded"]').waitFor();
+    // The node's run leads back to the workflow run it is part of.
+    await page.getByRole('link', { name: `Part of workflow run #${workflowRunId}` }).click();
+    await page.waitForURL(new RegExp(`/workflow-runs/${workflowRunId}$`));
+    await page.getByRole('heading', { name: `Workflow run #${workflowRunId}` }).waitFor();
   });
 
   it('shows the problems the API finds at their node and edge, and saves nothing', async () => {
@@ -291,5 +298,62 @@ describeInBrowser('the workflow UI', () => {
     await node('prepare').getByText('succeeded · reused').waitFor();
     await status('failed');
     await node('break').and(page.locator('[data-state="failed"]')).waitFor();
+  });
+
+  it('adds a webhook to a workflow on its page, shows the secret once, starts a run from a signed request, rotates and deletes it', async () => {
+    const workflow = (
+      await stack.call('POST', '/api/v1/workflows', admin, {
+        name: 'On push',
+        nodes: [{ name: 'greet', event: { id: events['second step'] } }],
+      })
+    ).json.id as number;
+    await page.goto(`/workflows/${workflow}`);
+    const section = page.locator('#webhooks');
+    await section.getByText('No webhooks').waitFor();
+    await section.getByRole('button', { name: 'Add webhook' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(label('Name')).fill('github');
+    await dialog.getByRole('button', { name: 'Add webhook' }).click();
+    const url = (await dialog.getByTestId('webhook-url').textContent())!.trim();
+    const secret = (await dialog.getByTestId('webhook-secret').textContent())!.trim();
+    expect(url).toMatch(new RegExp(`^${stack.base}/api/v1/hooks/[A-Za-z0-9_-]{24}$`));
+    expect(secret).toMatch(/^crw_/);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await section.getByRole('table', { name: 'Webhooks' }).getByText(url).waitFor();
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+    const listed = (await stack.call('GET', `/api/v1/workflows/${workflow}/webhooks`, admin)).json;
+    expect(listed).toEqual([
+      expect.objectContaining({ name: 'github', url, workflowId: workflow, eventId: null }),
+    ]);
+
+    // A signed request starts a workflow run, listed on the page without a reload.
+    const sent = await deliver(url, secret, { body: '{"ref": "main"}' });
+    expect(sent.status).toBe(202);
+    await page
+      .getByRole('table', { name: 'Workflow runs' })
+      .getByRole('link', { name: `#${sent.json.workflowRunId}` })
+      .click();
+    await page.waitForURL(new RegExp(`/workflow-runs/${sent.json.workflowRunId}$`));
+    await page
+      .getByTestId('workflow-run-status')
+      .locator('[data-status="succeeded"]')
+      .waitFor({ timeout: 30_000 });
+    await page.getByText('webhook', { exact: true }).first().waitFor();
+
+    // A new secret, the old one refused at once; then deleted, the URL answers 404.
+    await page.goto(`/workflows/${workflow}`);
+    await section.getByRole('button', { name: 'Rotate the secret of github' }).click();
+    await page.getByRole('dialog').getByLabel('Keep accepting the old secret for').click();
+    await page.getByRole('option', { name: 'Stop accepting it now' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = (await page.getByTestId('webhook-secret').textContent())!.trim();
+    expect(rotated).not.toBe(secret);
+    await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+    expect((await deliver(url, secret)).status).toBe(401);
+    expect((await deliver(url, rotated)).status).toBe(202);
+    await section.getByRole('button', { name: 'Delete github' }).click();
+    await page.getByText('Webhook github deleted').waitFor();
+    await section.getByText('No webhooks').waitFor();
+    expect((await deliver(url, rotated)).status).toBe(404);
   });
 });

@@ -179,6 +179,9 @@ export const Run = Type.Object({
   id: Type.Integer(),
   eventId: Type.Integer(),
   ownerId: Type.Integer(),
+  workflowRunId: Nullable(
+    Type.Integer({ description: 'the workflow run this run is a node of (or null)' }),
+  ),
   status: RunStatus,
   trigger: RunTrigger,
   attempt: Type.Integer(),

@@ -27,11 +27,11 @@ import {
   Fact,
 } from '../../../../ui/components.tsx';
 import { EventActionsList } from '../../../../ui/event-actions-list.tsx';
-import { EventWebhooks } from '../../../../ui/event-webhooks.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
 import type { EventItem } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
+import { TargetWebhooks } from '../../../../ui/webhooks/target-webhooks.tsx';
 
 interface Tick {
   slot: string;
@@ -208,7 +208,7 @@ export default function EventPage() {
               <EventActionsList actions={e.actions ?? []} />
             </Tabs.Panel>
             <Tabs.Panel value="webhooks">
-              <EventWebhooks eventId={e.id} />
+              <TargetWebhooks target={{ kind: 'event', id: e.id }} />
             </Tabs.Panel>
           </Tabs>
           <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${e.name}?`}>

@@ -66,6 +66,14 @@ export default function RunPage() {
                 <Anchor component={Link} href={`/events/${r.eventId}`}>
                   {r.eventName ?? `event ${r.eventId}`}
                 </Anchor>
+                {r.workflowRunId !== null ? (
+                  <>
+                    <br />
+                    <Anchor component={Link} href={`/workflow-runs/${r.workflowRunId}`}>
+                      Part of workflow run #{r.workflowRunId}
+                    </Anchor>
+                  </>
+                ) : null}
               </>
             }
             actions={

@@ -27,6 +27,7 @@ import {
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import type { Workflow } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
+import { TargetWebhooks } from '../../../../ui/webhooks/target-webhooks.tsx';
 import { WorkflowCanvas } from '../../../../ui/workflows/canvas.tsx';
 import { workflowGraph } from '../../../../ui/workflows/canvas-graph.ts';
 import { useTargetNames } from '../../../../ui/workflows/use-target-names.ts';
@@ -142,6 +143,12 @@ export default function WorkflowPage() {
               Runs
             </Title>
             <WorkflowRunsTable workflowId={w.id} />
+          </Card>
+          <Card withBorder id="webhooks">
+            <Title order={2} size="h4" mb="sm">
+              Webhooks
+            </Title>
+            <TargetWebhooks target={{ kind: 'workflow', id: w.id }} />
           </Card>
           <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${w.name}?`}>
             <Stack>
