@@ -143,6 +143,16 @@ describe('servers API over HTTP', () => {
         const run = (await call('POST', `/api/v1/events/${event.id}/runs`, token, {})).json;
         const done = await stack.finished(token, run.id);
         expect(done).toMatchObject({ status: 'succeeded' });
+        // The run's result on each server, as the run page shows it.
+        expect((await call('GET', `/api/v1/runs/${run.id}`, token)).json.targets).toEqual([
+          expect.objectContaining({
+            serverId: server.id,
+            attempt: 1,
+            status: 'succeeded',
+            exitCode: 0,
+            error: null,
+          }),
+        ]);
         const logs = (await call('GET', `/api/v1/runs/${run.id}/logs`, token)).json;
         expect(logs.map((l: { text: string }) => l.text)).toContain(`hello from ${sshd.username}`);
         expect((await call('GET', `/api/v1/servers/${server.id}`, token)).json.eventIds).toEqual([

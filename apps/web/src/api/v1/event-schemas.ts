@@ -199,6 +199,23 @@ export const Run = Type.Object({
   durationMs: Nullable(Type.Integer()),
   lastLogSeq: Type.Integer(),
   eventName: Type.Optional(Type.String({ description: "in lists of runs: the event's name" })),
+  targets: Type.Optional(
+    Type.Array(
+      Type.Object({
+        serverId: Type.Integer(),
+        attempt: Type.Integer(),
+        status: Type.String({ description: 'running, succeeded, failed, timed_out or cancelled' }),
+        exitCode: Nullable(Type.Integer()),
+        error: Nullable(Type.String()),
+        startedAt: Nullable(Type.String({ format: 'date-time' })),
+        finishedAt: Nullable(Type.String({ format: 'date-time' })),
+      }),
+      {
+        description:
+          "in the answer for one run: an SSH run's result on each server, per attempt (empty for other targets)",
+      },
+    ),
+  ),
 });
 export const LogLine = Type.Object({
   seq: Type.Integer(),
