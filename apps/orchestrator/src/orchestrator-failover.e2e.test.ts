@@ -156,7 +156,9 @@ describe('orchestrators sharing one database', () => {
       );
       a.child.kill('SIGKILL');
       await a.exited;
-      await start('containers-b');
+      // b takes a's runs when a's short lease runs out; its own lease is long, so a slow
+      // heartbeat under load cannot make it lose a run it took (attempt 3).
+      await start('containers-b', { ORCHESTRATOR_LEASE_MS: '60000' });
       await until(
         'no container of a to be left',
         async () =>
