@@ -133,7 +133,9 @@ describe('orchestrator process: masking huge secrets', () => {
     const http = await waitForRun(runHttp);
     expect(http.status).toBe('succeeded');
     const result = JSON.stringify(http.result);
-    expect(result).toContain('body *** end');
+    // The masker takes the longest run of the secret it sees: when the secret's next character
+    // happens to be a space (1 in 95), the body's space after the slice is masked with it.
+    expect(result).toContain(secrets[2]![5000] === ' ' ? 'body ***end' : 'body *** end');
     expect(result).not.toContain(JSON.stringify(secrets[2]!.slice(0, 40)).slice(1, -1));
 
     expect(orchestrator.child.pid).toBe(pid);
