@@ -1,5 +1,4 @@
 import { tmpdir } from 'node:os';
-import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import {
   listenForNotifications,
   openEventSecretEnv,
@@ -21,7 +20,7 @@ import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS, queuedBy } from '@cronium/run-queue';
 import { createRunEventBus } from '@cronium/run-events';
-import { createServiceProcess } from '@cronium/service-kit';
+import { createServiceProcess, secretBoxFromConfig } from '@cronium/service-kit';
 import {
   ActionWorker,
   ExecutorRegistry,
@@ -46,7 +45,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
   const logger = createLogger({ service: SERVICE_NAME, level: config.base.logLevel }).child({
     orchestrator: config.id,
   });
-  const box = new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!));
+  const box = secretBoxFromConfig(config.base);
   const service = createServiceProcess({
     service: SERVICE_NAME,
     version,

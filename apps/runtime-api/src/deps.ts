@@ -1,7 +1,6 @@
-import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
-import { createServiceProcess } from '@cronium/service-kit';
+import { createServiceProcess, secretBoxFromConfig } from '@cronium/service-kit';
 import type { RuntimeApiConfig } from './config.ts';
 import { listenOnUnixSocket } from './unix-socket-listener.ts';
 import { databaseNamespace } from '@cronium/run-events';
@@ -46,7 +45,7 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
         }
       : {},
   });
-  const box = new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!));
+  const box = secretBoxFromConfig(config.base);
   const routes = registerRuntimeRoutes(service.http.app, {
     db: service.db,
     box,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runMain } from '@cronium/service-kit';
+import { runMain, secretBoxFromConfig } from '@cronium/service-kit';
 import { loadConfig } from './config.ts';
 import { createDeps } from './deps.ts';
 import { provideWebDeps, type WebDeps } from './server/web-deps.ts';
@@ -9,7 +9,6 @@ import { apiRoutes } from './api/v1/index.ts';
 import { setupTokenFor } from './server/setup-token.ts';
 import { forwardLiveLogs } from './server/live-proxy.ts';
 import { LoginThrottle, needsSetup } from '@cronium/accounts';
-import { SecretBox, parseMasterKey } from '@cronium/crypto';
 import { EgressPolicy } from '@cronium/egress';
 import { WebhookRateLimiter } from '@cronium/event-service';
 
@@ -39,7 +38,7 @@ await runMain({
       logger: deps.logger,
       version,
       loginThrottle: new LoginThrottle(),
-      box: new SecretBox(parseMasterKey(config.base.secrets.encryptionKey!)),
+      box: secretBoxFromConfig(config.base),
       egress: new EgressPolicy(config.egress),
       // The sign-in throttle's sliding window, counting every probe rather than failures.
       serverProbes: new LoginThrottle({

@@ -1,2 +1,2 @@
-export { SecretBox, DecryptionError } from './secret-box.ts';
+export { SecretBox, DecryptionError, masterKeyId } from './secret-box.ts';
 export { parseMasterKey, generateMasterKey } from './master-key.ts';

@@ -58,6 +58,14 @@ export const baseEnvSpec = {
     description:
       'master key for secrets encrypted at rest; generated into the data directory when unset outside production',
   }),
+  CRONIUM_ENCRYPTION_KEY_PREVIOUS: env.string({
+    optional: true,
+    secret: true,
+    pattern: /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/,
+    patternHint: '32 bytes as 64 hex characters or base64: the master key being replaced',
+    description:
+      'during a rotation of CRONIUM_ENCRYPTION_KEY: the previous master key, which still decrypts the values it encrypted until `npm run keys -- reencrypt` has moved them all to the new key',
+  }),
   CRONIUM_JWT_SECRET: env.string({
     optional: true,
     secret: true,
@@ -84,6 +92,8 @@ export interface BaseConfig {
   /** What GET /metrics asks for; undefined: loopback clients only. */
   metricsToken: string | undefined;
   secrets: Partial<Record<SecretName, string>>;
+  /** During a master key rotation: the key being replaced (decrypts only). */
+  previousEncryptionKey: string | undefined;
 }
 
 /**
@@ -169,6 +179,7 @@ export function loadServiceConfig<S extends EnvSpec>(
       valkeyUrl: parsed.VALKEY_URL?.replace(/^valkey(s?):/, 'redis$1:'),
       metricsToken: parsed.CRONIUM_METRICS_TOKEN,
       secrets,
+      previousEncryptionKey: parsed.CRONIUM_ENCRYPTION_KEY_PREVIOUS,
     },
     app,
   };

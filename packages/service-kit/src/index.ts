@@ -36,6 +36,7 @@ export {
   type BaseConfig,
   type SecretName,
 } from './base-config.ts';
+export { secretBoxFromConfig } from './secret-box-config.ts';
 export {
   createServiceProcess,
   type ServiceDeps,

@@ -38,7 +38,7 @@ describe('servers repository: credentials encrypted at rest', () => {
       .where('id', '=', server.id)
       .executeTakeFirstOrThrow();
     expect(raw.credential_encrypted).not.toContain('pa55word-a');
-    expect(raw.credential_encrypted).toMatch(/^v1\./);
+    expect(raw.credential_encrypted).toMatch(/^v2\.[\w-]{12}\./);
     expect(await readServerCredentials(t.db, box, server.id)).toEqual({
       credential: 'pa55word-a',
       passphrase: 'phrase',
@@ -59,11 +59,14 @@ describe('servers repository: credentials encrypted at rest', () => {
       .select('credential_encrypted')
       .where('id', '=', server.id)
       .executeTakeFirstOrThrow();
-    const bytes = Buffer.from(credential_encrypted.slice(3), 'base64url');
+    const dot = credential_encrypted.lastIndexOf('.');
+    const bytes = Buffer.from(credential_encrypted.slice(dot + 1), 'base64url');
     bytes[20] = bytes[20]! ^ 0xff;
     await t.db
       .updateTable('servers')
-      .set({ credential_encrypted: 'v1.' + bytes.toString('base64url') })
+      .set({
+        credential_encrypted: credential_encrypted.slice(0, dot + 1) + bytes.toString('base64url'),
+      })
       .where('id', '=', server.id)
       .execute();
     await expect(readServerCredentials(t.db, box, server.id)).rejects.toThrow(DecryptionError);

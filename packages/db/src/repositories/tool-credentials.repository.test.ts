@@ -46,7 +46,7 @@ describe('tool credentials repository: configuration encrypted at rest, per owne
       .select('config_encrypted')
       .where('id', '=', created.id)
       .executeTakeFirstOrThrow();
-    expect(raw.config_encrypted).toMatch(/^v1\./);
+    expect(raw.config_encrypted).toMatch(/^v2\.[\w-]{12}\./);
     expect(raw.config_encrypted).not.toContain('s3cr3t');
     expect(await readToolCredentialConfig(t.db, box, alice, created.id)).toMatchObject({
       name: 'ops channel',

@@ -46,11 +46,11 @@ describe('webhooks repository: secrets encrypted at rest, rotation, refusals cou
       .select('secret_encrypted')
       .where('id', '=', hook.id)
       .executeTakeFirstOrThrow();
-    expect(raw.secret_encrypted).toMatch(/^v1\./);
+    expect(raw.secret_encrypted).toMatch(/^v2\.[\w-]{12}\./);
     expect(raw.secret_encrypted).not.toContain('first-secret');
     expect(
       JSON.stringify(await listTargetWebhooks(t.db, { kind: 'event', id: eventId })),
-    ).not.toContain('v1.');
+    ).not.toContain(box.currentPrefix);
     const read = await readWebhookForDelivery(t.db, box, hook.public_id);
     expect(read).toMatchObject({
       secrets: ['crw_first-secret-value'],
