@@ -173,6 +173,16 @@ function test(flags) {
   );
 }
 
+/** `keys status|reencrypt`: the master key rotation's command, on the same data directory as `start`. */
+function keys(args) {
+  const stripFlags = checkNode();
+  foreground(
+    process.execPath,
+    [...stripFlags, join(root, 'packages/service-kit/src/keys-cli.ts'), ...args],
+    { ...process.env, CRONIUM_DATA_DIR: resolve(root, process.env.CRONIUM_DATA_DIR || 'data') },
+  );
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const flags = new Set(rest.filter((a) => a.startsWith('--no-')));
 switch (command) {
@@ -182,8 +192,11 @@ switch (command) {
   case 'test':
     test(flags);
     break;
+  case 'keys':
+    keys(rest);
+    break;
   default:
     fail(
-      `usage: cronium.mjs start|test [--no-install] [--no-build]  (got ${command ?? 'nothing'})`,
+      `usage: cronium.mjs start|test [--no-install] [--no-build], or cronium.mjs keys status|reencrypt  (got ${command ?? 'nothing'})`,
     );
 }

@@ -45,9 +45,10 @@ __cronium_call() { # METHOD PATH [JSON-BODY]: sets __cronium_status and __croniu
     [ "$curl_status" -ne 0 ] && __cronium_status=000
     case $__cronium_status in
       000 | 429 | 502 | 503 | 504)
-        if [ "$attempt" -ge 5 ]; then break; fi
-        # 0.25 s, 0.5 s, 1 s, 2 s between the five tries.
-        case $attempt in 1) sleep 0.25 ;; 2) sleep 0.5 ;; 3) sleep 1 ;; *) sleep 2 ;; esac 2>/dev/null || sleep 1
+        if [ "$attempt" -ge 8 ]; then break; fi
+        # 0.1, 0.2, 0.4, 0.8, 1.6, 2 and 2 s between the eight tries (7.1 s: a runtime API
+        # restart), as the other SDKs wait.
+        case $attempt in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; 5) sleep 1.6 ;; *) sleep 2 ;; esac 2>/dev/null || sleep 1
         attempt=$(( attempt + 1 ))
         continue ;;
     esac

@@ -29,7 +29,7 @@ __all__ = [
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 _TRANSIENT_STATUS = {429, 502, 503, 504}
-_ATTEMPTS = 5
+_ATTEMPTS = 8
 
 
 class CroniumError(Exception):

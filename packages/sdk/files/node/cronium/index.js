@@ -24,7 +24,7 @@ const TRANSIENT_ERRORS = new Set([
   'ENOENT',
   'EAI_AGAIN',
 ]);
-const ATTEMPTS = 5;
+const ATTEMPTS = 8;
 // Connections are kept between calls (a script that calls in a loop pays the connect once);
 // idle ones do not keep the script alive.
 const agents = {
