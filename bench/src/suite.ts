@@ -3,6 +3,7 @@
 import {
   apiBurstFigures,
   fireLatencyFigures,
+  keyRotationFigures,
   workflowFigures,
   liveLogFigures,
   queueFigures,
@@ -138,6 +139,14 @@ export const SUITE: Benchmark[] = [
     quick: { BENCH_REPEATS: '3' },
     timeoutMinutes: 10,
     figures: workflowFigures,
+  },
+  {
+    name: 'key-rotation',
+    title: 'Master key rotation: online re-encryption',
+    targets: 'none set (compared with an offline rewrite in one transaction)',
+    quick: { BENCH_VALUES: '10000' },
+    timeoutMinutes: 10,
+    figures: keyRotationFigures,
   },
   {
     name: 'scale-out',

@@ -134,3 +134,16 @@ export function workflowFigures(r: Result): Figure[] {
     },
   ];
 }
+
+export function keyRotationFigures(r: Result): Figure[] {
+  const online = r.online500;
+  return [
+    {
+      figure: `Master key rotation: ${formatNumber(r.values, 1)} secret variables re-encrypted online (batches of ${online.batchSize})`,
+      measured: `${perSecond(online.perSecond, 'values/s')}; a user's read of a secret meanwhile: p50 ${ms(online.readsDuring.p50)}, p99 ${ms(online.readsDuring.p99)} (idle: p99 ${ms(online.readsIdle.p99)})`,
+      target: NONE,
+      reference: `offline, all in one transaction that locks every row: ${perSecond(r.offline.perSecond, 'values/s')}; batches of 2,000: ${perSecond(r.online2000.perSecond, 'values/s')}`,
+      met: undefined,
+    },
+  ];
+}

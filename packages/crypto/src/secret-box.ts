@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
@@ -29,7 +36,7 @@ export function masterKeyId(key: Buffer): string {
 
 function checkKey(key: Buffer): Buffer {
   if (key.length !== 32) throw new Error(`The master key must be 32 bytes, got ${key.length}`);
-  return Buffer.from(key);
+  return key;
 }
 
 /**
@@ -44,17 +51,19 @@ function checkKey(key: Buffer): Buffer {
  * what the current key did not seal.
  */
 export class SecretBox {
-  readonly #key: Buffer;
+  // Key objects, not buffers: a cipher made from a key object skips importing the key, which
+  // halves the cost of sealing a short value.
+  readonly #key: KeyObject;
   readonly #keyId: string;
-  readonly #keys: Map<string, Buffer>;
+  readonly #keys: Map<string, KeyObject>;
 
   constructor(key: Buffer, previous: readonly Buffer[] = []) {
-    this.#key = checkKey(key);
-    this.#keyId = masterKeyId(this.#key);
+    this.#keyId = masterKeyId(checkKey(key));
+    this.#key = createSecretKey(key);
     this.#keys = new Map([[this.#keyId, this.#key]]);
     for (const old of previous) {
-      const checked = checkKey(old);
-      if (!this.#keys.has(masterKeyId(checked))) this.#keys.set(masterKeyId(checked), checked);
+      const id = masterKeyId(checkKey(old));
+      if (!this.#keys.has(id)) this.#keys.set(id, createSecretKey(old));
     }
   }
 
@@ -116,7 +125,7 @@ export class SecretBox {
   }
 }
 
-function open(key: Buffer, encoded: string, associatedData: string): string {
+function open(key: KeyObject, encoded: string, associatedData: string): string {
   const raw = Buffer.from(encoded, 'base64url');
   if (raw.length < NONCE_BYTES + TAG_BYTES) {
     throw new DecryptionError('Encrypted value is truncated');

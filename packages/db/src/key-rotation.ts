@@ -174,44 +174,46 @@ async function reencryptColumn(
     failed: 0,
   };
   options.onProgress?.({ ...progress });
+  const bindsTo = c.bindsTo.map((name) => sql.ref(name));
   let after = 0;
   for (;;) {
-    // Sizes first, so that a batch of huge values stays within the byte budget.
-    const { rows: sizes } = await sql<{ id: number; bytes: number }>`
-      SELECT id, octet_length(${value}) AS bytes FROM ${table}
-      WHERE id > ${after} AND ${outstanding} ORDER BY id LIMIT ${batchSize}`.execute(db);
-    if (sizes.length === 0) return progress;
-    let budget = batchBytes;
-    const ids: number[] = [];
-    for (const { id, bytes } of sizes) {
-      if (ids.length > 0 && bytes > budget) break;
-      ids.push(id);
-      budget -= bytes;
-    }
-    after = ids.at(-1)!;
-    const bindsTo = c.bindsTo.map((name) => sql.ref(name));
+    // The next batch in id order, cut where its values pass the byte budget (a batch of huge
+    // values stays small; the first row always comes).
     const { rows } = await sql<Row & { sealed: string }>`
-      SELECT ${sql.join([sql.ref('id'), ...bindsTo])}, ${value} AS sealed FROM ${table}
-      WHERE id = ANY(${ids}::bigint[]) AND ${outstanding} ORDER BY id`.execute(db);
-    const writes: { id: number; old: string; sealed: string }[] = [];
+      SELECT ${sql.join([sql.ref('id'), ...bindsTo])}, sealed FROM (
+        SELECT *, ${value} AS sealed,
+               sum(octet_length(${value})) OVER (ORDER BY id) - octet_length(${value}) AS before
+        FROM ${table} WHERE id > ${after} AND ${outstanding} ORDER BY id LIMIT ${batchSize}
+      ) batch
+      WHERE before < ${batchBytes} ORDER BY id`.execute(db);
+    if (rows.length === 0) return progress;
+    after = rows.at(-1)!.id;
+    const writes: { ids: number[]; old: string[]; sealed: string[] } = {
+      ids: [],
+      old: [],
+      sealed: [],
+    };
     for (const row of rows) {
       try {
-        writes.push({ id: row.id, old: row.sealed, sealed: box.reseal(row.sealed, c.aad(row)) });
+        writes.sealed.push(box.reseal(row.sealed, c.aad(row)));
+        writes.ids.push(row.id);
+        writes.old.push(row.sealed);
       } catch (error) {
         if (!(error instanceof DecryptionError)) throw error;
         progress.failed++;
         failures.push({ column: progress.column, id: row.id, message: error.message });
       }
     }
-    if (writes.length > 0) {
+    if (writes.ids.length > 0) {
+      // Compare-and-set: a value someone rewrote since the read is theirs to keep.
       const { numAffectedRows } = await sql`
         UPDATE ${table} AS t SET ${value} = v.sealed
-        FROM (VALUES ${sql.join(writes.map((w) => sql`(${w.id}::bigint, ${w.old}::text, ${w.sealed}::text)`))})
+        FROM unnest(${writes.ids}::bigint[], ${writes.old}::text[], ${writes.sealed}::text[])
           AS v(id, old, sealed)
         WHERE t.id = v.id AND t.${value} = v.old`.execute(db);
       const written = Number(numAffectedRows ?? 0);
       progress.resealed += written;
-      progress.changed += writes.length - written;
+      progress.changed += writes.ids.length - written;
     }
     options.onProgress?.({ ...progress });
   }
