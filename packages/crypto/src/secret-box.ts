@@ -72,6 +72,11 @@ export class SecretBox {
     return this.#keyId;
   }
 
+  /** The ids of the keys this box opens values of, the current one first. */
+  get keyIds(): string[] {
+    return [...this.#keys.keys()];
+  }
+
   /** The prefix of every value the current key sealed. */
   get currentPrefix(): string {
     return `${PREFIX}${this.#keyId}.`;

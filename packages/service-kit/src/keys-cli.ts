@@ -21,6 +21,7 @@ const USAGE = `usage: npm run keys -- status [--json]
 const MAX_PASSES = 5;
 const say = (message: string) => console.log(`[keys] ${message}`);
 const count = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, noun: string) => `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 function parseArgs(argv: string[]): { command: string; json: boolean; batchSize: number } {
   const [command = '', ...rest] = argv;
@@ -42,15 +43,19 @@ function parseArgs(argv: string[]): { command: string; json: boolean; batchSize:
 
 class UsageError extends Error {}
 
-function printStatus(statuses: ColumnKeyStatus[], currentKeyId: string): void {
+function printStatus(
+  statuses: ColumnKeyStatus[],
+  currentKeyId: string,
+  previousKeyIds: string[],
+): void {
   const width = Math.max(...statuses.map((s) => s.column.length));
-  say(`current key: ${currentKeyId}`);
+  say(`current key: ${currentKeyId}; also opening: ${previousKeyIds.join(', ') || 'no other key'}`);
   for (const s of statuses) {
     const others = Object.entries(s.byKey)
       .filter(([id]) => id !== currentKeyId)
       .map(([id, n]) => `${count(n)} under ${id === 'v1' ? 'an unnamed key (v1)' : id}`);
     say(
-      `${s.column.padEnd(width)}  ${count(s.total).padStart(9)} values` +
+      `${s.column.padEnd(width)}  ${plural(s.total, 'value').padStart(12)}` +
         (others.length > 0 ? `, ${others.join(', ')}` : ', all under the current key'),
     );
   }
@@ -98,7 +103,7 @@ async function main(): Promise<number> {
     if (args.command === 'status') {
       const statuses = await keyStatus(db, box);
       if (args.json) console.log(JSON.stringify({ currentKeyId: box.keyId, columns: statuses }));
-      else printStatus(statuses, box.keyId);
+      else printStatus(statuses, box.keyId, box.keyIds.slice(1));
       return 0;
     }
     // One re-encryption at a time: a second would only redo the first's work.
@@ -134,26 +139,31 @@ async function reencrypt(
       onProgress: (p) => {
         const done = p.resealed + p.changed + p.failed;
         const now = performance.now();
-        // The start and end of each column, and at most a line a second in between.
-        if (done !== 0 && done !== p.planned && now - lastLine < 1000) return;
-        if (p.planned === 0 && done === 0) return;
+        if (p.planned === 0) return;
+        if (done === 0) {
+          lastLine = now;
+          say(`${p.column}: ${plural(p.planned, 'value')} to re-encrypt`);
+          return;
+        }
+        // The end of each column, and at most a line a second before it.
+        if (done !== p.planned && now - lastLine < 1000) return;
         lastLine = now;
-        say(`${p.column}: ${count(done)} of ${count(p.planned)}`);
+        say(`${p.column}: ${count(done)} of ${count(p.planned)} done`);
       },
     });
     resealed += result.resealed;
     failures = result.failures;
     if (result.changed === 0) break;
-    say(`${count(result.changed)} values changed while they were read: another pass`);
+    say(`${plural(result.changed, 'value')} changed while being read: another pass`);
   }
   const seconds = (performance.now() - started) / 1000;
   const left = (await keyStatus(db, box)).filter((s) => s.outstanding > 0);
   say(
-    `re-encrypted ${count(resealed)} values in ${seconds.toFixed(1)} s` +
+    `re-encrypted ${plural(resealed, 'value')} in ${seconds.toFixed(1)} s` +
       (resealed > 0 ? ` (${count(Math.round(resealed / seconds))} per second)` : ''),
   );
   if (failures.length > 0) {
-    say(`${count(failures.length)} values could not be decrypted with any configured key:`);
+    say(`${plural(failures.length, 'value')} could not be decrypted with any configured key:`);
     printFailures(failures);
   }
   if (left.length === 0) {
@@ -165,7 +175,7 @@ async function reencrypt(
   }
   const outstanding = left.reduce((n, s) => n + s.outstanding, 0);
   say(
-    `${count(outstanding)} values are still under another key (${left.map((s) => s.column).join(', ')}). ` +
+    `${plural(outstanding, 'value')} still under another key (${left.map((s) => s.column).join(', ')}). ` +
       'Keep CRONIUM_ENCRYPTION_KEY_PREVIOUS; check that every process runs with the new ' +
       'CRONIUM_ENCRYPTION_KEY, then run this again.',
   );
