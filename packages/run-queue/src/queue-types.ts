@@ -1,6 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@cronium/db';
-import { ACTIVE_RUN_STATUSES, HELD_RUN_STATUSES } from '@cronium/contracts';
+import {
+  ACTIVE_RUN_STATUSES,
+  CANCELLABLE_RUN_STATUSES,
+  HELD_RUN_STATUSES,
+} from '@cronium/contracts';
 
 export type DbExecutor = Kysely<Database> | Transaction<Database>;
 
@@ -28,8 +32,4 @@ export const CHANNELS = {
 /** Statuses in which a run occupies a concurrency slot or waits for one (from contracts). */
 export const ACTIVE_STATUSES = ACTIVE_RUN_STATUSES;
 export const HELD_STATUSES = HELD_RUN_STATUSES;
-/**
- * Statuses a cancel applies to: the active ones and `scheduled` (a run waiting for its time,
- * which holds no slot and so is not active, but is not over either).
- */
-export const CANCELLABLE_STATUSES = ['scheduled', ...ACTIVE_RUN_STATUSES] as const;
+export const CANCELLABLE_STATUSES = CANCELLABLE_RUN_STATUSES;
