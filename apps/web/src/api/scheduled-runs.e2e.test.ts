@@ -1,13 +1,14 @@
 // Runs asked for a time (POST /events/{id}/runs with runAt), through the public API and a real
 // orchestrator process: they wait as `scheduled`, start at their time (not before), survive
 // an orchestrator's crash, can be cancelled, and times that make no sense are refused.
-import { startApiStack, type ApiStack } from './testing/api-stack.ts';
+import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('runs at a chosen time', () => {
   let stack: ApiStack;
   let admin: string;
+  let bob: string;
   let eventId: number;
   const call: ApiStack['call'] = (...args) => stack.call(...args);
   const inSeconds = (s: number) => new Date(Date.now() + s * 1_000).toISOString();
@@ -15,12 +16,8 @@ describe('runs at a chosen time', () => {
     (await call('GET', `/api/v1/runs/${runId}`, admin)).json.status;
 
   beforeAll(async () => {
-    stack = await startApiStack({ engine: true });
-    await call('POST', '/api/v1/setup', undefined, {
-      email: 'admin@example.com',
-      password: 'correct horse battery',
-    });
-    admin = await stack.signIn('admin@example.com');
+    stack = await startApiStack({ engine: true, webEnv: { WEB_QUOTA_QUEUED_RUNS: '3' } });
+    ({ admin, user: bob } = await adminAndUser(stack));
     const event = await call('POST', '/api/v1/events', admin, {
       name: 'later',
       type: 'bash',
@@ -110,6 +107,26 @@ describe('runs at a chosen time', () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.json.errors[0].pointer).toBe('/body/runAt');
+  });
+
+  it("counts scheduled runs toward the owner's queued-run quota", async () => {
+    const event = await call('POST', '/api/v1/events', bob, {
+      name: 'far ahead',
+      type: 'http',
+      http: { method: 'GET', url: 'http://127.0.0.1:9/' },
+    });
+    expect(event.status).toBe(201);
+    const tomorrow = inSeconds(86_400);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await call('POST', `/api/v1/events/${event.json.id}/runs`, bob, { runAt: tomorrow }))
+          .status,
+      ).toBe(201);
+    const refused = await call('POST', `/api/v1/events/${event.json.id}/runs`, bob, {
+      runAt: tomorrow,
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.json.detail).toContain('3 runs waiting');
   });
 
   it('runs now for a time a moment ago', async () => {
