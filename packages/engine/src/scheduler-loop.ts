@@ -27,6 +27,7 @@ export class SchedulerLoop {
     leadMs: number;
     clock: () => Date;
     onEnqueued: (runs: EnqueuedRun[]) => void;
+    onSkipped: (runs: Omit<EnqueuedRun, 'runAt'>[]) => void;
   };
   #stopping = false;
   readonly #wakeSignal = new WakeSignal();
@@ -45,12 +46,15 @@ export class SchedulerLoop {
      * (`RunWorker.wakeAt`).
      */
     onEnqueued?: (runs: EnqueuedRun[]) => void;
+    /** Told when scheduled runs were skipped at their time (policy skip): now `cancelled`. */
+    onSkipped?: (runs: Omit<EnqueuedRun, 'runAt'>[]) => void;
   }) {
     this.#o = {
       maxIdleMs: 1_000,
       leadMs: DEFAULT_LEAD_MS,
       clock: () => new Date(),
       onEnqueued: () => undefined,
+      onSkipped: () => undefined,
       ...options,
     };
   }
@@ -87,11 +91,13 @@ export class SchedulerLoop {
         });
         if (result.enqueued > 0 || promoted.queued.length > 0)
           this.#o.onEnqueued([...result.runs, ...promoted.queued]);
-        if (promoted.skipped.length > 0)
+        if (promoted.skipped.length > 0) {
           this.#o.logger.info(
-            { runIds: promoted.skipped },
+            { runIds: promoted.skipped.map((r) => r.runId) },
             'scheduled runs skipped at their time (policy skip)',
           );
+          this.#o.onSkipped(promoted.skipped);
+        }
         if (result.ticks > 0) this.#o.logger.debug(result, 'schedule pass');
         const [nextSchedule, nextRun] = await Promise.all([
           nextScheduleDue(this.#o.db),

@@ -13,7 +13,7 @@ export interface PromotedRun {
 export interface PromotionResult {
   queued: PromotedRun[];
   /** Runs the skip policy turned away at their time (now `cancelled`, the reason in `error`). */
-  skipped: number[];
+  skipped: Omit<PromotedRun, 'runAt'>[];
 }
 
 /**
@@ -62,7 +62,7 @@ export async function promoteScheduledRuns(
             })
             .where('id', '=', run.id)
             .execute();
-          result.skipped.push(run.id);
+          result.skipped.push({ runId: run.id, ownerId: run.owner_id });
           continue;
         }
         await trx.updateTable('runs').set({ status: 'queued' }).where('id', '=', run.id).execute();
