@@ -1,8 +1,9 @@
 // Schedule fire latency: from a slot's due time to the moment the script's process starts
 // (bash's $EPOCHREALTIME as its first act), with the real scheduler loop, run worker and
 // local executor starting processes through the launch helper, woken by LISTEN/NOTIFY as in the
-// orchestrator.
-// Usage: node bench/src/fire-latency.ts   (BENCH_FIRES, BENCH_DATABASE_URL)
+// orchestrator. Then, with the same loops, runs asked for a time (`runAt`, as
+// POST /events/{id}/runs does): from that time to the script's start, the same way.
+// Usage: node bench/src/fire-latency.ts   (BENCH_FIRES, BENCH_SCHEDULED_RUNS, BENCH_DATABASE_URL)
 import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { listenForNotifications } from '@cronium/db';
@@ -10,12 +11,14 @@ import { ExecutorRegistry, RunWorker, SchedulerLoop } from '@cronium/engine';
 import { checkedLookup, EgressPolicy } from '@cronium/egress';
 import { HelperProcessLauncher, HttpExecutor, LocalExecutor } from '@cronium/executors';
 import { createLogger } from '@cronium/logger';
-import { CHANNELS, readRunLogs } from '@cronium/run-queue';
+import { CHANNELS, readRunLogs, triggerRun } from '@cronium/run-queue';
 import { openBenchDatabase } from './bench-database.ts';
 import { rawSamples, summarize, writeResults } from './results.ts';
 
 /** Measured firings of a per-second schedule, so about this many seconds. */
 const FIRES = Number(process.env.BENCH_FIRES ?? 300);
+/** Runs asked for a time a few seconds ahead, 100 ms apart (so about this many tenths of a second). */
+const SCHEDULED_RUNS = Number(process.env.BENCH_SCHEDULED_RUNS ?? 100);
 const silent = createLogger({ service: 'bench', level: 'silent', destination: new PassThrough() });
 
 const bench = await openBenchDatabase();
@@ -54,8 +57,9 @@ try {
   });
   const listener = listenForNotifications({
     url,
-    channels: [CHANNELS.runsQueued],
-    onNotification: () => worker.wake(),
+    channels: [CHANNELS.runsQueued, CHANNELS.scheduleChanged],
+    onNotification: (channel) =>
+      channel === CHANNELS.scheduleChanged ? scheduler.wake() : worker.wake(),
   });
   await new Promise((r) => setTimeout(r, 500)); // LISTEN established
   worker.start();
@@ -83,6 +87,29 @@ try {
     if (Date.now() > deadline)
       throw new Error(`fewer than ${FIRES + 1} runs after ${FIRES + 60} s`);
   }
+  // Runs asked for a time: the schedule paused, an event without one, each run asked for
+  // 3 s ahead of when it is asked (100 ms apart), as the API would.
+  await db!.updateTable('events').set({ status: 'paused' }).where('id', '=', eventId).execute();
+  const { id: laterId } = await db!
+    .insertInto('events')
+    .values({ owner_id: userId, name: 'later', type: 'bash', script: 'echo "$EPOCHREALTIME"' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < SCHEDULED_RUNS; i++) {
+    await triggerRun(db!, laterId, { trigger: 'manual', runAt: new Date(Date.now() + 3_000) });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const laterDeadline = Date.now() + 60_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM runs WHERE event_id = ${laterId} AND status = 'succeeded'`.execute(
+      db!,
+    );
+    if (rows[0]!.n >= SCHEDULED_RUNS) break;
+    if (Date.now() > laterDeadline)
+      throw new Error(`fewer than ${SCHEDULED_RUNS} scheduled runs ran`);
+  }
   await scheduler.stop();
   await worker.stop(5_000);
   await launcher.close();
@@ -105,6 +132,17 @@ try {
     enqueued.push(run.created_at.getTime() - due);
     claimed.push(run.started_at!.getTime() - due);
   }
+  const laterRuns = await db!
+    .selectFrom('runs')
+    .select(['id', 'run_at', 'started_at'])
+    .where('event_id', '=', laterId)
+    .where('status', '=', 'succeeded')
+    .execute();
+  const scheduledLatencies: number[] = [];
+  for (const run of laterRuns) {
+    const [first] = await readRunLogs(db!, run.id, 0, 1);
+    if (first) scheduledLatencies.push(Number(first.data) * 1000 - run.run_at.getTime());
+  }
   writeResults(
     'fire-latency',
     {
@@ -118,8 +156,11 @@ try {
       passStartedMs: summarize(enqueued),
       claimStartedMs: summarize(claimed),
       target: 'p99 < 20 ms',
+      // Runs asked for a time (runAt), promoted from scheduled by the same scheduler loop.
+      scheduledRuns: scheduledLatencies.length,
+      scheduledRunLatencyMs: summarize(scheduledLatencies),
     },
-    { latencyMs: rawSamples(latencies) },
+    { latencyMs: rawSamples(latencies), scheduledRunLatencyMs: rawSamples(scheduledLatencies) },
   );
 } finally {
   await bench.close();

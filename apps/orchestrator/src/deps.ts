@@ -161,6 +161,15 @@ export function createDeps(config: OrchestratorConfig, version: string) {
             })),
           );
         },
+        onSkipped: (runs) =>
+          void events.publish(
+            runs.map((r) => ({
+              kind: 'status',
+              runId: r.runId,
+              ownerId: r.ownerId,
+              status: 'cancelled',
+            })),
+          ),
       })
     : undefined;
   let reapContainers: (() => Promise<number>) | undefined;

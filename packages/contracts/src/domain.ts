@@ -86,6 +86,14 @@ export const ACTIVE_RUN_STATUSES = [
   'queued',
   ...HELD_RUN_STATUSES,
 ] as const satisfies readonly RunStatus[];
+/**
+ * Statuses a cancel ends or stops: the active ones and `scheduled` (a run waiting for the time
+ * it was asked for, which holds no slot and counts for no policy, but is not over either).
+ */
+export const CANCELLABLE_RUN_STATUSES = [
+  'scheduled',
+  ...ACTIVE_RUN_STATUSES,
+] as const satisfies readonly RunStatus[];
 
 export const RUN_TRIGGERS = [
   'schedule',

@@ -50,6 +50,7 @@ export {
   DEFAULT_OWNER_LIMITS,
   type OwnerLimits,
 } from './owner-limits.ts';
+export { checkRunAt, MAX_RUN_AT_AHEAD_MS, MAX_RUN_AT_PAST_MS } from './run-at.ts';
 export {
   listToolCredentialViews,
   readToolCredentialView,

@@ -15,7 +15,10 @@ export interface OwnerLimits {
   variables: number;
   /** Total characters of a user's variable values. */
   variableBytes: number;
-  /** Runs of a user's that wait in the queue; a trigger past it is refused (429). */
+  /**
+   * Runs of a user's that wait in the queue or for their time (`scheduled`); a trigger past it
+   * is refused (429).
+   */
   queuedRuns: number;
   apiTokens: number;
   servers: number;
@@ -134,7 +137,8 @@ export async function checkVariableBytes(
 }
 
 /**
- * Refuses a trigger while the user has `max` runs waiting in the queue (429). `whose` says
+ * Refuses a trigger while the user has `max` runs waiting in the queue or for their time
+ * (scheduled runs count: no one can pile up runs for later without limit) (429). `whose` says
  * whose runs they are to the caller: "you have" through the API, "the event's owner has" to a
  * webhook's sender.
  */
@@ -149,7 +153,7 @@ export async function checkQueuedRuns(
     .selectFrom('runs')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('owner_id', '=', owner.userId)
-    .where('status', '=', 'queued')
+    .where('status', 'in', ['queued', 'scheduled'])
     .executeTakeFirstOrThrow();
   if (Number(n) >= limits.queuedRuns)
     throw new AppError(

@@ -29,6 +29,7 @@ function runView(r: {
   condition: boolean | null;
   result: unknown;
   scheduled_for: Date | null;
+  run_at: Date;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -54,6 +55,7 @@ function runView(r: {
     condition: r.condition,
     result: r.result,
     scheduledFor: r.scheduled_for,
+    runAt: r.run_at,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -79,6 +81,7 @@ const RUN_COLUMNS = [
   'condition',
   'result',
   'scheduled_for',
+  'run_at',
   'created_at',
   'started_at',
   'finished_at',
@@ -91,8 +94,9 @@ const EVENT_NAME = sql<string | null>`(SELECT name FROM events WHERE events.id =
 );
 
 /**
- * Triggers a run of the event now, with an input value (any JSON). For `allow` and `queue`
- * events the ownership check, the insert and the audit entry are one statement.
+ * Triggers a run of the event now, or at `runAt` (it waits as `scheduled` until then), with an
+ * input value (any JSON). For `allow` and `queue` events, and for every run for a later time,
+ * the ownership check, the insert and the audit entry are one statement.
  */
 export async function triggerEventRun(
   db: Db,
@@ -100,13 +104,14 @@ export async function triggerEventRun(
   eventId: number,
   input: unknown,
   meta: RequestMeta,
+  runAt?: Date,
 ): Promise<{ run: RunView | null; outcome: string; reason?: string }> {
   let result;
   try {
     result = await triggerRun(
       db,
       eventId,
-      { trigger: 'manual', input: input ?? null },
+      { trigger: 'manual', input: input ?? null, ...(runAt ? { runAt } : {}) },
       {
         ownerId: visibleOwner(principal),
         audit: auditActor(principal, meta),

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { EventsTable } from '@cronium/db';
 import type { RunTrigger } from '@cronium/contracts';
-import { ACTIVE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
+import { ACTIVE_STATUSES, CANCELLABLE_STATUSES, CHANNELS, type DbExecutor } from './queue-types.ts';
 import { insertRun, type RunRow } from './insert-run.ts';
 import { advanceWorkflowRuns } from './workflows/advance-workflow-runs.ts';
 import { cancelWorkflowRunIn } from './workflows/cancel-workflow-run.ts';
@@ -54,6 +54,29 @@ async function activeRuns(trx: DbExecutor, eventId: number) {
     .execute();
 }
 
+export type PolicyDecision = { skipped: string } | { replaced: number[] };
+
+/**
+ * The event's concurrency policy for one more run, now: skip says why not while
+ * `max_concurrent_runs` runs are active; replace cancels the active runs first. Call inside
+ * the transaction that locked the event (`lockEvent`).
+ */
+export async function applyConcurrencyPolicy(
+  trx: DbExecutor,
+  event: EventRow,
+): Promise<PolicyDecision> {
+  if (event.concurrency_policy !== 'skip' && event.concurrency_policy !== 'replace')
+    return { replaced: [] };
+  const active = await activeRuns(trx, event.id);
+  if (event.concurrency_policy === 'skip' && active.length >= event.max_concurrent_runs)
+    return {
+      skipped: `${active.length} run(s) still active (${active.map((r) => `#${r.id} ${r.status}`).join(', ')}); policy skip`,
+    };
+  const replaced = event.concurrency_policy === 'replace' ? active.map((r) => r.id) : [];
+  await requestCancelInTransaction(trx, replaced, `replaced by a newer run (policy replace)`);
+  return { replaced };
+}
+
 /**
  * Creates a run for a locked event, applying its concurrency policy:
  * allow: always; skip: not while `max_concurrent_runs` runs are active; queue: always, and
@@ -65,28 +88,16 @@ export async function enqueueRun(
   event: EventRow,
   request: EnqueueRequest,
 ): Promise<EnqueueResult> {
-  const replaced: number[] = [];
-  if (event.concurrency_policy === 'skip' || event.concurrency_policy === 'replace') {
-    const active = await activeRuns(trx, event.id);
-    if (event.concurrency_policy === 'skip' && active.length >= event.max_concurrent_runs) {
-      return {
-        outcome: 'skipped_overlap',
-        reason: `${active.length} run(s) still active (${active.map((r) => `#${r.id} ${r.status}`).join(', ')}); policy skip`,
-      };
-    }
-    if (event.concurrency_policy === 'replace' && active.length > 0) {
-      replaced.push(...active.map((r) => r.id));
-      await requestCancelInTransaction(trx, replaced, `replaced by a newer run (policy replace)`);
-    }
-  }
+  const decision = await applyConcurrencyPolicy(trx, event);
+  if ('skipped' in decision) return { outcome: 'skipped_overlap', reason: decision.skipped };
   const run = await insertRun(trx, event.id, request);
   if (!run) throw new Error(`event ${event.id} vanished while locked`);
-  return { outcome: 'enqueued', runId: run.id, run, replaced };
+  return { outcome: 'enqueued', runId: run.id, run, replaced: decision.replaced };
 }
 
 /**
- * Queued runs are cancelled at once; running ones are flagged `cancelling` and the
- * orchestrator holding them is told to kill them.
+ * Scheduled and queued runs are cancelled at once (no attempt of theirs has started); running
+ * ones are flagged `cancelling` and the orchestrator holding them is told to kill them.
  */
 export async function requestCancelInTransaction(
   trx: DbExecutor,
@@ -97,13 +108,13 @@ export async function requestCancelInTransaction(
   const changed = await trx
     .updateTable('runs')
     .set({
-      status: sql`CASE WHEN status = 'queued' THEN 'cancelled' ELSE 'cancelling' END`,
+      status: sql`CASE WHEN status IN ('scheduled', 'queued') THEN 'cancelled' ELSE 'cancelling' END`,
       cancel_requested_at: sql`coalesce(cancel_requested_at, now())`,
       error: reason,
-      finished_at: sql`CASE WHEN status = 'queued' THEN now() ELSE finished_at END`,
+      finished_at: sql`CASE WHEN status IN ('scheduled', 'queued') THEN now() ELSE finished_at END`,
     })
     .where('id', 'in', runIds)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', CANCELLABLE_STATUSES)
     .returning(['id', 'status', 'workflow_run_id'])
     .execute();
   // Queued workflow nodes end here and now: their workflow runs move on in this commit.
@@ -130,8 +141,8 @@ export async function requestCancelInTransaction(
 }
 
 /**
- * Cancels every active run of one owner (a user being disabled): their running workflow
- * runs, queued runs at once, running ones through their orchestrator. In the caller's
+ * Cancels every run of one owner that is not over (a user being disabled): their running
+ * workflow runs, scheduled and queued runs at once, running ones through their orchestrator. In the caller's
  * transaction.
  */
 export async function cancelOwnerRuns(
@@ -153,7 +164,7 @@ export async function cancelOwnerRuns(
     .selectFrom('runs')
     .select('id')
     .where('owner_id', '=', ownerId)
-    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', 'in', CANCELLABLE_STATUSES)
     .execute();
   return requestCancelInTransaction(
     trx,

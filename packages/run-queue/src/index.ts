@@ -1,19 +1,28 @@
 export {
   CHANNELS,
   ACTIVE_STATUSES,
+  CANCELLABLE_STATUSES,
   HELD_STATUSES,
   type RunFence,
   type DbExecutor,
 } from './queue-types.ts';
 export {
   enqueueRun,
+  applyConcurrencyPolicy,
   lockEvent,
   requestCancelInTransaction,
   cancelOwnerRuns,
   type EnqueueRequest,
   type EnqueueResult,
   type EventRow,
+  type PolicyDecision,
 } from './enqueue-run.ts';
+export {
+  promoteScheduledRuns,
+  nextScheduledRunAt,
+  type PromotedRun,
+  type PromotionResult,
+} from './promote-scheduled-runs.ts';
 export { triggerRun, requestCancel, EventNotFoundError } from './trigger-run.ts';
 export type { TriggerAudit, RunRow } from './insert-run.ts';
 export { queuedBy } from './workflows/insert-node-runs.ts';

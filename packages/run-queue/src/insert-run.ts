@@ -19,6 +19,11 @@ export interface InsertRunOptions {
   ownerId?: number;
   /** Write the `run.trigger` audit entry in the same statement. */
   audit?: TriggerAudit;
+  /**
+   * `scheduled`: the run waits for its `runAt` holding no concurrency slot, and the scheduler
+   * (woken by the notification) promotes it then, policy applied (`promoteScheduledRuns`).
+   */
+  status?: 'queued' | 'scheduled';
 }
 
 /** Policies under which a new run only needs inserting: no decision from the active runs. */
@@ -26,7 +31,8 @@ const UNSERIALIZED_POLICIES = ['allow', 'queue'];
 
 /**
  * One statement: the event's row read under a key-share lock (it cannot be deleted meanwhile),
- * the run inserted from it, the schedule ledger's link to it, and the wake-up notification,
+ * the run inserted from it (`queued`, or `scheduled` with `options.status`), the schedule
+ * ledger's link to it, and the wake-up notification,
  * delivered on commit, and (with `audit`) the audit entry: one round trip for a trigger
  * through the API. Returns the new run, or undefined when the event does not exist (or is not
  * `ownerId`'s) or, with `onlyUnserialized`, when its policy (skip, replace) needs the
@@ -53,6 +59,9 @@ export async function insertRun(
       FROM run
     )`
     : sql``;
+  const status = options.status ?? 'queued';
+  // A scheduled run is news for the scheduler, which promotes it at its time; not for the claim.
+  const channel = status === 'scheduled' ? CHANNELS.scheduleChanged : CHANNELS.runsQueued;
   const inserted = await sql<RunRow>`
     WITH event AS (
       SELECT id, owner_id, priority, retry_max_attempts FROM events
@@ -61,7 +70,7 @@ export async function insertRun(
     ), run AS (
       INSERT INTO runs (event_id, owner_id, trigger, status, priority, scheduled_for, run_at, input, max_attempts,
                         workflow_run_id, workflow_node_id, idempotency_key)
-      SELECT event.id, event.owner_id, ${request.trigger}, 'queued', event.priority,
+      SELECT event.id, event.owner_id, ${request.trigger}, ${status}, event.priority,
              ${request.scheduledFor ?? null}::timestamptz, coalesce(${request.runAt ?? null}::timestamptz, now()),
              ${request.input === undefined ? null : JSON.stringify(request.input)}::jsonb, event.retry_max_attempts,
              ${request.workflowRunId ?? null}::bigint,
@@ -73,7 +82,7 @@ export async function insertRun(
     ), tick AS (
       UPDATE schedule_ticks SET run_id = (SELECT id FROM run) WHERE id = ${request.tickId ?? null}::bigint RETURNING id
     ), notified AS (
-      SELECT pg_notify(${CHANNELS.runsQueued}, ${String(eventId)}) FROM run
+      SELECT pg_notify(${channel}, ${String(eventId)}) FROM run
     )${audited}
     SELECT run.* FROM run, notified`.execute(executor);
   return inserted.rows[0];

@@ -1,6 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@cronium/db';
-import { ACTIVE_RUN_STATUSES, HELD_RUN_STATUSES } from '@cronium/contracts';
+import {
+  ACTIVE_RUN_STATUSES,
+  CANCELLABLE_RUN_STATUSES,
+  HELD_RUN_STATUSES,
+} from '@cronium/contracts';
 
 export type DbExecutor = Kysely<Database> | Transaction<Database>;
 
@@ -28,3 +32,4 @@ export const CHANNELS = {
 /** Statuses in which a run occupies a concurrency slot or waits for one (from contracts). */
 export const ACTIVE_STATUSES = ACTIVE_RUN_STATUSES;
 export const HELD_STATUSES = HELD_RUN_STATUSES;
+export const CANCELLABLE_STATUSES = CANCELLABLE_RUN_STATUSES;

@@ -22,7 +22,9 @@ class PolicyChanged extends Error {}
 const SERIALIZED = new Set(['skip', 'replace']);
 
 /**
- * Manual, webhook or one-off runs (`runAt` in the future), policy applied.
+ * Manual, webhook or one-off runs, policy applied. A run for a later time (`runAt` in the
+ * future) is inserted `scheduled`: it holds no slot and its policy is applied when the
+ * scheduler promotes it at that time (`promoteScheduledRuns`), not now.
  * allow and queue only insert (the claim enforces queue's limit): one statement, which reads
  * the policy and takes the key-share lock that only keeps the event from being deleted
  * meanwhile, so concurrent triggers of one event do not wait for each other. skip and replace
@@ -40,6 +42,12 @@ export async function triggerRun(
    */
   options: { ownerId?: number; audit?: TriggerAudit } = {},
 ): Promise<EnqueueResult> {
+  if (request.runAt && request.runAt.getTime() > Date.now()) {
+    // Waits for its time without a slot; the policy is applied when it is promoted.
+    const scheduled = await insertRun(db, eventId, request, { ...options, status: 'scheduled' });
+    if (!scheduled) throw new EventNotFoundError(eventId);
+    return { outcome: 'enqueued', runId: scheduled.id, run: scheduled, replaced: [] };
+  }
   const run = await insertRun(db, eventId, request, { ...options, onlyUnserialized: true });
   if (run) return { outcome: 'enqueued', runId: run.id, run, replaced: [] };
   // The event is missing, or its policy needs the serialized path.

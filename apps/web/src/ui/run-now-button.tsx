@@ -37,7 +37,12 @@ export function RunNowButton(props: { eventId: number } | { workflowId: number }
   return (
     <>
       <Button onClick={open}>Run now</Button>
-      <Modal opened={opened} onClose={close} title="Run now">
+      <Modal
+        opened={opened}
+        onClose={close}
+        title="Run now"
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         <Stack>
           <Text size="sm">
             {'eventId' in props

@@ -1,8 +1,15 @@
 'use client';
 import Link from 'next/link';
-import { Anchor, Table, Text } from '@mantine/core';
-import type { Query } from './api.ts';
-import { DataState, StatusBadge, Time, formatDuration } from './components.tsx';
+import { Anchor, Button, Table, Text } from '@mantine/core';
+import { api, type Query } from './api.ts';
+import {
+  DataState,
+  StatusBadge,
+  Time,
+  formatDuration,
+  notifyDone,
+  notifyError,
+} from './components.tsx';
 import { KeysetPager, useKeyset } from './keyset-pager.tsx';
 import { useLiveStatuses } from './live-socket.ts';
 import type { Run } from './types.ts';
@@ -21,6 +28,15 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
   });
   useLiveStatuses(() => void page.reload());
   const runs = page.data?.runs ?? [];
+  const cancel = async (runId: number) => {
+    try {
+      await api('POST', `/runs/${runId}/cancel`);
+      notifyDone(`Run #${runId} cancelled`);
+    } catch (problem) {
+      notifyError(`Run #${runId} could not be cancelled`, problem);
+    }
+    void page.reload();
+  };
   return (
     <DataState
       loading={page.loading}
@@ -64,6 +80,20 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
                     <Text span size="xs" c="dimmed">
                       {' '}
                       attempt {run.attempt}
+                    </Text>
+                  ) : null}
+                  {run.status === 'scheduled' ? (
+                    <Text span size="xs" display="block">
+                      for <Time value={run.runAt} />{' '}
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => void cancel(run.id)}
+                        aria-label={`Cancel scheduled run #${run.id}`}
+                      >
+                        Cancel
+                      </Button>
                     </Text>
                   ) : null}
                 </Table.Td>

@@ -12,6 +12,7 @@ import * as m0010 from './0010-webhook-triggers.ts';
 import * as m0011 from './0011-workflow-schedules.ts';
 import * as m0012 from './0012-workflow-run-idempotency.ts';
 import * as m0013 from './0013-workflow-tool-nodes.ts';
+import * as m0014 from './0014-scheduled-runs.ts';
 
 /** Every migration, in order. Names are permanent: they are recorded in kysely_migration. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011-workflow-schedules': m0011,
   '0012-workflow-run-idempotency': m0012,
   '0013-workflow-tool-nodes': m0013,
+  '0014-scheduled-runs': m0014,
 };

@@ -143,7 +143,20 @@ export const UpdateEventBody = Type.Object(
   },
   { ...Strict, minProperties: 1 },
 );
-export const TriggerRunBody = Type.Object({ input: Type.Optional(Type.Unknown()) }, Strict);
+export const TriggerRunBody = Type.Object(
+  {
+    input: Type.Optional(Type.Unknown()),
+    runAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        maxLength: 64,
+        description:
+          'when to run (RFC 3339, with an offset): up to a year ahead; the run waits as `scheduled` until then. Omitted, now or up to 5 minutes past: now',
+      }),
+    ),
+  },
+  Strict,
+);
 
 export const Event = Type.Object({
   id: Type.Integer(),
@@ -193,6 +206,11 @@ export const Run = Type.Object({
   condition: Nullable(Type.Boolean()),
   result: Type.Unknown({ description: 'what the executor reported (HTTP: status, headers, body)' }),
   scheduledFor: Nullable(Type.String({ format: 'date-time' })),
+  runAt: Type.String({
+    format: 'date-time',
+    description:
+      'when the run is due: the time it was asked for (a `scheduled` run waits until then), its slot, or when it was queued',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),

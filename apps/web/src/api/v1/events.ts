@@ -4,6 +4,7 @@ import {
   checkEventPrivileges,
   checkQueuedRuns,
   checkQuota,
+  checkRunAt,
   createEvent,
   deleteEvent,
   listEvents,
@@ -196,24 +197,36 @@ export const postEventRun = apiRoute(
   'POST',
   '/api/v1/events/{id}/runs',
   {
-    summary: 'Run the event now, with an input value (any JSON)',
+    summary: 'Run the event now or at a time (runAt), with an input value (any JSON)',
     tags: ['runs'],
     scope: 'runs:write',
     body: TriggerRunBody,
     responses: {
-      201: { description: 'the run was queued', schema: Run },
+      201: {
+        description: 'the run, queued (or scheduled, for a later runAt)',
+        schema: Run,
+      },
       429: problem('too many triggers per minute, or too many of your runs waiting'),
       409: problem('skipped by the concurrency policy'),
+      422: problem('runAt more than a year ahead or more than 5 minutes past'),
     },
   },
   async ({ deps, principal, params, body, meta }) => {
+    const runAt = checkRunAt(body.runAt);
     const wait = deps.triggers.reserve([`user:${principal.userId}`]);
     if (wait > 0)
       throw new AppError('RATE_LIMITED', `too many runs triggered; try again in ${wait} s`, {
         headers: { 'retry-after': String(wait) },
       });
     await checkQueuedRuns(deps.db, principal, deps.ownerLimits);
-    const result = await triggerEventRun(deps.db, principal, idParam(params.id), body.input, meta);
+    const result = await triggerEventRun(
+      deps.db,
+      principal,
+      idParam(params.id),
+      body.input,
+      meta,
+      runAt,
+    );
     if (!result.run) throw new AppError('CONFLICT', `not run: ${result.reason ?? result.outcome}`);
     return answer(201, result.run);
   },
@@ -302,7 +315,7 @@ export const postRunCancel = apiRoute(
   'POST',
   '/api/v1/runs/{id}/cancel',
   {
-    summary: 'Cancel a queued or running run',
+    summary: 'Cancel a scheduled, queued or running run',
     tags: ['runs'],
     scope: 'runs:write',
     responses: { 200: { description: 'the run', schema: Run }, 409: problem('already finished') },

@@ -28,6 +28,7 @@ import {
 } from '../../../../ui/components.tsx';
 import { EventActionsList } from '../../../../ui/event-actions-list.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
+import { RunAtButton } from '../../../../ui/run-at-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
 import type { EventItem } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
@@ -90,6 +91,7 @@ export default function EventPage() {
             actions={
               <>
                 <RunNowButton eventId={e.id} />
+                <RunAtButton eventId={e.id} />
                 <Button variant="default" component={Link} href={`/events/${e.id}/edit`}>
                   Edit
                 </Button>
