@@ -63,6 +63,13 @@ export const orchestratorEnvSpec = {
     max: 60_000,
     description: 'queue poll interval when no notification arrives',
   }),
+  ORCHESTRATOR_LIVENESS_MS: env.integer({
+    default: 3_000,
+    min: 0,
+    max: 60_000,
+    description:
+      'a peer orchestrator whose database session has been gone this long has its runs taken back (crash recovery in seconds); this one stops its attempts when its own session is unconfirmed for half of it; 0: leases only',
+  }),
   ORCHESTRATOR_SWEEP_MS: env.integer({
     default: 5_000,
     min: 100,
@@ -274,6 +281,8 @@ export interface OrchestratorConfig {
   leaseMs: number;
   pollMs: number;
   sweepMs: number;
+  /** ORCHESTRATOR_LIVENESS_MS; 0: no liveness session, leases only. */
+  livenessMs: number;
   misfireThresholdMs: number;
   logMaxBytes: number;
   killGraceMs: number;
@@ -352,6 +361,7 @@ export function loadConfig(
     leaseMs: app.ORCHESTRATOR_LEASE_MS,
     pollMs: app.ORCHESTRATOR_POLL_MS,
     sweepMs: app.ORCHESTRATOR_SWEEP_MS,
+    livenessMs: app.ORCHESTRATOR_LIVENESS_MS,
     misfireThresholdMs: app.ORCHESTRATOR_MISFIRE_THRESHOLD_MS,
     logMaxBytes: app.ORCHESTRATOR_LOG_MAX_BYTES,
     killGraceMs: app.ORCHESTRATOR_KILL_GRACE_MS,

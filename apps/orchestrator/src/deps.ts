@@ -2,9 +2,11 @@ import { tmpdir } from 'node:os';
 import {
   listenForNotifications,
   openEventSecretEnv,
+  openLivenessSession,
   publishSandboxCaps,
   publishTargetPolicy,
   readToolCredentialConfig,
+  type LivenessSession,
   type NotificationListener,
 } from '@cronium/db';
 import {
@@ -24,6 +26,7 @@ import { createServiceProcess, secretBoxFromConfig } from '@cronium/service-kit'
 import {
   ActionWorker,
   ExecutorRegistry,
+  LivenessMonitor,
   MaintenanceLoop,
   RunWorker,
   SchedulerLoop,
@@ -93,6 +96,18 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     tool: new ToolExecutor({ egress }),
     targets: { ssh },
   });
+  // Crash recovery in seconds (ORCHESTRATOR_LIVENESS_MS): a session that holds this
+  // orchestrator's liveness lock, opened at start.
+  const livenessPingMs = Math.max(100, Math.floor(config.livenessMs / 6));
+  let livenessSession: LivenessSession | undefined;
+  const liveness = {
+    get live() {
+      return livenessSession?.live ?? false;
+    },
+    get confirmedAt() {
+      return livenessSession?.confirmedAt ?? -Infinity;
+    },
+  };
   const secretVariables = secretVariablesLookup(db, box);
   const ownerSets = new OwnerSecretSets();
   const runWorker = new RunWorker({
@@ -127,7 +142,23 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     runtime: config.runtime,
     events,
     observer: runMetrics(service.metrics, { db, running: (): number => runWorker.inFlightCount }),
+    ...(config.livenessMs > 0
+      ? { liveness: { session: liveness, stopAfterMs: Math.floor(config.livenessMs / 2) } }
+      : {}),
   });
+  const livenessMonitor =
+    config.livenessMs > 0
+      ? new LivenessMonitor({
+          db,
+          logger,
+          owner: config.id,
+          session: liveness,
+          takeOverAfterMs: config.livenessMs,
+          checkMs: livenessPingMs,
+          onRequeued: () => runWorker.wake(),
+          events,
+        })
+      : undefined;
   // Conditional actions of finished runs (the outbox); any orchestrator may send them.
   const actions = config.actionsEnabled
     ? new ActionWorker({
@@ -254,7 +285,23 @@ export function createDeps(config: OrchestratorConfig, version: string) {
           onError: (error) =>
             logger.warn({ reason: error.message }, 'notification listener: reconnecting'),
         });
+        if (livenessMonitor)
+          livenessSession = openLivenessSession({
+            url: config.base.database.url,
+            owner: config.id,
+            pingMs: livenessPingMs,
+            // A partition must not end the session before this orchestrator's leases expire.
+            keepaliveIdleSeconds: Math.ceil(config.leaseMs / 1000) + 10,
+            onChange: (live) => {
+              if (live) logger.info('liveness session held');
+              else logger.warn('liveness session lost: not claiming until it is back');
+              livenessMonitor.livenessChanged(live);
+              void runWorker.livenessChanged(live);
+            },
+            onError: (error) => logger.warn({ reason: error.message }, 'liveness session'),
+          });
         runWorker.start();
+        livenessMonitor?.start();
         actions?.start();
         scheduler?.start();
         maintenance.start();
@@ -265,7 +312,10 @@ export function createDeps(config: OrchestratorConfig, version: string) {
       await service.stop(async () => {
         await scheduler?.stop();
         maintenance.stop();
+        livenessMonitor?.stop();
         await runWorker.stop(config.shutdownGraceMs);
+        // Only now that its runs are finished or handed back: peers see it gone.
+        await livenessSession?.close();
         await actions?.stop();
         await launcher.close();
         await isolation?.close();

@@ -1,7 +1,7 @@
-// A real orchestrator process whose database goes away for 5 s (every connection cut, new ones
-// refused, through a proxy in front of this test's own database) around the moment a run's
-// script finishes: the script runs once, the run ends succeeded, its log is complete, and the
-// process lives on.
+// A real orchestrator process (leases only) whose database goes away for 5 s (every connection
+// cut, new ones refused, through a proxy in front of this test's own database) around the
+// moment a run's script finishes: the script runs once, the run ends succeeded, its log is
+// complete, and the process lives on.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,9 @@ describe('orchestrator across a database outage', () => {
     chmodSync(marker, 0o666);
     orchestrator = await startOrchestrator(proxy.url(t.url), 'outage-e2e', {
       ORCHESTRATOR_LEASE_MS: '10000',
+      // Leases only: with a liveness session (orchestrator-liveness.e2e.test.ts) an attempt
+      // is stopped once the session is unconfirmed for half of ORCHESTRATOR_LIVENESS_MS.
+      ORCHESTRATOR_LIVENESS_MS: '0',
       ORCHESTRATOR_SWEEP_MS: '300',
       // The marker is a file of this test's: a bubblewrap sandbox would give the script a
       // private /tmp (its own user, without the sandbox, still reaches this 0777 directory).

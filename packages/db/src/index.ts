@@ -19,3 +19,4 @@ export * from './repositories/event-secret-env.ts';
 export * from './repositories/sandbox-caps.repository.ts';
 export * from './repositories/target-policy.repository.ts';
 export * from './key-rotation.ts';
+export * from './liveness-session.ts';

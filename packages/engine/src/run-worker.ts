@@ -14,6 +14,7 @@ import {
   claimRuns,
   nextQueuedRunAt,
   recordRunTarget,
+  releaseAttempts,
   releaseRuns,
   renewLeases,
   type AttemptOutcome,
@@ -76,6 +77,16 @@ export interface RunWorkerOptions {
   runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
   /** Told of each attempt's start and stored outcome (metrics). */
   observer?: RunObserver;
+  /**
+   * This orchestrator's liveness session (ORCHESTRATOR_LIVENESS_MS): nothing is claimed while
+   * it is not held, and once the server has not confirmed it for `stopAfterMs` every attempt is
+   * stopped at once, for peers take the runs over when the session has been gone for longer.
+   * The attempts stopped so are handed back to the queue when the session is back.
+   */
+  liveness?: {
+    session: { readonly live: boolean; readonly confirmedAt: number };
+    stopAfterMs: number;
+  };
 }
 
 /** What a metrics collector hears from the worker; nothing here may throw into it. */
@@ -128,6 +139,8 @@ export class RunWorker {
   #renewing = false;
   #renewRetry: NodeJS.Timeout | undefined;
   readonly #finisher: FinishBatcher;
+  /** Attempts stopped when the liveness session was lost, to hand back once it is back. */
+  readonly #abandoned = new Map<number, number>();
   /** From the send time of a claim or renewal to when its attempts must be stopped. */
   readonly #stopAfterMs: number;
 
@@ -158,7 +171,14 @@ export class RunWorker {
     );
     this.#leaseWatch = setInterval(
       () => this.#stopUnrenewed(),
-      Math.max(50, Math.min(1_000, Math.floor(this.#o.leaseMs / 20))),
+      Math.max(
+        50,
+        Math.min(
+          1_000,
+          Math.floor(this.#o.leaseMs / 20),
+          Math.floor((this.#o.liveness?.stopAfterMs ?? Infinity) / 6),
+        ),
+      ),
     );
   }
 
@@ -188,6 +208,31 @@ export class RunWorker {
       this.#wakeTimers.set(key, setTimeout(arm, ms + 1));
     };
     arm();
+  }
+
+  /**
+   * The liveness session is held again (or lost): attempts stopped while it was gone go back
+   * to the queue now rather than when their leases run out; claiming resumes.
+   */
+  async livenessChanged(live: boolean): Promise<void> {
+    if (!live) return;
+    if (this.#abandoned.size > 0) {
+      const attempts = [...this.#abandoned].map(([runId, attempt]) => ({ runId, attempt }));
+      try {
+        const released = await releaseAttempts(this.#o.db, this.#o.owner, attempts);
+        for (const { runId } of attempts) this.#abandoned.delete(runId);
+        this.#announce(released);
+        if (released.length > 0)
+          this.#o.logger.info(
+            { runs: released.map((r) => r.runId) },
+            'liveness session back: runs stopped meanwhile handed back to the queue',
+          );
+      } catch (error) {
+        // Their leases run out and the sweep takes them instead.
+        this.#o.logger.warn({ err: error }, 'handing back runs stopped without liveness failed');
+      }
+    }
+    this.wake();
   }
 
   /** Aborts the given runs if this worker holds them (a cancel notification). */
@@ -226,7 +271,8 @@ export class RunWorker {
       const free = this.#o.concurrency - this.#executing.size;
       let claimed: ClaimedRun[] = [];
       const claimSentAt = performance.now();
-      if (free > 0 && (this.#executing.size === 0 || free >= batchThreshold)) {
+      const live = this.#o.liveness?.session.live ?? true;
+      if (live && free > 0 && (this.#executing.size === 0 || free >= batchThreshold)) {
         try {
           claimed = await claimRuns(this.#o.db, {
             owner: this.#o.owner,
@@ -461,6 +507,19 @@ export class RunWorker {
    */
   #stopUnrenewed(): void {
     const now = performance.now();
+    const liveness = this.#o.liveness;
+    if (liveness && now - liveness.session.confirmedAt > liveness.stopAfterMs) {
+      for (const flight of this.#inFlight.values()) {
+        // An attempt whose script has ended is only storing its outcome: nothing to stop.
+        if (flight.controller.signal.aborted || !this.#executing.has(flight.run.runId)) continue;
+        this.#o.logger.warn(
+          { runId: flight.run.runId, attempt: flight.run.attempt },
+          'liveness session not confirmed in time (database unreachable): stopping the attempt',
+        );
+        this.#abandoned.set(flight.run.runId, flight.run.attempt);
+        flight.controller.abort('lease_lost' satisfies AbortReason);
+      }
+    }
     for (const flight of this.#inFlight.values()) {
       if (now < flight.stopBy || flight.controller.signal.aborted) continue;
       this.#o.logger.warn(

@@ -115,3 +115,12 @@ export interface Executor {
 
 /** Why an attempt's signal was aborted. */
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease_lost';
+
+/**
+ * The time a stopped script gets between SIGTERM and SIGKILL: none when its attempt lost the
+ * run (its lease, or its orchestrator's database session): another orchestrator may start the
+ * run again at any moment, so this copy must be dead, not winding down.
+ */
+export function killGraceFor(signal: AbortSignal, graceMs: number): number {
+  return signal.reason === ('lease_lost' satisfies AbortReason) ? 0 : graceMs;
+}

@@ -3,7 +3,13 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isScriptType, type ScriptType } from '@cronium/contracts';
 import { SDK_DIR } from '@cronium/sdk';
-import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from './executor.ts';
+import {
+  killGraceFor,
+  type ExecutionContext,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+} from './executor.ts';
 import {
   DirectProcessLauncher,
   type LaunchedProcess,
@@ -166,8 +172,13 @@ export class LocalExecutor implements Executor {
 
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
+      const graceMs = killGraceFor(context.signal, this.#options.killGraceMs);
+      if (graceMs === 0) {
+        signalProcessGroup(pgid, 'SIGKILL');
+        return;
+      }
       signalProcessGroup(pgid, 'SIGTERM');
-      killTimer = setTimeout(() => signalProcessGroup(pgid, 'SIGKILL'), this.#options.killGraceMs);
+      killTimer = setTimeout(() => signalProcessGroup(pgid, 'SIGKILL'), graceMs);
     };
     context.signal.addEventListener('abort', onAbort, { once: true });
     // Aborted while it was being started: stop it now that it runs.

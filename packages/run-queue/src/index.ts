@@ -38,7 +38,13 @@ export {
   type AttemptStatus,
   type FinishResult,
 } from './finish-run.ts';
-export { sweepExpiredLeases, releaseRuns, type SweptRun } from './sweep-expired-leases.ts';
+export {
+  sweepExpiredLeases,
+  releaseRuns,
+  releaseAttempts,
+  type SweptRun,
+} from './sweep-expired-leases.ts';
+export { livenessSnapshot, type LivenessSnapshot } from './liveness.ts';
 export { appendRunLogs, readRunLogs, type LogLine } from './append-run-logs.ts';
 export { purgeOldRuns } from './purge-old-runs.ts';
 export { currentAttempts } from './current-attempts.ts';

@@ -2,7 +2,13 @@ import { basename, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { SDK_DIR } from '@cronium/sdk';
 import type Dockerode from 'dockerode';
-import type { ExecutionContext, ExecutionRequest, ExecutionResult, Executor } from '../executor.ts';
+import {
+  killGraceFor,
+  type ExecutionContext,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+} from '../executor.ts';
 import { LineSplitter } from '../line-splitter.ts';
 import { CreateRequestRefused, guardCreateRequest, type SandboxCaps } from './create-guard.ts';
 import {
@@ -145,11 +151,13 @@ export class ContainerExecutor implements Executor {
     let stream: NodeJS.ReadWriteStream | undefined;
     const onAbort = () => {
       aborted = true;
-      container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
-      killTimer = setTimeout(
-        () => container.kill({ signal: 'SIGKILL' }).catch(() => undefined),
-        this.#o.killGraceMs,
-      );
+      const graceMs = killGraceFor(context.signal, this.#o.killGraceMs);
+      container.kill({ signal: graceMs === 0 ? 'SIGKILL' : 'SIGTERM' }).catch(() => undefined);
+      if (graceMs > 0)
+        killTimer = setTimeout(
+          () => container.kill({ signal: 'SIGKILL' }).catch(() => undefined),
+          graceMs,
+        );
     };
     context.signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -1,12 +1,13 @@
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { DestinationCheck } from '@cronium/egress';
-import type {
-  EgressFor,
-  ExecutionContext,
-  ExecutionRequest,
-  ExecutionResult,
-  Executor,
-  TargetOutcome,
+import {
+  killGraceFor,
+  type EgressFor,
+  type ExecutionContext,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Executor,
+  type TargetOutcome,
 } from '../executor.ts';
 import { sdkFiles } from '@cronium/sdk';
 import { LineSplitter } from '../line-splitter.ts';
@@ -236,7 +237,7 @@ export class SshExecutor implements Executor {
         });
         let closeTimer: NodeJS.Timeout | undefined;
         const onAbort = () => {
-          void exec(lease, killCommand(dir, this.#killGraceMs))
+          void exec(lease, killCommand(dir, killGraceFor(context.signal, this.#killGraceMs)))
             .catch(() => {})
             .finally(() => {
               closeTimer = setTimeout(() => channel.destroy(), CLOSE_AFTER_KILL_MS);
