@@ -2,6 +2,7 @@
 // shorter ones of BENCH_QUICK=1), and how its result becomes rows of docs/benchmarks.md.
 import {
   apiBurstFigures,
+  crashRecoveryFigures,
   fireLatencyFigures,
   keyRotationFigures,
   workflowFigures,
@@ -139,6 +140,14 @@ export const SUITE: Benchmark[] = [
     quick: { BENCH_REPEATS: '3' },
     timeoutMinutes: 10,
     figures: workflowFigures,
+  },
+  {
+    name: 'crash-recovery',
+    title: 'Crash recovery: SIGKILL to the next attempt',
+    targets: 'p99 < 5 s over 50 kills',
+    quick: { BENCH_KILLS: '5', BENCH_LEASE_KILLS: '1' },
+    timeoutMinutes: 30,
+    figures: crashRecoveryFigures,
   },
   {
     name: 'key-rotation',
