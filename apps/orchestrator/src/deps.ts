@@ -155,7 +155,11 @@ export function createDeps(config: OrchestratorConfig, version: string) {
           session: liveness,
           takeOverAfterMs: config.livenessMs,
           checkMs: livenessPingMs,
-          onRequeued: () => runWorker.wake(),
+          onRequeued: () => {
+            runWorker.wake();
+            // The orphan reaper (with the container executor) removes the gone one's containers.
+            void maintenance.sweep();
+          },
           events,
         })
       : undefined;
