@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema/database.ts';
+import { onDatabaseStopping } from './database-stopping.ts';
 
 export type Db = Kysely<Database>;
 
@@ -56,8 +57,71 @@ export function createPool(options: DatabaseOptions): pg.Pool {
   return pool;
 }
 
-export function createDatabase(options: DatabaseOptions): { db: Db; pool: pg.Pool } {
-  const pool = createPool(options);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/**
+ * A pool whose connections can all be let go at once (`renew`): later queries use a fresh pool,
+ * which connects on demand, and the old one closes each connection as soon as it is released.
+ */
+export class RenewablePool {
+  readonly #options: DatabaseOptions;
+  #current: pg.Pool;
+
+  constructor(options: DatabaseOptions) {
+    this.#options = options;
+    this.#current = createPool(options);
+  }
+
+  connect(): Promise<pg.PoolClient> {
+    return this.#current.connect();
+  }
+
+  end(): Promise<void> {
+    return this.#current.end();
+  }
+
+  renew(): void {
+    const old = this.#current;
+    this.#current = createPool(this.#options);
+    void old.end().catch(() => undefined);
+  }
+
+  get options(): pg.PoolConfig {
+    return this.#current.options;
+  }
+
+  get totalCount(): number {
+    return this.#current.totalCount;
+  }
+
+  get idleCount(): number {
+    return this.#current.idleCount;
+  }
+
+  get waitingCount(): number {
+    return this.#current.waitingCount;
+  }
+}
+
+/**
+ * The query builder over a pool. The pool lets go of its connections when the process hears
+ * that the database is stopping (see database-stopping.ts), until `db.destroy()`.
+ */
+export function createDatabase(options: DatabaseOptions): { db: Db; pool: RenewablePool } {
+  const pool = new RenewablePool(options);
+  const unsubscribe = onDatabaseStopping(() => pool.renew());
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: {
+        Client: pg.Client,
+        connect: () => pool.connect(),
+        end: () => {
+          unsubscribe();
+          return pool.end();
+        },
+        get options() {
+          return pool.options;
+        },
+      },
+    }),
+  });
   return { db, pool };
 }

@@ -1,4 +1,11 @@
-export { createDatabase, createPool, type Db, type DatabaseOptions } from './create-database.ts';
+export {
+  createDatabase,
+  createPool,
+  RenewablePool,
+  type Db,
+  type DatabaseOptions,
+} from './create-database.ts';
+export * from './database-stopping.ts';
 export { migrateToLatest, pendingMigrations, type MigrateResult } from './migrate.ts';
 export { migrations } from './migrations/index.ts';
 export { checkDatabase } from './readiness.ts';

@@ -3,6 +3,7 @@
 // session ends, so peers see a dead orchestrator within a check interval instead of a lease.
 import { sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
+import { onDatabaseStopping } from './database-stopping.ts';
 
 /** The application name of a liveness session: how peers learn which orchestrators are up. */
 export const LIVENESS_APPLICATION_PREFIX = 'cronium-live:';
@@ -146,6 +147,9 @@ export function openLivenessSession(options: LivenessSessionOptions): LivenessSe
     if (!closed) timer = setTimeout(() => void tick(), options.pingMs);
   };
 
+  // A smart shutdown waits for this session too: let go of it (the next tick opens it again).
+  const unsubscribe = onDatabaseStopping(() => lose());
+
   void tick();
   return {
     get live() {
@@ -156,6 +160,7 @@ export function openLivenessSession(options: LivenessSessionOptions): LivenessSe
     },
     async close() {
       closed = true;
+      unsubscribe();
       clearTimeout(timer);
       const current = client;
       client = undefined;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { onDatabaseStopping } from './database-stopping.ts';
 
 export interface NotificationListener {
   close(): Promise<void>;
@@ -68,10 +69,23 @@ export function listenForNotifications(options: {
     );
   };
 
+  // A smart shutdown waits for this session too: let go of it, and reconnect with backoff.
+  const unsubscribe = onDatabaseStopping(() => {
+    const current = client;
+    if (!current) return;
+    client = undefined;
+    current.removeAllListeners('end');
+    current.removeAllListeners('error');
+    current.on('error', () => undefined);
+    void current.end().catch(() => undefined);
+    scheduleReconnect();
+  });
+
   void connect();
   return {
     async close() {
       closed = true;
+      unsubscribe();
       clearTimeout(retryTimer);
       const current = client;
       client = undefined;

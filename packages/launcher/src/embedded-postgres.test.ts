@@ -17,7 +17,7 @@ import {
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '@cronium/service-kit/testing';
+import { freePort, spawnService, waitForStatus } from '@cronium/service-kit/testing';
 import {
   clusterLocation,
   reachableBinaries,
@@ -119,6 +119,77 @@ asRoot('the embedded PostgreSQL on a root install', () => {
     expect(clusterLocation(join(shared, 'postgres'), identity, stateDir)).toBe(
       join(shared, 'postgres'),
     );
+  });
+
+  it('lets a smart shutdown finish at once: the apps let go of their connections, and come back with the server', async () => {
+    chmodSync(scratch, 0o711);
+    const dataDir = join(scratch, 'data');
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o711);
+    const options = {
+      clusterDir: join(dataDir, 'postgres'),
+      port: await freePort(),
+      user: 'cronium',
+      password: randomBytes(12).toString('hex'),
+      database: 'cronium',
+      appRole: { user: 'cronium_app', password: randomBytes(12).toString('hex') },
+    };
+    let server = await startEmbeddedPostgres(options);
+    const port = await freePort();
+    const orchestrator = spawnService(
+      join(__dirname, '..', '..', '..', 'apps', 'orchestrator', 'src', 'main.ts'),
+      {
+        DATABASE_URL: server.url,
+        CRONIUM_DATA_DIR: join(scratch, 'orchestrator'),
+        CRONIUM_ENCRYPTION_KEY: 'ab'.repeat(32),
+        CRONIUM_JWT_SECRET: 'j'.repeat(40),
+        ORCHESTRATOR_PORT: String(port),
+        ORCHESTRATOR_ID: 'smart-shutdown',
+        ORCHESTRATOR_CONTAINERS: 'off',
+        ORCHESTRATOR_LOCAL: 'off',
+        ORCHESTRATOR_POLL_MS: '200',
+      },
+    );
+    const liveSessions = async () =>
+      (
+        await query<{ application_name: string }>(
+          server.url,
+          "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'cronium-live:%'",
+        )
+      ).map((r) => r.application_name);
+    try {
+      await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, {
+        process: orchestrator,
+        timeoutMs: 60_000,
+      });
+      // Its liveness session, seen by the app role (not a superuser), as its peers see it.
+      for (let i = 0; (await liveSessions()).length === 0; i++) {
+        if (i > 100) throw new Error('no liveness session');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await liveSessions()).toEqual(['cronium-live:smart-shutdown']);
+
+      // Without the notice the server would wait the whole 30 s, then shut down fast.
+      const began = Date.now();
+      await server.stop({ smartMs: 30_000 });
+      expect(Date.now() - began).toBeLessThan(15_000);
+      expect(orchestrator.output()).toMatch(/the database is shutting down/);
+
+      server = await startEmbeddedPostgres(options);
+      for (let i = 0; !(await liveSessions()).includes('cronium-live:smart-shutdown'); i++) {
+        if (i > 400)
+          throw new Error(`the orchestrator did not come back\n${orchestrator.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await waitForStatus(`http://127.0.0.1:${port}/ready`, 200, {
+        process: orchestrator,
+        timeoutMs: 30_000,
+      });
+      expect(orchestrator.child.exitCode).toBeNull();
+    } finally {
+      await orchestrator.stop(15_000);
+      await server.stop();
+    }
   });
 
   it('gives the apps a role that is not a superuser, and hands an older cluster over to it', async () => {

@@ -25,6 +25,7 @@ import {
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { DATABASE_STOPPING_CHANNEL } from '@cronium/db';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster directory (PGDATA). */
@@ -333,6 +334,19 @@ async function waitUntilAccepting(
   }
 }
 
+/** A connected client, or undefined when the server does not take one now. */
+async function connectQuietly(url: string): Promise<pg.Client | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return client;
+  } catch {
+    await client.end().catch(() => undefined);
+    return undefined;
+  }
+}
+
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -471,7 +485,17 @@ export async function startEmbeddedPostgres(
     url: appUrl,
     clusterDir,
     async stop(stopOptions = {}) {
-      await escalate('SIGTERM', stopOptions.smartMs ?? 0); // smart: wait for clients to leave
+      const smartMs = stopOptions.smartMs ?? 0;
+      // Smart shutdown refuses new connections and waits for the sessions there are, telling
+      // them nothing: a session opened before it says to the apps that it is coming (they let
+      // go of their connections, see @cronium/db's database-stopping.ts).
+      const notifier = smartMs > 0 && isRunning() ? await connectQuietly(url) : undefined;
+      if (isRunning()) server.kill('SIGTERM'); // smart: wait for clients to leave
+      if (notifier) {
+        await notifier.query(`NOTIFY ${DATABASE_STOPPING_CHANNEL}`).catch(() => undefined);
+        await notifier.end().catch(() => undefined);
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, smartMs).unref())]);
       await escalate('SIGINT', 15_000); // fast: disconnect clients, checkpoint
       await escalate('SIGQUIT', 5_000); // immediate
       await exited;

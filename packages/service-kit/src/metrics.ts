@@ -21,7 +21,10 @@ export function createProcessMetrics(service: string): ProcessMetrics {
 }
 
 /** Pool connections in use, idle and waited for, read at each scrape. */
-export function observePool(metrics: ProcessMetrics, pool: pg.Pool): void {
+export function observePool(
+  metrics: ProcessMetrics,
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>,
+): void {
   new Gauge({
     name: 'cronium_db_pool_connections',
     help: 'PostgreSQL pool connections by state (total, idle, waiting: queries waiting for one)',

@@ -1,9 +1,13 @@
 import {
-  migrateToLatest,
-  waitForDatabase,
+  announceDatabaseStopping,
   checkDatabase,
   createDatabase,
+  DATABASE_STOPPING_CHANNEL,
+  listenForNotifications,
+  migrateToLatest,
+  waitForDatabase,
   type Db,
+  type NotificationListener,
 } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import type { BaseConfig } from './base-config.ts';
@@ -66,6 +70,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
     checks: { database: () => checkDatabase(db), ...options.checks },
   });
   const metrics = createProcessMetrics(options.service);
+  let stoppingListener: NotificationListener | undefined;
   observePool(metrics, pool);
   registerMetricsRoute(http.app, metrics, { token: options.base.metricsToken });
   return {
@@ -82,6 +87,17 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
       });
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
+      // When cronium-postgres starts a smart shutdown it says so: this process then lets go
+      // of its connections (pool, listeners, liveness session) so the shutdown can finish,
+      // and reconnects once the database is back.
+      stoppingListener = listenForNotifications({
+        url: options.base.database.url,
+        channels: [DATABASE_STOPPING_CHANNEL],
+        onNotification: () => {
+          options.logger.warn('the database is shutting down: disconnecting until it is back');
+          announceDatabaseStopping();
+        },
+      });
       await extra?.();
       const address = await http.start();
       options.logger.info(address, `${options.service} listening`);
@@ -90,6 +106,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
     async stop(extra) {
       await http.stop();
       await extra?.();
+      await stoppingListener?.close();
       await db.destroy();
     },
   };
