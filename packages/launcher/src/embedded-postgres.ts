@@ -492,6 +492,9 @@ export async function startEmbeddedPostgres(
       const notifier = smartMs > 0 && isRunning() ? await connectQuietly(url) : undefined;
       if (isRunning()) server.kill('SIGTERM'); // smart: wait for clients to leave
       if (notifier) {
+        // Apps stopping at the same time (all of Cronium stops) have begun to by now, and
+        // keep their connections to finish; the others let go of theirs.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 1_000).unref())]);
         await notifier.query(`NOTIFY ${DATABASE_STOPPING_CHANNEL}`).catch(() => undefined);
         await notifier.end().catch(() => undefined);
       }

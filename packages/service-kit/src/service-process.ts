@@ -71,6 +71,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
   });
   const metrics = createProcessMetrics(options.service);
   let stoppingListener: NotificationListener | undefined;
+  let stopping = false;
   observePool(metrics, pool);
   registerMetricsRoute(http.app, metrics, { token: options.base.metricsToken });
   return {
@@ -94,6 +95,9 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
         url: options.base.database.url,
         channels: [DATABASE_STOPPING_CHANNEL],
         onNotification: () => {
+          // A process that is stopping itself (all of Cronium stops at once) keeps its
+          // connections to finish its work: the shutdown waits for it, as it should.
+          if (stopping) return;
           options.logger.warn('the database is shutting down: disconnecting until it is back');
           announceDatabaseStopping();
         },
@@ -104,6 +108,7 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
       return address;
     },
     async stop(extra) {
+      stopping = true;
       await http.stop();
       await extra?.();
       await stoppingListener?.close();
