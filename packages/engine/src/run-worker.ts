@@ -436,7 +436,7 @@ export class RunWorker {
     if (reason === 'cancel')
       logs.push({ stream: 'system', at: new Date(), text: 'cancelled: stopped' });
     await logs.close();
-    if (reason === 'lease_lost' || logs.fenceLost) {
+    if (reason === 'lease_lost' || reason === 'liveness_lost' || logs.fenceLost) {
       log.warn(
         'lease lost or not renewed in time: writing nothing (the lease sweep re-queues the run)',
       );
@@ -517,7 +517,7 @@ export class RunWorker {
           'liveness session not confirmed in time (database unreachable): stopping the attempt',
         );
         this.#abandoned.set(flight.run.runId, flight.run.attempt);
-        flight.controller.abort('lease_lost' satisfies AbortReason);
+        flight.controller.abort('liveness_lost' satisfies AbortReason);
       }
     }
     for (const flight of this.#inFlight.values()) {

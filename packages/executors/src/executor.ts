@@ -113,14 +113,17 @@ export interface Executor {
   run(request: ExecutionRequest, context: ExecutionContext): Promise<ExecutionResult>;
 }
 
-/** Why an attempt's signal was aborted. */
-export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease_lost';
+/**
+ * Why an attempt's signal was aborted. `lease_lost`: its lease was lost or could not be renewed
+ * in time; `liveness_lost`: its orchestrator's liveness session was not confirmed in time.
+ */
+export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease_lost' | 'liveness_lost';
 
 /**
- * The time a stopped script gets between SIGTERM and SIGKILL: none when its attempt lost the
- * run (its lease, or its orchestrator's database session): another orchestrator may start the
- * run again at any moment, so this copy must be dead, not winding down.
+ * The time a stopped script gets between SIGTERM and SIGKILL: none when its orchestrator's
+ * liveness session was lost, for a peer takes the run over a fixed time later and this copy
+ * must be dead by then, not winding down.
  */
 export function killGraceFor(signal: AbortSignal, graceMs: number): number {
-  return signal.reason === ('lease_lost' satisfies AbortReason) ? 0 : graceMs;
+  return signal.reason === ('liveness_lost' satisfies AbortReason) ? 0 : graceMs;
 }

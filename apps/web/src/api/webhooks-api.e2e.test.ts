@@ -73,7 +73,7 @@ describe('webhooks API over HTTP', () => {
         await sql<{ secret_encrypted: string }>`SELECT secret_encrypted FROM webhooks
           WHERE id = ${webhook.id}`.execute(db)
       ).rows[0]!;
-      expect(row.secret_encrypted).toMatch(/^v1\./);
+      expect(row.secret_encrypted).toMatch(/^v2\.[\w-]{12}\./);
       expect(row.secret_encrypted).not.toContain(secret.slice(4));
     } finally {
       await db.destroy();
