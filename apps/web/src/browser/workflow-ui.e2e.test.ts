@@ -73,12 +73,21 @@ describeInBrowser('the workflow UI', () => {
   async function addNode(event: string) {
     await page.getByRole('button', { name: 'Add node', exact: true }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add a node' });
-    await dialog
-      .locator('input')
-      .and(dialog.getByLabel(label('Event')))
-      .fill(event);
-    await page.getByRole('option', { name: event, exact: true }).click();
-    await dialog.getByRole('button', { name: 'Add node' }).click();
+    const add = dialog.getByRole('button', { name: 'Add node' });
+    // A click that lands while the debounced search re-renders the options can miss (the
+    // option is replaced under the pointer): choose again until the choice has taken.
+    for (let tries = 1; ; tries++) {
+      await dialog
+        .locator('input')
+        .and(dialog.getByLabel(label('Event')))
+        .fill(event);
+      await page.getByRole('option', { name: event, exact: true }).click();
+      const deadline = Date.now() + 3_000;
+      while (!(await add.isEnabled()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      if ((await add.isEnabled()) || tries === 3) break;
+    }
+    await add.click();
     await dialog.waitFor({ state: 'detached' });
   }
 
