@@ -21,7 +21,7 @@ import {
 import { EgressPolicy } from '@cronium/egress';
 import { createLogger } from '@cronium/logger';
 import { CHANNELS, queuedBy } from '@cronium/run-queue';
-import { createRunEventBus } from '@cronium/run-events';
+import { createRunEventBus, statusEvents } from '@cronium/run-events';
 import { createServiceProcess, secretBoxFromConfig } from '@cronium/service-kit';
 import {
   ActionWorker,
@@ -187,24 +187,9 @@ export function createDeps(config: OrchestratorConfig, version: string) {
         misfireThresholdMs: config.misfireThresholdMs,
         onEnqueued: (runs) => {
           for (const run of runs) runWorker.wakeAt(run.runAt);
-          void events.publish(
-            runs.map((r) => ({
-              kind: 'status',
-              runId: r.runId,
-              ownerId: r.ownerId,
-              status: 'queued',
-            })),
-          );
+          void events.publish(statusEvents(runs, 'queued'));
         },
-        onSkipped: (runs) =>
-          void events.publish(
-            runs.map((r) => ({
-              kind: 'status',
-              runId: r.runId,
-              ownerId: r.ownerId,
-              status: 'cancelled',
-            })),
-          ),
+        onSkipped: (runs) => void events.publish(statusEvents(runs, 'cancelled')),
       })
     : undefined;
   let reapContainers: (() => Promise<number>) | undefined;

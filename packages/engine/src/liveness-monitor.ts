@@ -1,11 +1,9 @@
 import type { Db } from '@cronium/db';
-import type { Logger } from '@cronium/logger';
-import type { RunEvent } from '@cronium/run-events';
 import { livenessSnapshot, sweepExpiredLeases } from '@cronium/run-queue';
+import { announceSweptRuns, type SweptRunsAudience } from './announce-swept-runs.ts';
 
-export interface LivenessMonitorOptions {
+export interface LivenessMonitorOptions extends SweptRunsAudience {
   db: Db;
-  logger: Logger;
   /** This orchestrator's name (its own runs are never taken over here). */
   owner: string;
   /** This orchestrator's liveness session: peers are judged only while it is held. */
@@ -17,9 +15,6 @@ export interface LivenessMonitorOptions {
    */
   takeOverAfterMs: number;
   checkMs: number;
-  /** Runs were taken back (wake the claim loop). */
-  onRequeued: () => void;
-  events?: { publish(events: RunEvent[]): Promise<void> };
 }
 
 /**
@@ -77,20 +72,10 @@ export class LivenessMonitor {
       if (gone.length === 0 || !this.#o.session.live) return;
       const swept = await sweepExpiredLeases(this.#o.db, gone);
       for (const owner of gone) this.#silentSince.delete(owner);
-      if (swept.length === 0) return;
-      this.#o.logger.warn(
-        { orchestrators: gone, runs: swept },
-        'orchestrators whose database session ended: their runs were taken back',
-      );
-      void this.#o.events?.publish(
-        swept.map((r) => ({
-          kind: 'status',
-          runId: r.runId,
-          ownerId: r.ownerId,
-          status: r.status,
-        })),
-      );
-      this.#o.onRequeued();
+      announceSweptRuns(swept, this.#o, {
+        message: 'orchestrators whose database session ended: their runs were taken back',
+        context: { orchestrators: gone },
+      });
     } catch (error) {
       this.#o.logger.error({ err: error }, 'liveness check failed');
     } finally {

@@ -1,23 +1,18 @@
 import { purgeOldAuditEntries, type Db } from '@cronium/db';
-import type { Logger } from '@cronium/logger';
 import { purgeOldRuns, sweepExpiredLeases, timeOutWorkflowRuns } from '@cronium/run-queue';
-import type { RunEvent } from '@cronium/run-events';
+import { announceSweptRuns, type SweptRunsAudience } from './announce-swept-runs.ts';
 
 /**
  * Housekeeping any orchestrator may do, with no leader: re-queue runs whose lease expired and
  * end workflow runs past their deadline (every `sweepMs`), and purge runs and audit entries past retention (every `purgeMs`).
  */
-export interface MaintenanceOptions {
+export interface MaintenanceOptions extends SweptRunsAudience {
   db: Db;
-  logger: Logger;
   sweepMs: number;
   purgeMs: number;
   retentionDays: number;
   /** Audit entries older than this are deleted. */
   auditRetentionDays: number;
-  onRequeued: () => void;
-  /** Where the new status of each swept run is announced (live views). */
-  events?: { publish(events: RunEvent[]): Promise<void> };
   /** Extra clean-up on every sweep (the container reaper); returns what it removed. */
   reap?: () => Promise<number>;
 }
@@ -39,21 +34,9 @@ export class MaintenanceLoop {
   async sweep(): Promise<void> {
     try {
       const swept = await sweepExpiredLeases(this.#o.db);
-      if (swept.length > 0) {
-        this.#o.logger.warn(
-          { runs: swept },
-          'runs whose orchestrator stopped renewing its lease were taken back',
-        );
-        void this.#o.events?.publish(
-          swept.map((r) => ({
-            kind: 'status',
-            runId: r.runId,
-            ownerId: r.ownerId,
-            status: r.status,
-          })),
-        );
-        this.#o.onRequeued();
-      }
+      announceSweptRuns(swept, this.#o, {
+        message: 'runs whose orchestrator stopped renewing its lease were taken back',
+      });
     } catch (error) {
       this.#o.logger.error({ err: error }, 'lease sweep failed');
     }

@@ -1,5 +1,5 @@
 import { SecretMasker, type SecretSet } from '@cronium/log-masking';
-import type { RunEvent } from '@cronium/run-events';
+import { statusEvents, type RunEvent } from '@cronium/run-events';
 import type { Db } from '@cronium/db';
 import type { Logger } from '@cronium/logger';
 import type { ToolKind } from '@cronium/contracts';
@@ -288,12 +288,10 @@ export class RunWorker {
       }
       if (claimed.length > 0)
         void this.#o.events?.publish(
-          claimed.map((c) => ({
-            kind: 'status' as const,
-            runId: c.runId,
-            ownerId: c.event.ownerId,
-            status: 'running',
-          })),
+          statusEvents(
+            claimed.map((c) => ({ runId: c.runId, ownerId: c.event.ownerId })),
+            'running',
+          ),
         );
       for (const run of claimed) this.#execute(run, claimSentAt + this.#stopAfterMs);
       if (this.#stopping) break;
@@ -494,10 +492,7 @@ export class RunWorker {
   }
 
   #announce(runs: { runId: number; ownerId: number; status: string }[]): void {
-    if (runs.length > 0)
-      void this.#o.events?.publish(
-        runs.map((r) => ({ kind: 'status', runId: r.runId, ownerId: r.ownerId, status: r.status })),
-      );
+    if (runs.length > 0) void this.#o.events?.publish(statusEvents(runs));
   }
 
   /**
