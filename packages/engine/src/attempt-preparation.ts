@@ -3,7 +3,7 @@ import { listPlainVariables } from '@cronium/db';
 import type { SecretMasker } from '@cronium/log-masking';
 import type { ExecutionRequest, RuntimeAccess, SshServer } from '@cronium/executors';
 import type { ClaimedRun } from '@cronium/run-queue';
-import type { RunWorkerOptions } from './run-worker.ts';
+import type { RunWorkerOptions } from './run-worker-options.ts';
 
 /**
  * Everything one attempt of a claimed run needs before its executor starts, prepared in one

@@ -1,116 +1,34 @@
-import { SecretMasker, type SecretSet } from '@cronium/log-masking';
-import { statusEvents, type RunEvent } from '@cronium/run-events';
-import type { Db } from '@cronium/db';
-import type { Logger } from '@cronium/logger';
-import type { ToolKind } from '@cronium/contracts';
+import { SecretMasker } from '@cronium/log-masking';
+import { statusEvents } from '@cronium/run-events';
 import type {
   AbortReason,
   ExecutionRequest,
   ExecutionResult,
-  SshServer,
   TargetOutcome,
 } from '@cronium/executors';
 import {
   claimRuns,
   nextQueuedRunAt,
   recordRunTarget,
-  releaseAttempts,
   releaseRuns,
-  renewLeases,
   type AttemptOutcome,
   type ClaimedRun,
-  type LogLine,
   type RunFence,
 } from '@cronium/run-queue';
 import { attemptOutcome } from './attempt-outcome.ts';
+import { AttemptLeases, type LeasedAttempt } from './attempt-leases.ts';
 import { retryWhileUnavailable } from './database-errors.ts';
 import { prepareAttempt } from './attempt-preparation.ts';
 import { maskJson } from './mask-run-fields.ts';
-import type { ExecutorRegistry } from './executor-registry.ts';
 import { FinishBatcher } from './finish-batcher.ts';
+import type { RunWorkerOptions } from './run-worker-options.ts';
 import { WakeSignal } from './wake-signal.ts';
 import { RunLogWriter } from './run-log-writer.ts';
 
-/** After a failed lease renewal, the next try comes this soon (not a whole heartbeat later). */
-const RENEW_RETRY_MS = 500;
+export type { RunObserver, RunWorkerOptions } from './run-worker-options.ts';
 
-export interface RunWorkerOptions {
-  db: Db;
-  logger: Logger;
-  owner: string;
-  concurrency: number;
-  leaseMs: number;
-  pollMs: number;
-  /** Stored log per run (over all its attempts). */
-  logMaxBytes: number;
-  /** Most runs of one owner running at once over all orchestrators; undefined: no cap. */
-  maxRunningPerOwner?: number;
-  /**
-   * How long before its lease would expire an attempt that could not renew it is stopped
-   * (so it is dead before any sweep can hand the run to another orchestrator): the time a
-   * stopped script is given to exit, plus a margin. At most a third of the lease is used.
-   */
-  leaseSafetyMs?: number;
-  executors: ExecutorRegistry;
-  /**
-   * Builds the script environment for a run (event env, its secret environment as opened by
-   * `openSecretEnv`, Cronium's variables).
-   */
-  environmentFor: (run: ClaimedRun, secretEnv: Record<string, string>) => Record<string, string>;
-  /** Decrypts an event's secret environment (needed only by events that have one). */
-  openSecretEnv?: (run: ClaimedRun) => Record<string, string>;
-  /** The servers an SSH event runs on, credentials decrypted. */
-  serversFor?: (run: ClaimedRun) => Promise<SshServer[]>;
-  /** Conditional actions were queued with an outcome written here (wake their worker). */
-  onActionsQueued?: () => void;
-  /** A tool event's credential, decrypted (its owner's); undefined when it is gone. */
-  toolCredentialFor?: (run: ClaimedRun) => Promise<{ kind: ToolKind; config: unknown } | undefined>;
-  /**
-   * What else to mask in the attempt's log: the owner's secret variables (a compiled set,
-   * shared by the owner's runs). Secret environment values, server credentials and tokens are
-   * masked by `prepareAttempt` itself.
-   */
-  secretsFor?: (run: ClaimedRun, servers: SshServer[]) => Promise<(string | SecretSet)[]>;
-  /** Where live viewers hear of new lines and status changes (best effort; the store rules). */
-  events?: { publish(events: RunEvent[]): Promise<void> };
-  /** The runtime API scripts call; unset, scripts get no token and no SDK. */
-  runtime?: { apiUrl: string; socketPath: string | null; jwtSecret: string };
-  /** Told of each attempt's start and stored outcome (metrics). */
-  observer?: RunObserver;
-  /**
-   * This orchestrator's liveness session (ORCHESTRATOR_LIVENESS_MS): nothing is claimed while
-   * it is not held, and once the server has not confirmed it for `stopAfterMs` every attempt is
-   * stopped at once, for peers take the runs over when the session has been gone for longer.
-   * The attempts stopped so are handed back to the queue when the session is back.
-   */
-  liveness?: {
-    session: { readonly live: boolean; readonly confirmedAt: number };
-    stopAfterMs: number;
-  };
-}
-
-/** What a metrics collector hears from the worker; nothing here may throw into it. */
-export interface RunObserver {
-  /** Right after the claim (`run.queueWaitMs` says how long it waited). */
-  attemptStarted?(run: ClaimedRun): void;
-  /** Each batch of the attempt's log lines once stored (masked, within the cap). */
-  logStored?(run: ClaimedRun, lines: readonly LogLine[]): void;
-  /** `status` is the run's status once the outcome is stored (`queued` for a retry). */
-  attemptFinished?(run: ClaimedRun, status: string, durationMs: number): void;
-}
-
-interface InFlight {
-  run: ClaimedRun;
-  /** When the claim returned; a heartbeat that began earlier cannot know this attempt. */
-  claimedAt: number;
-  controller: AbortController;
+interface InFlight extends LeasedAttempt {
   done: Promise<void>;
-  /**
-   * performance.now() past which this attempt must not run without a renewed lease: counted
-   * from when the last successful claim or renewal was sent, which is no later than when the
-   * database set the lease, so this passes before the lease does.
-   */
-  stopBy: number;
 }
 
 /**
@@ -134,13 +52,8 @@ export class RunWorker {
   readonly #wakeSignal = new WakeSignal();
   readonly #wakeTimers = new Map<number, ReturnType<typeof setTimeout>>();
   #loop: Promise<void> | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
-  #leaseWatch: NodeJS.Timeout | undefined;
-  #renewing = false;
-  #renewRetry: NodeJS.Timeout | undefined;
   readonly #finisher: FinishBatcher;
-  /** Attempts stopped when the liveness session was lost, to hand back once it is back. */
-  readonly #abandoned = new Map<number, number>();
+  readonly #leases: AttemptLeases;
   /** From the send time of a claim or renewal to when its attempts must be stopped. */
   readonly #stopAfterMs: number;
 
@@ -157,6 +70,13 @@ export class RunWorker {
     });
     const margin = Math.min(options.leaseSafetyMs ?? 6_000, Math.floor(options.leaseMs / 3));
     this.#stopAfterMs = options.leaseMs - margin;
+    this.#leases = new AttemptLeases({
+      ...options,
+      stopAfterMs: this.#stopAfterMs,
+      attempts: this.#inFlight,
+      isExecuting: (runId) => this.#executing.has(runId),
+      onReleased: (runs) => this.#announce(runs),
+    });
   }
 
   get inFlightCount(): number {
@@ -165,21 +85,7 @@ export class RunWorker {
 
   start(): void {
     this.#loop = this.#claimLoop();
-    this.#heartbeat = setInterval(
-      () => void this.#renew(),
-      Math.max(250, Math.floor(this.#o.leaseMs / 3)),
-    );
-    this.#leaseWatch = setInterval(
-      () => this.#stopUnrenewed(),
-      Math.max(
-        50,
-        Math.min(
-          1_000,
-          Math.floor(this.#o.leaseMs / 20),
-          Math.floor((this.#o.liveness?.stopAfterMs ?? Infinity) / 6),
-        ),
-      ),
-    );
+    this.#leases.start();
   }
 
   /** A wake-up that arrives while the loop is busy is kept, not lost: the next sleep returns at once. */
@@ -216,22 +122,7 @@ export class RunWorker {
    */
   async livenessChanged(live: boolean): Promise<void> {
     if (!live) return;
-    if (this.#abandoned.size > 0) {
-      const attempts = [...this.#abandoned].map(([runId, attempt]) => ({ runId, attempt }));
-      try {
-        const released = await releaseAttempts(this.#o.db, this.#o.owner, attempts);
-        for (const { runId } of attempts) this.#abandoned.delete(runId);
-        this.#announce(released);
-        if (released.length > 0)
-          this.#o.logger.info(
-            { runs: released.map((r) => r.runId) },
-            'liveness session back: runs stopped meanwhile handed back to the queue',
-          );
-      } catch (error) {
-        // Their leases run out and the sweep takes them instead.
-        this.#o.logger.warn({ err: error }, 'handing back runs stopped without liveness failed');
-      }
-    }
+    await this.#leases.handBackAbandoned();
     this.wake();
   }
 
@@ -257,9 +148,7 @@ export class RunWorker {
     for (const flight of this.#inFlight.values())
       flight.controller.abort('shutdown' satisfies AbortReason);
     await Promise.all([...this.#inFlight.values()].map((f) => f.done));
-    clearInterval(this.#heartbeat);
-    clearInterval(this.#leaseWatch);
-    clearTimeout(this.#renewRetry);
+    this.#leases.stop();
   }
 
   async #claimLoop(): Promise<void> {
@@ -493,70 +382,5 @@ export class RunWorker {
 
   #announce(runs: { runId: number; ownerId: number; status: string }[]): void {
     if (runs.length > 0) void this.#o.events?.publish(statusEvents(runs));
-  }
-
-  /**
-   * Stops attempts whose lease could not be renewed in time (the database was unavailable):
-   * past its lease, any orchestrator's sweep may hand the run to another claimer, and two
-   * copies must never run at once. What such an attempt ends with is not written.
-   */
-  #stopUnrenewed(): void {
-    const now = performance.now();
-    const liveness = this.#o.liveness;
-    if (liveness && now - liveness.session.confirmedAt > liveness.stopAfterMs) {
-      for (const flight of this.#inFlight.values()) {
-        // An attempt whose script has ended is only storing its outcome: nothing to stop.
-        if (flight.controller.signal.aborted || !this.#executing.has(flight.run.runId)) continue;
-        this.#o.logger.warn(
-          { runId: flight.run.runId, attempt: flight.run.attempt },
-          'liveness session not confirmed in time (database unreachable): stopping the attempt',
-        );
-        this.#abandoned.set(flight.run.runId, flight.run.attempt);
-        flight.controller.abort('liveness_lost' satisfies AbortReason);
-      }
-    }
-    for (const flight of this.#inFlight.values()) {
-      if (now < flight.stopBy || flight.controller.signal.aborted) continue;
-      this.#o.logger.warn(
-        { runId: flight.run.runId, attempt: flight.run.attempt },
-        'lease not renewed before it expires (database unavailable): stopping the attempt',
-      );
-      flight.controller.abort('lease_lost' satisfies AbortReason);
-    }
-  }
-
-  /** Heartbeat: renew leases; abort attempts that were lost or asked to cancel. */
-  async #renew(): Promise<void> {
-    // One renewal at a time: while the database hangs, heartbeats must not pile up.
-    if (this.#inFlight.size === 0 || this.#renewing) return;
-    this.#renewing = true;
-    const began = performance.now();
-    const asked = [...this.#inFlight.values()].map((f) => ({
-      runId: f.run.runId,
-      attempt: f.run.attempt,
-    }));
-    try {
-      const held = await renewLeases(this.#o.db, this.#o.owner, this.#o.leaseMs, asked);
-      const heldIds = new Map(held.map((h) => [h.runId, h]));
-      for (const [runId, flight] of this.#inFlight) {
-        if (flight.claimedAt > began) continue; // claimed while this heartbeat was in flight
-        const h = heldIds.get(runId);
-        if (!h || h.attempt !== flight.run.attempt)
-          flight.controller.abort('lease_lost' satisfies AbortReason);
-        else {
-          flight.stopBy = Math.max(flight.stopBy, began + this.#stopAfterMs);
-          if (h.cancelRequested) flight.controller.abort('cancel' satisfies AbortReason);
-        }
-      }
-    } catch (error) {
-      this.#o.logger.error({ err: error }, 'renewing leases failed');
-      // Try again soon rather than a whole heartbeat later: a database that comes back for a
-      // moment between outages must be used before the leases run out.
-      clearTimeout(this.#renewRetry);
-      this.#renewRetry = setTimeout(() => void this.#renew(), RENEW_RETRY_MS);
-      this.#renewRetry.unref();
-    } finally {
-      this.#renewing = false;
-    }
   }
 }
