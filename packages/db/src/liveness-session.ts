@@ -8,6 +8,14 @@ import { onDatabaseStopping } from './database-stopping.ts';
 /** The application name of a liveness session: how peers learn which orchestrators are up. */
 export const LIVENESS_APPLICATION_PREFIX = 'cronium-live:';
 
+/**
+ * The application name of an orchestrator's liveness session. PostgreSQL keeps 63 bytes of it
+ * (orchestrator names are ASCII), so a name over 50 characters appears cut.
+ */
+export function livenessApplicationName(owner: string): string {
+  return `${LIVENESS_APPLICATION_PREFIX}${owner}`.slice(0, 63);
+}
+
 const KEY_PREFIX = 'cronium:orchestrator:';
 
 /** The lock's 64-bit key for an orchestrator name (a value, or an SQL expression of one). */
@@ -93,7 +101,7 @@ export function openLivenessSession(options: LivenessSessionOptions): LivenessSe
   const connect = async () => {
     const next = new pg.Client({
       connectionString: options.url,
-      application_name: `${LIVENESS_APPLICATION_PREFIX}${options.owner}`.slice(0, 63),
+      application_name: livenessApplicationName(options.owner),
       keepAlive: true,
       connectionTimeoutMillis: options.pingMs,
     });

@@ -1,5 +1,5 @@
 import type { Db } from '@cronium/db';
-import { livenessSnapshot, sweepExpiredLeases } from '@cronium/run-queue';
+import { livenessSeenName, livenessSnapshot, sweepExpiredLeases } from '@cronium/run-queue';
 import { announceSweptRuns, type SweptRunsAudience } from './announce-swept-runs.ts';
 
 export interface LivenessMonitorOptions extends SweptRunsAudience {
@@ -59,7 +59,9 @@ export class LivenessMonitor {
       const snapshot = await livenessSnapshot(this.#o.db, this.#o.owner);
       const now = performance.now();
       for (const owner of snapshot.up) this.#seenUp.add(owner);
-      const silent = new Set(snapshot.silent.filter((owner) => this.#seenUp.has(owner)));
+      const silent = new Set(
+        snapshot.silent.filter((owner) => this.#seenUp.has(livenessSeenName(owner))),
+      );
       for (const owner of this.#silentSince.keys())
         if (!silent.has(owner)) this.#silentSince.delete(owner);
       const gone: string[] = [];

@@ -44,7 +44,7 @@ export {
   releaseAttempts,
   type SweptRun,
 } from './sweep-expired-leases.ts';
-export { livenessSnapshot, type LivenessSnapshot } from './liveness.ts';
+export { livenessSeenName, livenessSnapshot, type LivenessSnapshot } from './liveness.ts';
 export { appendRunLogs, readRunLogs, type LogLine } from './append-run-logs.ts';
 export { purgeOldRuns } from './purge-old-runs.ts';
 export { currentAttempts } from './current-attempts.ts';

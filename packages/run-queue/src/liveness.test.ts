@@ -7,7 +7,7 @@ import {
   type TestDatabase,
 } from '@cronium/db/testing';
 import { claimRuns } from './claim-runs.ts';
-import { livenessSnapshot } from './liveness.ts';
+import { livenessSeenName, livenessSnapshot } from './liveness.ts';
 import { sweepExpiredLeases } from './sweep-expired-leases.ts';
 import { triggerRun } from './trigger-run.ts';
 
@@ -98,5 +98,30 @@ describe('liveness sessions', () => {
     expect(changes).toEqual([false, true]);
     expect(session.confirmedAt).toBeGreaterThan(before);
     expect((await livenessSnapshot(t.db, 'x')).up).toContain('delta');
+  });
+
+  it('knows an orchestrator by the part of a long name its session shows', async () => {
+    // PostgreSQL keeps 63 bytes of an application name: 50 characters of the orchestrator's.
+    const long = `k8s-${'x'.repeat(60)}-4242-a1b2c3`;
+    const other = `k8s-${'x'.repeat(60)}-4343-d4e5f6`;
+    await open(long);
+    const { up } = await livenessSnapshot(t.db, 'x');
+    expect(up).toContain(livenessSeenName(long));
+    expect(livenessSeenName(long)).toHaveLength(50);
+    expect(livenessSeenName('delta')).toBe('delta');
+    // The lock is keyed by the whole name: a sweep naming another with the same first 50
+    // characters takes nothing of the first's, and the first's lock still protects its runs.
+    await t.db.deleteFrom('runs').where('status', '=', 'queued').execute(); // earlier tests'
+    const run = await runHeldBy(long);
+    expect(await sweepExpiredLeases(t.db, [other, long])).toEqual([]);
+    expect(
+      (
+        await t.db
+          .selectFrom('runs')
+          .select('status')
+          .where('id', '=', run)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('running');
   });
 });

@@ -2,7 +2,12 @@
 // lock is @cronium/db's openLivenessSession): whose runs are held by an orchestrator whose lock
 // is gone, and which orchestrators are up.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { LIVENESS_APPLICATION_PREFIX, livenessLockKey, type Database } from '@cronium/db';
+import {
+  LIVENESS_APPLICATION_PREFIX,
+  livenessApplicationName,
+  livenessLockKey,
+  type Database,
+} from '@cronium/db';
 
 /** Whether the lock of the orchestrator named by the SQL expression `owner` is held by anyone. */
 export function livenessLockHeld(owner: RawBuilder<unknown>): RawBuilder<boolean> {
@@ -18,8 +23,16 @@ export function livenessLockHeld(owner: RawBuilder<unknown>): RawBuilder<boolean
 export interface LivenessSnapshot {
   /** Orchestrators (other than `self`) holding unexpired leases but not their liveness lock. */
   silent: string[];
-  /** Orchestrators whose liveness session is connected now, by its application name. */
+  /**
+   * Orchestrators whose liveness session is connected now, named as their application name
+   * keeps them: compare with `livenessSeenName(owner)`.
+   */
   up: string[];
+}
+
+/** How the orchestrator `owner` appears in a snapshot's `up` (a long name cut short). */
+export function livenessSeenName(owner: string): string {
+  return livenessApplicationName(owner).slice(LIVENESS_APPLICATION_PREFIX.length);
 }
 
 export async function livenessSnapshot(
