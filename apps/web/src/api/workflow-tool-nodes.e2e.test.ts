@@ -44,14 +44,7 @@ describe('workflow tool nodes over HTTP', () => {
     expect(answer.status).toBe(201);
     return answer.json.id as number;
   };
-  const ended = async (id: number, who = admin) => {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const run = (await call('GET', `/api/v1/workflow-runs/${id}`, who)).json;
-      if (run.status !== 'running' || Date.now() > until) return run;
-      await sleep(100);
-    }
-  };
+  const ended = (id: number, who = admin) => stack.workflowRunEnded(who, id);
   const node = (run: { nodes: { name: string }[] }, name: string) =>
     run.nodes.find((n) => n.name === name) as Record<string, unknown>;
 

@@ -35,6 +35,8 @@ export interface ApiStack {
   signIn(email: string): Promise<string>;
   /** Polls a run until it ends. */
   finished(auth: string, runId: number): Promise<Record<string, unknown>>;
+  /** Polls a workflow run until it is no longer running, or `timeoutMs` (60 s) passed. */
+  workflowRunEnded(auth: string, id: number, timeoutMs?: number): Promise<ApiAnswer['json']>;
   /** The data directory the services share. */
   dataDir: string;
   /** The stack's own database (for what a test must set that the API does not). */
@@ -208,11 +210,20 @@ export async function startApiStack(
       }
       throw new Error(`run ${runId} did not finish`);
     };
+    const workflowRunEnded = async (auth: string, id: number, timeoutMs = 60_000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const run = (await call('GET', `/api/v1/workflow-runs/${id}`, auth)).json;
+        if (run.status !== 'running' || Date.now() > until) return run;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     return {
       base,
       call,
       signIn,
       finished,
+      workflowRunEnded,
       dataDir: env.CRONIUM_DATA_DIR,
       databaseUrl: database.url,
       orchestratorPid,
