@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { isFinalRunStatus } from '@cronium/contracts';
 import { createEmptyTestDatabase } from '@cronium/db/testing';
 import {
@@ -259,10 +260,34 @@ export async function adminAndUser(stack: ApiStack): Promise<{ admin: string; us
 }
 
 /**
- * Sends a raw body (valid JSON or not) and checks the answer is never a server error, and
- * that every error is problem+json: what the property tests over the routes hold.
+ * The property the tests over the routes hold: every method on each of `paths`, with any of
+ * `bodies` (raw, valid JSON or not), gets a well-formed answer. `DELETE keep` is never sent:
+ * it would remove what the other paths are about and end the property early.
  */
-export async function expectWellFormedAnswer(
+export async function expectWellFormedAnswers(
+  stack: ApiStack,
+  auth: string,
+  options: { paths: string[]; bodies: fc.Arbitrary<string>; keep: string; numRuns: number },
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+      fc.constantFrom(...options.paths),
+      options.bodies,
+      async (method, path, raw) => {
+        if (method === 'DELETE' && path === options.keep) return;
+        await expectWellFormedAnswer(stack, auth, method, path, raw);
+      },
+    ),
+    { numRuns: options.numRuns },
+  );
+}
+
+/**
+ * Sends a raw body (valid JSON or not) and checks the answer is never a server error, and
+ * that every error is problem+json.
+ */
+async function expectWellFormedAnswer(
   stack: ApiStack,
   auth: string,
   method: string,
