@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { EventsTable } from '@cronium/db';
+import { scheduleView } from './schedule-columns.ts';
 
 /** An event as the API shows it (never the encrypted environment). */
 export function eventView(row: Selectable<EventsTable>, serverIds: number[]) {
@@ -28,13 +29,7 @@ export function eventView(row: Selectable<EventsTable>, serverIds: number[]) {
             params: (row.tool_action as { params: Record<string, unknown> }).params,
           }
         : null,
-    schedule: row.schedule_cron
-      ? {
-          cron: row.schedule_cron,
-          timezone: row.schedule_timezone,
-          misfirePolicy: row.misfire_policy,
-        }
-      : null,
+    schedule: scheduleView(row),
     targetKind: row.target_kind,
     image: row.image,
     serverIds,

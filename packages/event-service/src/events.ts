@@ -16,6 +16,7 @@ import {
 } from './event-actions.ts';
 import { checkLocalAccess, roleOf, withDefaultTarget } from './event-target.ts';
 import { eventView, type EventView } from './event-view.ts';
+import { scheduleColumns } from './schedule-columns.ts';
 
 /** Columns from API input (only the fields given; defaults are the database's). */
 function columns(input: Partial<EventInput>): Updateable<EventsTable> {
@@ -35,12 +36,8 @@ function columns(input: Partial<EventInput>): Updateable<EventsTable> {
     c.tool_action = input.tool ? (JSON.stringify({ params: input.tool.params }) as never) : null;
   }
   if (input.schedule !== undefined) {
-    c.schedule_cron = input.schedule?.cron ?? null;
-    c.schedule_timezone = input.schedule?.timezone ?? 'UTC';
-    if (input.schedule?.misfirePolicy) c.misfire_policy = input.schedule.misfirePolicy;
-    // Re-evaluated by the scheduler from now on.
-    c.schedule_next_at = null;
-    c.schedule_cursor = null;
+    const schedule: Updateable<EventsTable> = scheduleColumns(input.schedule);
+    Object.assign(c, schedule);
   }
   if (input.status !== undefined) c.status = input.status;
   if (input.targetKind !== undefined) c.target_kind = input.targetKind;

@@ -12,6 +12,7 @@ import type { Db } from '@cronium/db';
 import { EventNotFoundError, readRunLogs, requestCancel, triggerRun } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
 import { ownedEvent } from './events.ts';
+import { scheduleTicks } from './schedule-ticks.ts';
 
 function runView(r: {
   id: number;
@@ -254,18 +255,5 @@ export async function listScheduleTicks(
   limit: number,
 ) {
   await ownedEvent(db, principal, eventId);
-  const rows = await db
-    .selectFrom('schedule_ticks')
-    .select(['slot', 'outcome', 'reason', 'run_id', 'created_at'])
-    .where('event_id', '=', eventId)
-    .orderBy('slot', 'desc')
-    .limit(Math.min(Math.max(limit, 1), 1_000))
-    .execute();
-  return rows.map((r) => ({
-    slot: r.slot,
-    outcome: r.outcome,
-    reason: r.reason,
-    runId: r.run_id,
-    recordedAt: r.created_at,
-  }));
+  return scheduleTicks(db, 'event_id', eventId, limit, (r) => ({ runId: r.run_id }));
 }

@@ -9,6 +9,7 @@ import {
   type WorkflowGraph,
 } from '@cronium/run-queue';
 import { AppError } from '@cronium/service-kit/errors';
+import { scheduleTicks } from './schedule-ticks.ts';
 import { fromCondition } from './workflow-input.ts';
 import { ownedWorkflow } from './workflows.ts';
 
@@ -262,18 +263,7 @@ export async function listWorkflowTicks(
   limit: number,
 ) {
   await ownedWorkflow(db, principal, workflowId);
-  const rows = await db
-    .selectFrom('schedule_ticks')
-    .select(['slot', 'outcome', 'reason', 'workflow_run_id', 'created_at'])
-    .where('workflow_id', '=', workflowId)
-    .orderBy('slot', 'desc')
-    .limit(Math.min(Math.max(limit, 1), 1_000))
-    .execute();
-  return rows.map((r) => ({
-    slot: r.slot,
-    outcome: r.outcome,
-    reason: r.reason,
+  return scheduleTicks(db, 'workflow_id', workflowId, limit, (r) => ({
     workflowRunId: r.workflow_run_id === null ? null : Number(r.workflow_run_id),
-    recordedAt: r.created_at,
   }));
 }

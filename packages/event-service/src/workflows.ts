@@ -12,6 +12,7 @@ import {
   type WorkflowInput,
   type WorkflowNodeInput,
 } from './workflow-input.ts';
+import { scheduleColumns, scheduleView } from './schedule-columns.ts';
 
 export interface WorkflowView {
   id: number;
@@ -78,13 +79,7 @@ export async function readWorkflow(
     status: row.status,
     concurrency: { policy: row.concurrency_policy },
     timeoutSeconds: row.timeout_seconds,
-    schedule: row.schedule_cron
-      ? {
-          cron: row.schedule_cron,
-          timezone: row.schedule_timezone,
-          misfirePolicy: row.misfire_policy,
-        }
-      : null,
+    schedule: scheduleView(row),
     nextFireAt:
       row.status === 'active' && row.schedule_cron && row.schedule_next_at?.getFullYear() !== 9999
         ? row.schedule_next_at
@@ -276,17 +271,6 @@ export async function deleteWorkflow(
     await trx.deleteFrom('workflows').where('id', '=', id).execute();
     await audit(trx as unknown as Db, principal, 'workflow.delete', id, meta);
   });
-}
-
-/** The schedule's columns; a changed schedule is evaluated again from now. */
-function scheduleColumns(schedule: WorkflowInput['schedule']) {
-  return {
-    schedule_cron: schedule?.cron ?? null,
-    schedule_timezone: schedule?.timezone ?? 'UTC',
-    ...(schedule?.misfirePolicy ? { misfire_policy: schedule.misfirePolicy } : {}),
-    schedule_next_at: null,
-    schedule_cursor: null,
-  };
 }
 
 /** Tells the schedulers to look again (a schedule, or a workflow's status, changed). */

@@ -2,32 +2,22 @@
 // outcome in the same commit (the outbox), and sent (or the event they name started) once by
 // an orchestrator, with templates filled from the run as it ended. An orchestrator killed between the outcome and the send
 // loses nothing and doubles nothing.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { RecordingServer } from '@cronium/tools/testing';
 import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
 
 describe('conditional actions over HTTP', () => {
   let stack: ApiStack;
   let admin: string;
   let bob: string;
-  let sink: Server;
+  const sink = new RecordingServer((_request, response) => response.writeHead(200).end('ok'));
+  const bodies = () => sink.requests.map((request) => request.body);
   let sinkUrl: string;
-  const bodies: string[] = [];
   let credentialId: number;
   const call: ApiStack['call'] = (...args) => stack.call(...args);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    sink = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        bodies.push(body);
-        response.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/actions`;
+    sinkUrl = `${await sink.listen()}/actions`;
     stack = await startApiStack({ engine: true });
     ({ admin, user: bob } = await adminAndUser(stack));
     credentialId = (
@@ -40,7 +30,7 @@ describe('conditional actions over HTTP', () => {
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
-    await new Promise((resolve) => sink?.close(resolve));
+    await sink.close();
   });
 
   const action = (on: string, body: string) => ({
@@ -49,10 +39,12 @@ describe('conditional actions over HTTP', () => {
   });
   /** Waits until the sink has `count` bodies matching `tag`, then a little more for extras. */
   const received = async (tag: string, count: number) => {
-    for (let i = 0; i < 300 && bodies.filter((b) => b.includes(tag)).length < count; i++)
+    for (let i = 0; i < 300 && bodies().filter((b) => b.includes(tag)).length < count; i++)
       await sleep(100);
     await sleep(1_500);
-    return bodies.filter((b) => b.includes(tag)).map((b) => JSON.parse(b));
+    return bodies()
+      .filter((b) => b.includes(tag))
+      .map((b) => JSON.parse(b));
   };
 
   it('sends the action its run’s outcome calls for, filled from the run as it ended', async () => {
@@ -91,7 +83,7 @@ describe('conditional actions over HTTP', () => {
       },
     ]);
     expect(await received('always-1', 1)).toEqual([{ tag: 'always-1', exit: 0 }]);
-    expect(bodies.some((b) => b.includes('bad-1'))).toBe(false);
+    expect(bodies().some((b) => b.includes('bad-1'))).toBe(false);
   });
 
   it('sends a failure action for a failed run only', async () => {
@@ -114,7 +106,7 @@ describe('conditional actions over HTTP', () => {
     expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'failed' });
     const [sent] = await received('bad-2', 1);
     expect(sent).toMatchObject({ tag: 'bad-2', exit: 3 });
-    expect(bodies.some((b) => b.includes('ok-2'))).toBe(false);
+    expect(bodies().some((b) => b.includes('ok-2'))).toBe(false);
   });
 
   it('refuses actions with another user’s credential or a broken template, saving nothing', async () => {
@@ -301,7 +293,7 @@ describe('conditional actions over HTTP', () => {
     const run = (await call('POST', `/api/v1/events/${event.id}/runs`, admin, {})).json;
     expect(await stack.finished(admin, run.id)).toMatchObject({ status: 'succeeded' });
     await sleep(1_000);
-    expect(bodies.some((b) => b.includes(`once-${run.id}`))).toBe(false);
+    expect(bodies().some((b) => b.includes(`once-${run.id}`))).toBe(false);
     expect(await runsOf(followUp.id)).toEqual([]);
     await stack.orchestrator!.kill();
 
@@ -309,7 +301,7 @@ describe('conditional actions over HTTP', () => {
     await stack.orchestrator!.start();
     expect(await received(`once-${run.id}`, 1)).toHaveLength(1);
     await sleep(2_000);
-    expect(bodies.filter((b) => b.includes(`once-${run.id}`))).toHaveLength(1);
+    expect(bodies().filter((b) => b.includes(`once-${run.id}`))).toHaveLength(1);
     expect((await runsOf(followUp.id)).map((r) => r.trigger)).toEqual(['action']);
   });
 });

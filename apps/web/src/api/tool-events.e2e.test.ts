@@ -1,43 +1,31 @@
 // `tool` events end to end: created over the API with one of the owner's credentials, run by
 // the orchestrator like an HTTP event (queue, retries honouring 429/5xx and Retry-After, no
 // retry for a 4xx), their templates filled from the run, their secrets kept out of the log.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { verifyWebhookSignature } from '@cronium/tools';
+import { RecordingServer } from '@cronium/tools/testing';
 import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
 
-interface Hit {
-  at: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
+/** The sink's answer: 200 `ok`, or a refusal with this status (and headers). */
+const answer =
+  (status: number, headers: Record<string, string> = {}) =>
+  (_request: unknown, response: ServerResponse) =>
+    response.writeHead(status, headers).end(status === 200 ? 'ok' : 'not now');
 
 describe('tool events over HTTP', () => {
   let stack: ApiStack;
   let admin: string;
   let bob: string;
-  let sink: Server;
+  /** Answers 200 unless told otherwise for the next requests (`answerNext`). */
+  const sink = new RecordingServer(answer(200));
+  const hits = sink.requests;
   let sinkUrl: string;
-  const hits: Hit[] = [];
-  /** What the sink answers next, one status per request; 200 when the list is empty. */
-  const answers: { status: number; headers?: Record<string, string> }[] = [];
   let credentialId: number;
   const call: ApiStack['call'] = (...args) => stack.call(...args);
   const SECRET = 'sixteen-plus-signing-secret';
 
   beforeAll(async () => {
-    sink = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        hits.push({ at: Date.now(), body, headers: request.headers });
-        const next = answers.shift() ?? { status: 200 };
-        response.writeHead(next.status, next.headers ?? {});
-        response.end(next.status === 200 ? 'ok' : 'not now');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/in/s3cret-path-token`;
+    sinkUrl = `${await sink.listen()}/in/s3cret-path-token`;
     stack = await startApiStack({ engine: true });
     ({ admin, user: bob } = await adminAndUser(stack));
     credentialId = (
@@ -50,7 +38,7 @@ describe('tool events over HTTP', () => {
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
-    await new Promise((resolve) => sink?.close(resolve));
+    await sink.close();
   });
 
   const toolEvent = async (name: string, maxAttempts = 3) => {
@@ -83,7 +71,7 @@ describe('tool events over HTTP', () => {
       targetKind: 'local',
       tool: { credentialId, params: { contentType: 'application/json' } },
     });
-    hits.length = 0;
+    sink.reset();
     const run = await runOf(event.id, { name: 'ada' });
     expect(run).toMatchObject({
       status: 'succeeded',
@@ -116,8 +104,9 @@ describe('tool events over HTTP', () => {
 
   it('retries a 5xx, and waits for the Retry-After of a 429 before the next attempt', async () => {
     const event = await toolEvent('retrying');
-    hits.length = 0;
-    answers.push({ status: 503 }, { status: 429, headers: { 'retry-after': '2' } });
+    sink.reset();
+    sink.answerNext(answer(503));
+    sink.answerNext(answer(429, { 'retry-after': '2' }));
     const run = await runOf(event.id, { name: 'bob' });
     expect(run).toMatchObject({ status: 'succeeded', attempt: 3 });
     expect(hits.map((h) => JSON.parse(h.body).attempt)).toEqual([1, 2, 3]);
@@ -127,8 +116,8 @@ describe('tool events over HTTP', () => {
 
   it('fails at once, without retrying, when the service refuses the message as it is', async () => {
     const event = await toolEvent('refused');
-    hits.length = 0;
-    answers.push({ status: 400 });
+    sink.reset();
+    sink.answerNext(answer(400));
     const run = await runOf(event.id, { name: 'eve' });
     expect(run).toMatchObject({ status: 'failed', attempt: 1, result: { status: 400 } });
     expect(run.error).toMatch(/400/);

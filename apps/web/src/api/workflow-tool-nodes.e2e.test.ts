@@ -1,31 +1,23 @@
 // A workflow's tool nodes end to end: saved with the graph (their credential and params
 // checked), sent once by an orchestrator's action worker with templates filled from the
 // node's input and its workflow run, and the tool's answer passed on to the next node.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { RecordingServer } from '@cronium/tools/testing';
 import { adminAndUser, startApiStack, type ApiStack } from './testing/api-stack.ts';
 
 describe('workflow tool nodes over HTTP', () => {
   let stack: ApiStack;
   let admin: string;
   let bob: string;
-  let sink: Server;
-  const bodies: string[] = [];
+  const sink = new RecordingServer((_request, response) => response.writeHead(200).end('received'));
+  const bodies = () => sink.requests.map((request) => request.body);
+  let sinkOrigin: string;
   let credentialId: number;
   const call: ApiStack['call'] = (...args) => stack.call(...args);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    sink = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        bodies.push(body);
-        response.writeHead(200).end('received');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
+    sinkOrigin = await sink.listen();
+    const sinkUrl = `${sinkOrigin}/hook`;
     stack = await startApiStack({ engine: true });
     ({ admin, user: bob } = await adminAndUser(stack));
     // The admin's egress policy reaches loopback; an ordinary user's does not.
@@ -39,7 +31,7 @@ describe('workflow tool nodes over HTTP', () => {
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
-    await new Promise((resolve) => sink?.close(resolve));
+    await sink.close();
   });
 
   const bash = async (name: string, script: string) => {
@@ -52,14 +44,7 @@ describe('workflow tool nodes over HTTP', () => {
     expect(answer.status).toBe(201);
     return answer.json.id as number;
   };
-  const ended = async (id: number, who = admin) => {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const run = (await call('GET', `/api/v1/workflow-runs/${id}`, who)).json;
-      if (run.status !== 'running' || Date.now() > until) return run;
-      await sleep(100);
-    }
-  };
+  const ended = (id: number, who = admin) => stack.workflowRunEnded(who, id);
   const node = (run: { nodes: { name: string }[] }, name: string) =>
     run.nodes.find((n) => n.name === name) as Record<string, unknown>;
 
@@ -113,7 +98,9 @@ describe('workflow tool nodes over HTTP', () => {
     });
     // Exactly one request, filled in.
     await sleep(1_000);
-    const sent = bodies.filter((b) => b.includes('tn-1')).map((b) => JSON.parse(b));
+    const sent = bodies()
+      .filter((b) => b.includes('tn-1'))
+      .map((b) => JSON.parse(b));
     expect(sent).toEqual([{ tag: 'tn-1', rows: 42, run: run.id, node: 'notify', day: 'friday' }]);
   });
 
@@ -155,7 +142,7 @@ describe('workflow tool nodes over HTTP', () => {
         kind: 'webhook',
         name: 'loopback',
         config: {
-          url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/bob`,
+          url: `${sinkOrigin}/bob`,
           method: 'POST',
         },
       })
@@ -171,6 +158,6 @@ describe('workflow tool nodes over HTTP', () => {
     expect(run.status).toBe('failed');
     expect(node(run, 'send')).toMatchObject({ state: 'failed' });
     expect(String(node(run, 'send').error)).toMatch(/refused|not allowed|egress/i);
-    expect(bodies.filter((b) => b.includes('tn-bob'))).toEqual([]);
+    expect(bodies().filter((b) => b.includes('tn-bob'))).toEqual([]);
   });
 });

@@ -30,14 +30,7 @@ describe('workflows over HTTP', () => {
     return answer.json.id as number;
   };
   /** Waits for a workflow run to end (or `timeoutMs`), and answers it. */
-  const ended = async (id: number, timeoutMs = 60_000) => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const run = (await call('GET', `/api/v1/workflow-runs/${id}`, admin)).json;
-      if (run.status !== 'running' || Date.now() > until) return run;
-      await sleep(100);
-    }
-  };
+  const ended = (id: number, timeoutMs?: number) => stack.workflowRunEnded(admin, id, timeoutMs);
   const node = (run: { nodes: { name: string }[] }, name: string) =>
     run.nodes.find((n) => n.name === name) as Record<string, unknown>;
 

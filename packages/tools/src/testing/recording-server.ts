@@ -6,6 +6,8 @@ import {
 } from 'node:http';
 
 export interface RecordedRequest {
+  /** When it had arrived whole (ms since the epoch). */
+  at: number;
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
@@ -33,6 +35,7 @@ export class RecordingServer {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const recorded = {
+          at: Date.now(),
           method: req.method ?? '',
           url: req.url ?? '',
           headers: req.headers,

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { isFinalRunStatus } from '@cronium/contracts';
 import { createEmptyTestDatabase } from '@cronium/db/testing';
 import {
@@ -35,6 +36,8 @@ export interface ApiStack {
   signIn(email: string): Promise<string>;
   /** Polls a run until it ends. */
   finished(auth: string, runId: number): Promise<Record<string, unknown>>;
+  /** Polls a workflow run until it is no longer running, or `timeoutMs` (60 s) passed. */
+  workflowRunEnded(auth: string, id: number, timeoutMs?: number): Promise<ApiAnswer['json']>;
   /** The data directory the services share. */
   dataDir: string;
   /** The stack's own database (for what a test must set that the API does not). */
@@ -208,11 +211,20 @@ export async function startApiStack(
       }
       throw new Error(`run ${runId} did not finish`);
     };
+    const workflowRunEnded = async (auth: string, id: number, timeoutMs = 60_000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const run = (await call('GET', `/api/v1/workflow-runs/${id}`, auth)).json;
+        if (run.status !== 'running' || Date.now() > until) return run;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     return {
       base,
       call,
       signIn,
       finished,
+      workflowRunEnded,
       dataDir: env.CRONIUM_DATA_DIR,
       databaseUrl: database.url,
       orchestratorPid,
@@ -248,10 +260,34 @@ export async function adminAndUser(stack: ApiStack): Promise<{ admin: string; us
 }
 
 /**
- * Sends a raw body (valid JSON or not) and checks the answer is never a server error, and
- * that every error is problem+json: what the property tests over the routes hold.
+ * The property the tests over the routes hold: every method on each of `paths`, with any of
+ * `bodies` (raw, valid JSON or not), gets a well-formed answer. `DELETE keep` is never sent:
+ * it would remove what the other paths are about and end the property early.
  */
-export async function expectWellFormedAnswer(
+export async function expectWellFormedAnswers(
+  stack: ApiStack,
+  auth: string,
+  options: { paths: string[]; bodies: fc.Arbitrary<string>; keep: string; numRuns: number },
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+      fc.constantFrom(...options.paths),
+      options.bodies,
+      async (method, path, raw) => {
+        if (method === 'DELETE' && path === options.keep) return;
+        await expectWellFormedAnswer(stack, auth, method, path, raw);
+      },
+    ),
+    { numRuns: options.numRuns },
+  );
+}
+
+/**
+ * Sends a raw body (valid JSON or not) and checks the answer is never a server error, and
+ * that every error is problem+json.
+ */
+async function expectWellFormedAnswer(
   stack: ApiStack,
   auth: string,
   method: string,

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import {
   cancelRun,
   checkEventPrivileges,
-  checkQueuedRuns,
   checkQuota,
   checkRunAt,
   createEvent,
@@ -27,6 +26,7 @@ import { AppError } from '@cronium/service-kit/errors';
 import { hasScope, type Principal } from '@cronium/accounts';
 import { answer, apiRoute } from '../api-route.ts';
 import { idParam } from '../request-params.ts';
+import { checkTriggerLimits } from '../trigger-limits.ts';
 import {
   CreateEventBody,
   Event,
@@ -213,12 +213,7 @@ export const postEventRun = apiRoute(
   },
   async ({ deps, principal, params, body, meta }) => {
     const runAt = checkRunAt(body.runAt);
-    const wait = deps.triggers.reserve([`user:${principal.userId}`]);
-    if (wait > 0)
-      throw new AppError('RATE_LIMITED', `too many runs triggered; try again in ${wait} s`, {
-        headers: { 'retry-after': String(wait) },
-      });
-    await checkQueuedRuns(deps.db, principal, deps.ownerLimits);
+    await checkTriggerLimits(deps, principal);
     const result = await triggerEventRun(
       deps.db,
       principal,

@@ -28,9 +28,11 @@ const tags = ['servers'];
 
 /**
  * Scans and tests connect from the web host to wherever the server points: a budget per user
- * keeps them from becoming a port scanner or a password-guessing proxy.
+ * keeps them from becoming a port scanner or a password-guessing proxy. Another's server (or
+ * none) is a 404 first, and spends nothing.
  */
-function spendProbe(deps: WebDeps, principal: Principal): void {
+async function spendProbe(deps: WebDeps, principal: Principal, id: number): Promise<void> {
+  await readServer(deps.db, principal, id);
   const key = `server-probe:${principal.userId}`;
   const wait = deps.serverProbes.retryAfter([key]);
   if (wait > 0)
@@ -142,8 +144,7 @@ export const postServerHostKeyScan = apiRoute(
   },
   async ({ deps, principal, params, meta }) => {
     const id = idParam(params.id);
-    await readServer(deps.db, principal, id); // another's server: 404, nothing spent
-    spendProbe(deps, principal);
+    await spendProbe(deps, principal, id);
     return scanServerHostKey(deps.db, deps.egress, principal, id, meta);
   },
 );
@@ -180,8 +181,7 @@ export const postServerTest = apiRoute(
   },
   async ({ deps, principal, params, meta }) => {
     const id = idParam(params.id);
-    await readServer(deps.db, principal, id); // another's server: 404, nothing spent
-    spendProbe(deps, principal);
+    await spendProbe(deps, principal, id);
     return testServerConnection(deps.db, deps.box, deps.egress, principal, id, meta);
   },
 );

@@ -34,111 +34,83 @@ const notYours = problem('no such webhook of yours');
 /** Where the installation is reached (CRONIUM_PUBLIC_URL), for the hooks' URLs. */
 const origin = (deps: WebDeps) => deps.publicOrigin.origins[0]!;
 
-export const getEventWebhooks = apiRoute(
-  'GET',
-  '/api/v1/events/{id}/webhooks',
+/** What a webhook starts, as its routes name it: the path of its hooks and the words. */
+const TARGETS = {
+  event: { path: '/api/v1/events/{id}/webhooks', noun: 'an event', whose: "An event's" },
+  workflow: { path: '/api/v1/workflows/{id}/webhooks', noun: 'a workflow', whose: "A workflow's" },
+} as const;
+
+/** A new hook: only the name is required, the rest has defaults. */
+const NewWebhook = Type.Object(
   {
-    summary: "An event's webhooks, oldest first (never their secrets)",
-    tags,
-    scope: 'webhooks:read',
-    responses: { 200: { description: 'webhooks', schema: Type.Array(Webhook) }, 404: notYours },
+    name: Settings.name,
+    enabled: Type.Optional(Settings.enabled),
+    authMode: Type.Optional(Settings.authMode),
+    headers: Type.Optional(Settings.headers),
+    rateLimitPerMinute: Type.Optional(Settings.rateLimitPerMinute),
+    replayWindowSeconds: Type.Optional(Settings.replayWindowSeconds),
   },
-  async ({ deps, principal, params }) =>
-    listWebhooks(deps.db, principal, { kind: 'event', id: idParam(params.id) }, origin(deps)),
+  Strict,
 );
 
-export const postEventWebhook = apiRoute(
-  'POST',
-  '/api/v1/events/{id}/webhooks',
-  {
-    summary: `Add a webhook to an event (at most ${MAX_WEBHOOKS_PER_EVENT}); the answer has its URL and its secret, shown once`,
-    tags,
-    scope: 'webhooks:write',
-    body: Type.Object(
+/**
+ * The hooks of one kind of target, an event's or a workflow's: list them, add one. The two
+ * kinds' routes differ only in their paths and words.
+ */
+function targetWebhookRoutes(kind: keyof typeof TARGETS) {
+  const { path, noun, whose } = TARGETS[kind];
+  const target = (id: string | undefined) => ({ kind, id: idParam(id) });
+  return {
+    list: apiRoute(
+      'GET',
+      path,
       {
-        name: Settings.name,
-        enabled: Type.Optional(Settings.enabled),
-        authMode: Type.Optional(Settings.authMode),
-        headers: Type.Optional(Settings.headers),
-        rateLimitPerMinute: Type.Optional(Settings.rateLimitPerMinute),
-        replayWindowSeconds: Type.Optional(Settings.replayWindowSeconds),
+        summary: `${whose} webhooks, oldest first (never their secrets)`,
+        tags,
+        scope: 'webhooks:read',
+        responses: { 200: { description: 'webhooks', schema: Type.Array(Webhook) }, 404: notYours },
       },
-      Strict,
+      async ({ deps, principal, params }) =>
+        listWebhooks(deps.db, principal, target(params.id), origin(deps)),
     ),
-    responses: {
-      201: { description: 'created', schema: WithSecret },
-      404: problem('no such event of yours'),
-      409: problem(`the event has ${MAX_WEBHOOKS_PER_EVENT} webhooks`),
-      422: problem('a header that carries credentials, or is not a header name'),
-    },
-  },
-  async ({ deps, principal, params, body, meta }) =>
-    answer(
-      201,
-      await createWebhook(
-        deps.db,
-        deps.box,
-        principal,
-        { kind: 'event', id: idParam(params.id) },
-        body,
-        origin(deps),
-        meta,
-      ),
-    ),
-);
-
-export const getWorkflowWebhooks = apiRoute(
-  'GET',
-  '/api/v1/workflows/{id}/webhooks',
-  {
-    summary: "A workflow's webhooks, oldest first (never their secrets)",
-    tags,
-    scope: 'webhooks:read',
-    responses: { 200: { description: 'webhooks', schema: Type.Array(Webhook) }, 404: notYours },
-  },
-  async ({ deps, principal, params }) =>
-    listWebhooks(deps.db, principal, { kind: 'workflow', id: idParam(params.id) }, origin(deps)),
-);
-
-export const postWorkflowWebhook = apiRoute(
-  'POST',
-  '/api/v1/workflows/{id}/webhooks',
-  {
-    summary: `Add a webhook to a workflow (at most ${MAX_WEBHOOKS_PER_EVENT}); the answer has its URL and its secret, shown once`,
-    tags,
-    scope: 'webhooks:write',
-    body: Type.Object(
+    create: apiRoute(
+      'POST',
+      path,
       {
-        name: Settings.name,
-        enabled: Type.Optional(Settings.enabled),
-        authMode: Type.Optional(Settings.authMode),
-        headers: Type.Optional(Settings.headers),
-        rateLimitPerMinute: Type.Optional(Settings.rateLimitPerMinute),
-        replayWindowSeconds: Type.Optional(Settings.replayWindowSeconds),
+        summary: `Add a webhook to ${noun} (at most ${MAX_WEBHOOKS_PER_EVENT}); the answer has its URL and its secret, shown once`,
+        tags,
+        scope: 'webhooks:write',
+        body: NewWebhook,
+        responses: {
+          201: { description: 'created', schema: WithSecret },
+          404: problem(`no such ${kind} of yours`),
+          409: problem(`the ${kind} has ${MAX_WEBHOOKS_PER_EVENT} webhooks`),
+          422: problem('a header that carries credentials, or is not a header name'),
+        },
       },
-      Strict,
+      async ({ deps, principal, params, body, meta }) =>
+        answer(
+          201,
+          await createWebhook(
+            deps.db,
+            deps.box,
+            principal,
+            target(params.id),
+            body,
+            origin(deps),
+            meta,
+          ),
+        ),
     ),
-    responses: {
-      201: { description: 'created', schema: WithSecret },
-      404: problem('no such workflow of yours'),
-      409: problem(`the workflow has ${MAX_WEBHOOKS_PER_EVENT} webhooks`),
-      422: problem('a header that carries credentials, or is not a header name'),
-    },
-  },
-  async ({ deps, principal, params, body, meta }) =>
-    answer(
-      201,
-      await createWebhook(
-        deps.db,
-        deps.box,
-        principal,
-        { kind: 'workflow', id: idParam(params.id) },
-        body,
-        origin(deps),
-        meta,
-      ),
-    ),
-);
+  };
+}
+
+const eventWebhooks = targetWebhookRoutes('event');
+const workflowWebhooks = targetWebhookRoutes('workflow');
+export const getEventWebhooks = eventWebhooks.list;
+export const postEventWebhook = eventWebhooks.create;
+export const getWorkflowWebhooks = workflowWebhooks.list;
+export const postWorkflowWebhook = workflowWebhooks.create;
 
 export const getWebhook = apiRoute(
   'GET',

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import {
   cancelWorkflowRunFor,
-  checkQueuedRuns,
   createWorkflow,
   deleteWorkflow,
   listWorkflowRuns,
@@ -13,11 +12,9 @@ import {
   runWorkflow,
   updateWorkflow,
 } from '@cronium/event-service';
-import { AppError } from '@cronium/service-kit/errors';
-import type { Principal } from '@cronium/accounts';
 import { answer, apiRoute } from '../api-route.ts';
-import type { WebDeps } from '../../server/web-deps.ts';
 import { idParam } from '../request-params.ts';
+import { checkTriggerLimits } from '../trigger-limits.ts';
 import {
   CreateWorkflowBody,
   UpdateWorkflowBody,
@@ -125,22 +122,6 @@ export const deleteWorkflowRoute = apiRoute(
   },
 );
 
-/** Trigger limits: the same per-user trigger rate and queued-run quota as events. */
-async function checkTriggerLimits({
-  deps,
-  principal,
-}: {
-  deps: WebDeps;
-  principal: Principal;
-}): Promise<void> {
-  const wait = deps.triggers.reserve([`user:${principal.userId}`]);
-  if (wait > 0)
-    throw new AppError('RATE_LIMITED', `too many runs triggered; try again in ${wait} s`, {
-      headers: { 'retry-after': String(wait) },
-    });
-  await checkQueuedRuns(deps.db, principal, deps.ownerLimits);
-}
-
 export const postWorkflowRun = apiRoute(
   'POST',
   '/api/v1/workflows/{id}/runs',
@@ -156,9 +137,8 @@ export const postWorkflowRun = apiRoute(
       429: problem('too many triggers per minute, or too many of your runs waiting'),
     },
   },
-  async (context) => {
-    await checkTriggerLimits(context);
-    const { deps, principal, params, body, meta } = context;
+  async ({ deps, principal, params, body, meta }) => {
+    await checkTriggerLimits(deps, principal);
     return answer(201, await runWorkflow(deps.db, principal, idParam(params.id), body.input, meta));
   },
 );
@@ -230,9 +210,8 @@ export const postWorkflowRunRerun = apiRoute(
       409: problem('it is running or succeeded'),
     },
   },
-  async (context) => {
-    await checkTriggerLimits(context);
-    const { deps, principal, params, meta } = context;
+  async ({ deps, principal, params, meta }) => {
+    await checkTriggerLimits(deps, principal);
     return answer(201, await rerunWorkflowRunFor(deps.db, principal, idParam(params.id), meta));
   },
 );
