@@ -54,6 +54,7 @@ export function createDeps(config: OrchestratorConfig, version: string) {
     version,
     base: config.base,
     logger,
+    usesMasterKey: true,
     host: config.host,
     port: config.port,
     shutdownGraceMs: 5_000,

@@ -29,6 +29,7 @@ export function createDeps(config: RuntimeApiConfig, version: string) {
     version,
     base: config.base,
     logger,
+    usesMasterKey: true,
     host: config.host,
     port: config.port,
     shutdownGraceMs: config.shutdownGraceMs,

@@ -12,6 +12,7 @@ export function createDeps(config: WebConfig, version: string) {
     version,
     base: config.base,
     logger,
+    usesMasterKey: true,
     host: config.host,
     port: config.port,
     shutdownGraceMs: config.shutdownGraceMs,

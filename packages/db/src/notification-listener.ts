@@ -17,6 +17,8 @@ export function listenForNotifications(options: {
   onNotification: (channel: string, payload: string) => void;
   onReconnect?: () => void;
   onError?: (error: Error) => void;
+  /** How the connection is named in pg_stat_activity. */
+  applicationName?: string;
 }): NotificationListener {
   let client: pg.Client | undefined;
   let closed = false;
@@ -27,7 +29,7 @@ export function listenForNotifications(options: {
     if (closed) return;
     const next = new pg.Client({
       connectionString: options.url,
-      application_name: 'cronium-listener',
+      application_name: options.applicationName ?? 'cronium-listener',
     });
     next.on('notification', (message) =>
       options.onNotification(message.channel, message.payload ?? ''),

@@ -37,6 +37,7 @@ export {
   type SecretName,
 } from './base-config.ts';
 export { secretBoxFromConfig } from './secret-box-config.ts';
+export { processKeys, type ProcessKey } from './process-keys.ts';
 export {
   createServiceProcess,
   type ServiceDeps,

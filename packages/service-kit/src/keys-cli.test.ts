@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { SecretBox } from '@cronium/crypto';
 import { writeVariable } from '@cronium/db';
 import { createTestDatabase, insertTestUser, type TestDatabase } from '@cronium/db/testing';
@@ -111,5 +112,49 @@ describe('npm run keys', () => {
       code: 1,
       output: expect.stringMatching(/another re-encryption is running/),
     });
+  });
+
+  it('is not done while a running process still has the old key', async () => {
+    await t.db.deleteFrom('variables').execute(); // the earlier test's stranded value
+    const owner = await insertTestUser(t.db);
+    await writeVariable(t.db, new SecretBox(OLD), {
+      ownerId: owner,
+      key: 'LATE',
+      value: 'written by a process with the old key',
+      secret: true,
+      actor,
+    });
+    // A process of the old configuration, as its lasting connection names itself.
+    const oldId = new SecretBox(OLD).keyId;
+    const stale = new pg.Client({
+      connectionString: t.url,
+      application_name: `cronium-runtime-api@${oldId}`,
+    });
+    await stale.connect();
+    try {
+      const status = await keys(['status']);
+      expect(status.output).toMatch(
+        new RegExp(
+          `a running process has key ${oldId} as its current key, not ${new SecretBox(NEW).keyId}: runtime-api \\(connected from`,
+        ),
+      );
+      const report = JSON.parse((await keys(['status', '--json'])).output) as {
+        processes: { service: string; keyId: string }[];
+      };
+      expect(report.processes).toEqual([
+        expect.objectContaining({ service: 'runtime-api', keyId: oldId }),
+      ]);
+      const refused = await keys(['reencrypt']);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/re-encrypted 1 value in/);
+      expect(refused.output).toMatch(/Restart them with the new CRONIUM_ENCRYPTION_KEY/);
+      expect(refused.output).not.toMatch(/Retire the old key/);
+    } finally {
+      await stale.end();
+    }
+    // Its connection gone (restarted with the new key), the rotation is done.
+    const done = await keys(['reencrypt']);
+    expect(done.output).toMatch(/every encrypted value is under key .*Retire the old key/);
+    expect(done.code).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '@cronium/db';
 import { loadServiceConfig } from './base-config.ts';
 import { ConfigError } from './env-schema.ts';
+import { processKeys, type ProcessKey } from './process-keys.ts';
 import { EXIT_CONFIG } from './run-main.ts';
 import { secretBoxFromConfig } from './secret-box-config.ts';
 
@@ -61,6 +62,20 @@ function printStatus(
   }
 }
 
+function describeProcess(p: ProcessKey): string {
+  return `${p.service} (connected from ${p.clientAddress ?? 'a local socket'} since ${p.connectedAt.toISOString()})`;
+}
+
+/** Says which running processes have another current key than this one; returns them. */
+function processesBehind(processes: ProcessKey[], currentKeyId: string): ProcessKey[] {
+  const behind = processes.filter((p) => p.keyId !== currentKeyId);
+  for (const p of behind)
+    say(
+      `a running process has key ${p.keyId} as its current key, not ${currentKeyId}: ${describeProcess(p)}`,
+    );
+  return behind;
+}
+
 function printFailures(failures: ReencryptFailure[]): void {
   for (const f of failures.slice(0, 20)) say(`  ${f.column} id ${f.id}: ${f.message}`);
   if (failures.length > 20) say(`  ... and ${count(failures.length - 20)} more`);
@@ -102,8 +117,18 @@ async function main(): Promise<number> {
   try {
     if (args.command === 'status') {
       const statuses = await keyStatus(db, box);
-      if (args.json) console.log(JSON.stringify({ currentKeyId: box.keyId, columns: statuses }));
-      else printStatus(statuses, box.keyId, box.keyIds.slice(1));
+      if (args.json) {
+        const processes = await processKeys(db);
+        console.log(JSON.stringify({ currentKeyId: box.keyId, columns: statuses, processes }));
+        return 0;
+      }
+      printStatus(statuses, box.keyId, box.keyIds.slice(1));
+      const processes = await processKeys(db);
+      if (processesBehind(processes, box.keyId).length === 0 && processes.length > 0)
+        say(
+          `the ${count(processes.length)} running process${processes.length === 1 ? '' : 'es'} ` +
+            'using the master key have the current key',
+        );
       return 0;
     }
     // One re-encryption at a time: a second would only redo the first's work.
@@ -129,6 +154,8 @@ async function reencrypt(
   batchSize: number,
 ): Promise<number> {
   say(`re-encrypting every stored secret under key ${box.keyId}`);
+  if (processesBehind(await processKeys(db), box.keyId).length > 0)
+    say('what those processes write meanwhile stays under their key: restart them with this one');
   const started = performance.now();
   let resealed = 0;
   let failures: ReencryptFailure[] = [];
@@ -165,6 +192,16 @@ async function reencrypt(
   if (failures.length > 0) {
     say(`${plural(failures.length, 'value')} could not be decrypted with any configured key:`);
     printFailures(failures);
+  }
+  const behind = processesBehind(await processKeys(db), box.keyId);
+  if (left.length === 0 && behind.length > 0) {
+    say(
+      'every stored value is under the current key, but the processes above still run with ' +
+        'another: what they write stays under it, and values under the current key may not ' +
+        'open for them. Restart them with the new CRONIUM_ENCRYPTION_KEY (and the old one as ' +
+        'CRONIUM_ENCRYPTION_KEY_PREVIOUS), then run this again before retiring the old key.',
+    );
+    return 1;
   }
   if (left.length === 0) {
     say(

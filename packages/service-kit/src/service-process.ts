@@ -19,6 +19,7 @@ import {
   type ProcessMetrics,
 } from './metrics.ts';
 import type { ReadinessCheck } from './health-routes.ts';
+import { processApplicationName } from './process-keys.ts';
 
 export interface ServiceDeps {
   logger: Logger;
@@ -38,6 +39,11 @@ export interface ServiceProcessOptions {
   shutdownGraceMs: number;
   /** Extra readiness checks beside the database. */
   checks?: Record<string, ReadinessCheck>;
+  /**
+   * The process opens or seals secrets with the master key: its lasting connection names the
+   * key it uses, for `npm run keys` (see process-keys.ts).
+   */
+  usesMasterKey?: boolean;
   /** Largest request body; larger is refused with 413 (default 1 MiB). */
   bodyLimitBytes?: number;
   /** Reverse proxies whose X-Forwarded-For gives the client address (IPs or CIDR ranges). */
@@ -94,6 +100,11 @@ export function createServiceProcess(options: ServiceProcessOptions): ServiceDep
       stoppingListener = listenForNotifications({
         url: options.base.database.url,
         channels: [DATABASE_STOPPING_CHANNEL],
+        applicationName: processApplicationName(
+          options.service,
+          options.base,
+          options.usesMasterKey ?? false,
+        ),
         onNotification: () => {
           // A process that is stopping itself (all of Cronium stops at once) keeps its
           // connections to finish its work: the shutdown waits for it, as it should.
