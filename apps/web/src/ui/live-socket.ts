@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef } from 'react';
-import type { LogLine, ServerFrame, StatusFrame } from '@cronium/contracts';
+import type { LogLine, ServerFrame, StatusFrame, WorkflowRunFrame } from '@cronium/contracts';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -30,6 +30,8 @@ export class LiveSocket {
   #socket: WebSocket | undefined;
   #followers = new Map<number, Follower>();
   #statusListeners = new Set<(frame: StatusFrame) => void>();
+  #workflowRunListeners = new Set<(frame: WorkflowRunFrame) => void>();
+  #reopenListeners = new Set<() => void>();
   #retryMs = 500;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -56,6 +58,19 @@ export class LiveSocket {
     return () => this.#statusListeners.delete(listener);
   }
 
+  /** Hints that one of the user's workflow runs moved (`workflow_run` frames). */
+  onMyWorkflowRuns(listener: (frame: WorkflowRunFrame) => void): () => void {
+    this.#workflowRunListeners.add(listener);
+    this.#send({ type: 'subscribe_my_runs' });
+    return () => this.#workflowRunListeners.delete(listener);
+  }
+
+  /** Called when the connection is open again after it was lost: hints sent meanwhile were missed. */
+  onReopen(listener: () => void): () => void {
+    this.#reopenListeners.add(listener);
+    return () => this.#reopenListeners.delete(listener);
+  }
+
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
@@ -79,7 +94,9 @@ export class LiveSocket {
       this.onState?.('open');
       for (const [runId, f] of this.#followers)
         this.#send({ type: 'subscribe', runId, afterSeq: f.afterSeq, batch: true });
-      if (this.#statusListeners.size > 0) this.#send({ type: 'subscribe_my_runs' });
+      if (this.#statusListeners.size > 0 || this.#workflowRunListeners.size > 0)
+        this.#send({ type: 'subscribe_my_runs' });
+      if (state === 'reconnecting') for (const listener of this.#reopenListeners) listener();
     };
     socket.onmessage = (message) => {
       this.#lastHeard = Date.now();
@@ -125,6 +142,8 @@ export class LiveSocket {
     } else if (frame.type === 'status') {
       this.#followers.get(frame.runId)?.onStatus(frame);
       for (const listener of this.#statusListeners) listener(frame);
+    } else if (frame.type === 'workflow_run') {
+      for (const listener of this.#workflowRunListeners) listener(frame);
     } else if (frame.type === 'subscribed') {
       const f = this.#followers.get(frame.runId);
       f?.onStatus({ status: frame.status });
@@ -133,18 +152,51 @@ export class LiveSocket {
   }
 }
 
-/** Calls `onChange` (at most once a second) whenever one of the user's runs changes status. */
+/** Calls `onChange` whenever one of the user's runs changes status (see `useLiveHints`). */
 export function useLiveStatuses(onChange: () => void): void {
+  useLiveHints(onChange, (socket, hint) => socket.onMyRuns(hint));
+}
+
+/**
+ * Calls `onChange` whenever one of the user's workflow runs moves (a node started, is being
+ * sent or ended; the run ended, was cancelled or timed out) or one of their runs changes
+ * status (a workflow's event steps are runs), and when the socket is open again after it was
+ * lost, since hints sent meanwhile were missed.
+ */
+export function useLiveWorkflowRuns(onChange: () => void): void {
+  useLiveHints(onChange, (socket, hint) => {
+    socket.onMyRuns(hint);
+    socket.onMyWorkflowRuns(hint);
+    socket.onReopen(hint);
+  });
+}
+
+/**
+ * A live socket while the component is rendered (`listen` picks its hints; closing it drops
+ * them), whose hints call `onChange`: at once for the first, then at most once a second (a
+ * burst of hints costs one more read, at its end).
+ */
+function useLiveHints(
+  onChange: () => void,
+  listen: (socket: LiveSocket, hint: () => void) => void,
+): void {
   const callback = useRef(onChange);
   callback.current = onChange;
+  const subscribe = useRef(listen);
   useEffect(() => {
     const socket = new LiveSocket();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    socket.onMyRuns(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        callback.current();
-      }, 1_000);
+    let lastCall = 0;
+    const call = () => {
+      timer = undefined;
+      lastCall = Date.now();
+      callback.current();
+    };
+    subscribe.current(socket, () => {
+      if (timer !== undefined) return;
+      const wait = lastCall + 1_000 - Date.now();
+      if (wait <= 0) call();
+      else timer = setTimeout(call, wait);
     });
     return () => {
       clearTimeout(timer);
