@@ -12,6 +12,8 @@ interface Follower {
   onSubscribed?(frame: { status: string; latestSeq: number }): void;
 }
 
+/** The id of the ping sent behind `subscribe_my_runs`: its pong says the server has taken it. */
+const MY_RUNS_TAKEN = 'my-runs';
 /** A ping this often while nothing else arrives ... */
 const PING_EVERY_MS = 15_000;
 /** ... and a connection that stays silent this long after it is given up as dead. */
@@ -31,7 +33,7 @@ export class LiveSocket {
   #followers = new Map<number, Follower>();
   #statusListeners = new Set<(frame: StatusFrame) => void>();
   #workflowRunListeners = new Set<(frame: WorkflowRunFrame) => void>();
-  #reopenListeners = new Set<() => void>();
+  #myRunsTakenListeners = new Set<() => void>();
   #retryMs = 500;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -54,21 +56,26 @@ export class LiveSocket {
 
   onMyRuns(listener: (frame: StatusFrame) => void): () => void {
     this.#statusListeners.add(listener);
-    this.#send({ type: 'subscribe_my_runs' });
+    this.#followMyRuns();
     return () => this.#statusListeners.delete(listener);
   }
 
   /** Hints that one of the user's workflow runs moved (`workflow_run` frames). */
   onMyWorkflowRuns(listener: (frame: WorkflowRunFrame) => void): () => void {
     this.#workflowRunListeners.add(listener);
-    this.#send({ type: 'subscribe_my_runs' });
+    this.#followMyRuns();
     return () => this.#workflowRunListeners.delete(listener);
   }
 
-  /** Called when the connection is open again after it was lost: hints sent meanwhile were missed. */
-  onReopen(listener: () => void): () => void {
-    this.#reopenListeners.add(listener);
-    return () => this.#reopenListeners.delete(listener);
+  /**
+   * Called each time the server has taken this connection's `subscribe_my_runs` (on the first
+   * connection and on every one after a reconnect): hints sent before then were missed, so a
+   * view reads again now. (ws handles a connection's messages in order, so the answer to a
+   * ping sent behind the subscription means it is in place.)
+   */
+  onMyRunsTaken(listener: () => void): () => void {
+    this.#myRunsTakenListeners.add(listener);
+    return () => this.#myRunsTakenListeners.delete(listener);
   }
 
   close(): void {
@@ -77,6 +84,11 @@ export class LiveSocket {
     clearInterval(this.#heartbeat);
     this.#socket?.close();
     this.onState?.('closed');
+  }
+
+  #followMyRuns(): void {
+    this.#send({ type: 'subscribe_my_runs' });
+    this.#send({ type: 'ping', id: MY_RUNS_TAKEN });
   }
 
   #send(message: object): void {
@@ -95,8 +107,7 @@ export class LiveSocket {
       for (const [runId, f] of this.#followers)
         this.#send({ type: 'subscribe', runId, afterSeq: f.afterSeq, batch: true });
       if (this.#statusListeners.size > 0 || this.#workflowRunListeners.size > 0)
-        this.#send({ type: 'subscribe_my_runs' });
-      if (state === 'reconnecting') for (const listener of this.#reopenListeners) listener();
+        this.#followMyRuns();
     };
     socket.onmessage = (message) => {
       this.#lastHeard = Date.now();
@@ -144,6 +155,8 @@ export class LiveSocket {
       for (const listener of this.#statusListeners) listener(frame);
     } else if (frame.type === 'workflow_run') {
       for (const listener of this.#workflowRunListeners) listener(frame);
+    } else if (frame.type === 'pong' && frame.id === MY_RUNS_TAKEN) {
+      for (const listener of this.#myRunsTakenListeners) listener();
     } else if (frame.type === 'subscribed') {
       const f = this.#followers.get(frame.runId);
       f?.onStatus({ status: frame.status });
@@ -160,14 +173,15 @@ export function useLiveStatuses(onChange: () => void): void {
 /**
  * Calls `onChange` whenever one of the user's workflow runs moves (a node started, is being
  * sent or ended; the run ended, was cancelled or timed out) or one of their runs changes
- * status (a workflow's event steps are runs), and when the socket is open again after it was
- * lost, since hints sent meanwhile were missed.
+ * status (a workflow's event steps are runs), and each time the server has taken the
+ * subscription (the first time and after a reconnect), since hints sent before were missed: a
+ * run that moved between the page's first read and the socket opening is not left stale.
  */
 export function useLiveWorkflowRuns(onChange: () => void): void {
   useLiveHints(onChange, (socket, hint) => {
     socket.onMyRuns(hint);
     socket.onMyWorkflowRuns(hint);
-    socket.onReopen(hint);
+    socket.onMyRunsTaken(hint);
   });
 }
 
