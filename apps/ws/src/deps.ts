@@ -1,10 +1,12 @@
 import { Gauge } from 'prom-client';
+import type { NotificationListener } from '@cronium/db';
 import { createLogger } from '@cronium/logger';
 import { createRunEventBus } from '@cronium/run-events';
 import { createServiceProcess } from '@cronium/service-kit';
 import type { WsConfig } from './config.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live-routes.ts';
+import { listenForWorkflowRuns } from './live/workflow-run-listener.ts';
 
 export const SERVICE_NAME = 'ws';
 
@@ -57,6 +59,7 @@ export function createDeps(config: WsConfig, version: string) {
     highWaterBytes: config.highWaterBytes,
     onError,
   });
+  let workflowRuns: NotificationListener | undefined;
   return {
     logger,
     service,
@@ -66,6 +69,11 @@ export function createDeps(config: WsConfig, version: string) {
       await routes;
       const address = await service.start(async () => {
         hub.start(); // subscribes: whenReady then covers the subscription too
+        workflowRuns = listenForWorkflowRuns({
+          url: config.base.database.url,
+          onChange: (id) => void hub.workflowRunChanged(id),
+          onError,
+        });
         await bus.whenReady(5_000);
       });
       return address;
@@ -73,6 +81,7 @@ export function createDeps(config: WsConfig, version: string) {
     async stop() {
       await service.stop(async () => {
         hub.stop();
+        await workflowRuns?.close();
         await bus.close();
       });
     },

@@ -27,7 +27,10 @@ export const UnsubscribeMessage = Type.Object(
   { type: Type.Literal('unsubscribe'), runId: RunId },
   { additionalProperties: false },
 );
-/** Status changes of every run of the authenticated user. */
+/**
+ * Status changes of every run of the authenticated user, and hints that one of their workflow
+ * runs moved (`workflow_run` frames).
+ */
 export const SubscribeMyRunsMessage = Type.Object(
   { type: Type.Literal('subscribe_my_runs') },
   { additionalProperties: false },
@@ -73,6 +76,16 @@ export const StatusFrame = Type.Object({
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   error: Type.Union([Type.String(), Type.Null()]),
 });
+/**
+ * One of the user's workflow runs moved: a node started, is being sent (a tool node claimed,
+ * or to be tried again) or ended, or the run ended. A hint to read the workflow run again
+ * (its nodes are not in the frame); `status` is the run's as it was when the hint was read.
+ */
+export const WorkflowRunFrame = Type.Object({
+  type: Type.Literal('workflow_run'),
+  workflowRunId: RunId,
+  status: Type.String(),
+});
 export const SubscribedFrame = Type.Object({
   type: Type.Literal('subscribed'),
   runId: RunId,
@@ -101,6 +114,7 @@ export const ServerFrame = Type.Union([
   LogFrame,
   LogsFrame,
   StatusFrame,
+  WorkflowRunFrame,
   SubscribedFrame,
   UnsubscribedFrame,
   BehindFrame,
@@ -111,6 +125,7 @@ export type LogLine = Static<typeof LogLine>;
 export type LogFrame = Static<typeof LogFrame>;
 export type LogsFrame = Static<typeof LogsFrame>;
 export type StatusFrame = Static<typeof StatusFrame>;
+export type WorkflowRunFrame = Static<typeof WorkflowRunFrame>;
 export type ServerFrame = Static<typeof ServerFrame>;
 
 /** Limits a connection lives within. */

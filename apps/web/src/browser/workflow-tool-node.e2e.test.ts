@@ -2,7 +2,9 @@
 // the real stack (web, ws, runtime API, orchestrator with the local executor, PostgreSQL): added
 // through "Add node" with the event editor's fields, a refused template shown at its field,
 // saved, kept through a reload and an edit (with a param only the API sets), then run against a
-// loopback webhook receiver and followed in the live run view until it succeeded.
+// loopback webhook receiver and followed in the live run view until it succeeded; then run
+// again with the receiver failing a try and holding the next, the view following each change
+// as it is pushed (not at its 30 s safety poll).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
@@ -27,6 +29,10 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
   let admin: string;
   let sink: Server;
   const bodies: string[] = [];
+  /** How the receiver answers the next requests (then 200 at once). */
+  const plan: ('fail' | 'hold')[] = [];
+  /** The held request's answer, and when it arrived. */
+  let held: { at: number; answer: () => void } | undefined;
   let credentialId: number;
   let workflowId: number;
 
@@ -36,7 +42,11 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
         bodies.push(body);
-        response.writeHead(200).end('received');
+        const how = plan.shift();
+        if (how === 'fail') response.writeHead(503).end('busy');
+        else if (how === 'hold')
+          held = { at: Date.now(), answer: () => response.writeHead(200).end('received') };
+        else response.writeHead(200).end('received');
       });
     });
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
@@ -225,5 +235,36 @@ describeInBrowser('a workflow’s tool node in the UI', () => {
     const sent = bodies.filter((b) => b.includes('ui-2')).map((b) => JSON.parse(b));
     expect(sent).toEqual([{ tag: 'ui-2', rows: 42, run: runId }]);
     expect(bodies.filter((b) => b.includes('ui-1'))).toEqual([]);
+  });
+
+  it('follows a message node as it is sent, retried and answered, pushed as each happens', async () => {
+    // Far below the run view's 30 s safety poll: only a push can show a change this soon.
+    const PUSHED_WITHIN_MS = 3_000;
+    plan.push('fail', 'hold');
+    held = undefined;
+    await page.goto(`/workflows/${workflowId}`);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/\/workflow-runs\/\d+$/);
+
+    // The first try got a 503; the second (2 s later) is claimed and held by the receiver.
+    const deadline = Date.now() + 30_000;
+    while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(held).toBeDefined();
+    await node('notify')
+      .getByText('sending · try 2')
+      .waitFor({ timeout: Math.max(1, held!.at + PUSHED_WITHIN_MS - Date.now()) });
+
+    const answeredAt = Date.now();
+    held!.answer();
+    const within = () => Math.max(1, answeredAt + PUSHED_WITHIN_MS - Date.now());
+    await node('notify')
+      .and(page.locator('[data-state="succeeded"]'))
+      .waitFor({ timeout: within() });
+    await node('notify').getByText('succeeded · 2 tries').waitFor({ timeout: within() });
+    await page
+      .getByTestId('workflow-run-status')
+      .locator('[data-status="succeeded"]')
+      .waitFor({ timeout: within() });
   });
 });

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef } from 'react';
-import type { LogLine, ServerFrame, StatusFrame } from '@cronium/contracts';
+import type { LogLine, ServerFrame, StatusFrame, WorkflowRunFrame } from '@cronium/contracts';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -12,6 +12,8 @@ interface Follower {
   onSubscribed?(frame: { status: string; latestSeq: number }): void;
 }
 
+/** The id of the ping sent behind `subscribe_my_runs`: its pong says the server has taken it. */
+const MY_RUNS_TAKEN = 'my-runs';
 /** A ping this often while nothing else arrives ... */
 const PING_EVERY_MS = 15_000;
 /** ... and a connection that stays silent this long after it is given up as dead. */
@@ -30,6 +32,8 @@ export class LiveSocket {
   #socket: WebSocket | undefined;
   #followers = new Map<number, Follower>();
   #statusListeners = new Set<(frame: StatusFrame) => void>();
+  #workflowRunListeners = new Set<(frame: WorkflowRunFrame) => void>();
+  #myRunsTakenListeners = new Set<() => void>();
   #retryMs = 500;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -52,8 +56,26 @@ export class LiveSocket {
 
   onMyRuns(listener: (frame: StatusFrame) => void): () => void {
     this.#statusListeners.add(listener);
-    this.#send({ type: 'subscribe_my_runs' });
+    this.#followMyRuns();
     return () => this.#statusListeners.delete(listener);
+  }
+
+  /** Hints that one of the user's workflow runs moved (`workflow_run` frames). */
+  onMyWorkflowRuns(listener: (frame: WorkflowRunFrame) => void): () => void {
+    this.#workflowRunListeners.add(listener);
+    this.#followMyRuns();
+    return () => this.#workflowRunListeners.delete(listener);
+  }
+
+  /**
+   * Called each time the server has taken this connection's `subscribe_my_runs` (on the first
+   * connection and on every one after a reconnect): hints sent before then were missed, so a
+   * view reads again now. (ws handles a connection's messages in order, so the answer to a
+   * ping sent behind the subscription means it is in place.)
+   */
+  onMyRunsTaken(listener: () => void): () => void {
+    this.#myRunsTakenListeners.add(listener);
+    return () => this.#myRunsTakenListeners.delete(listener);
   }
 
   close(): void {
@@ -62,6 +84,11 @@ export class LiveSocket {
     clearInterval(this.#heartbeat);
     this.#socket?.close();
     this.onState?.('closed');
+  }
+
+  #followMyRuns(): void {
+    this.#send({ type: 'subscribe_my_runs' });
+    this.#send({ type: 'ping', id: MY_RUNS_TAKEN });
   }
 
   #send(message: object): void {
@@ -79,7 +106,8 @@ export class LiveSocket {
       this.onState?.('open');
       for (const [runId, f] of this.#followers)
         this.#send({ type: 'subscribe', runId, afterSeq: f.afterSeq, batch: true });
-      if (this.#statusListeners.size > 0) this.#send({ type: 'subscribe_my_runs' });
+      if (this.#statusListeners.size > 0 || this.#workflowRunListeners.size > 0)
+        this.#followMyRuns();
     };
     socket.onmessage = (message) => {
       this.#lastHeard = Date.now();
@@ -125,6 +153,10 @@ export class LiveSocket {
     } else if (frame.type === 'status') {
       this.#followers.get(frame.runId)?.onStatus(frame);
       for (const listener of this.#statusListeners) listener(frame);
+    } else if (frame.type === 'workflow_run') {
+      for (const listener of this.#workflowRunListeners) listener(frame);
+    } else if (frame.type === 'pong' && frame.id === MY_RUNS_TAKEN) {
+      for (const listener of this.#myRunsTakenListeners) listener();
     } else if (frame.type === 'subscribed') {
       const f = this.#followers.get(frame.runId);
       f?.onStatus({ status: frame.status });
@@ -133,18 +165,52 @@ export class LiveSocket {
   }
 }
 
-/** Calls `onChange` (at most once a second) whenever one of the user's runs changes status. */
+/** Calls `onChange` whenever one of the user's runs changes status (see `useLiveHints`). */
 export function useLiveStatuses(onChange: () => void): void {
+  useLiveHints(onChange, (socket, hint) => socket.onMyRuns(hint));
+}
+
+/**
+ * Calls `onChange` whenever one of the user's workflow runs moves (a node started, is being
+ * sent or ended; the run ended, was cancelled or timed out) or one of their runs changes
+ * status (a workflow's event steps are runs), and each time the server has taken the
+ * subscription (the first time and after a reconnect), since hints sent before were missed: a
+ * run that moved between the page's first read and the socket opening is not left stale.
+ */
+export function useLiveWorkflowRuns(onChange: () => void): void {
+  useLiveHints(onChange, (socket, hint) => {
+    socket.onMyRuns(hint);
+    socket.onMyWorkflowRuns(hint);
+    socket.onMyRunsTaken(hint);
+  });
+}
+
+/**
+ * A live socket while the component is rendered (`listen` picks its hints; closing it drops
+ * them), whose hints call `onChange`: at once for the first, then at most once a second (a
+ * burst of hints costs one more read, at its end).
+ */
+function useLiveHints(
+  onChange: () => void,
+  listen: (socket: LiveSocket, hint: () => void) => void,
+): void {
   const callback = useRef(onChange);
   callback.current = onChange;
+  const subscribe = useRef(listen);
   useEffect(() => {
     const socket = new LiveSocket();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    socket.onMyRuns(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        callback.current();
-      }, 1_000);
+    let lastCall = 0;
+    const call = () => {
+      timer = undefined;
+      lastCall = Date.now();
+      callback.current();
+    };
+    subscribe.current(socket, () => {
+      if (timer !== undefined) return;
+      const wait = lastCall + 1_000 - Date.now();
+      if (wait <= 0) call();
+      else timer = setTimeout(call, wait);
     });
     return () => {
       clearTimeout(timer);

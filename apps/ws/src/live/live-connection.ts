@@ -13,6 +13,7 @@ import { maySeeOwnedBy, type Principal } from '@cronium/accounts/credentials';
 import type { Db } from '@cronium/db';
 import { readRunLogs } from '@cronium/run-queue';
 import { isFinal, readRunSnapshot, type RunSnapshot } from './run-snapshot.ts';
+import type { WorkflowRunSnapshot } from './workflow-run-snapshot.ts';
 
 const checkMessage = TypeCompiler.Compile(ClientMessage);
 /** Per message type, for errors that say what is wrong with that message. */
@@ -94,6 +95,17 @@ export class LiveConnection {
   /** Whether this connection wants status changes of runs owned by `ownerId`. */
   followsOwner(ownerId: number): boolean {
     return this.#myRuns && maySeeOwnedBy(this.viewer, ownerId);
+  }
+
+  /** Whether this connection asked for its user's run statuses (`subscribe_my_runs`). */
+  get followsMyRuns(): boolean {
+    return this.#myRuns;
+  }
+
+  /** One of the runs it may see moved: a hint, sent only to those following their runs. */
+  sendWorkflowRun(run: WorkflowRunSnapshot): void {
+    if (!this.followsOwner(run.ownerId)) return;
+    this.#send({ type: 'workflow_run', workflowRunId: run.workflowRunId, status: run.status });
   }
 
   follows(runId: number): boolean {

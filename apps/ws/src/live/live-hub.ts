@@ -2,10 +2,11 @@ import type { Db } from '@cronium/db';
 import type { RunEvent, RunEventBus } from '@cronium/run-events';
 import type { LiveConnection } from './live-connection.ts';
 import { readRunSnapshot } from './run-snapshot.ts';
+import { readWorkflowRunSnapshot } from './workflow-run-snapshot.ts';
 
 /**
  * A ws process's switchboard: bus events go to the connections that follow the run (or its
- * owner's runs). Because the bus only hints, a slow safety poll re-reads every unfinished
+ * owner's runs), and workflow-run hints to those that follow the owner's runs. Because the bus only hints, a slow safety poll re-reads every unfinished
  * subscription too, so a dropped notification (Valkey away, a LISTEN reconnect) delays a
  * line by at most `pollMs`, never loses it.
  */
@@ -87,6 +88,21 @@ export class LiveHub {
       const snapshot = await readRunSnapshot(this.#db, event.runId);
       if (!snapshot) return;
       for (const c of interested) c.refreshStatus(event.runId, snapshot).catch(this.#onError);
+    } catch (error) {
+      this.#onError(error as Error);
+    }
+  }
+
+  /**
+   * A workflow run moved (its notification): tell the connections following its owner's runs
+   * (the owner's, an admin's). Never throws.
+   */
+  async workflowRunChanged(workflowRunId: number): Promise<void> {
+    try {
+      if (![...this.#connections].some((c) => c.followsMyRuns)) return;
+      const run = await readWorkflowRunSnapshot(this.#db, workflowRunId);
+      if (!run) return;
+      for (const c of this.#connections) c.sendWorkflowRun(run);
     } catch (error) {
       this.#onError(error as Error);
     }

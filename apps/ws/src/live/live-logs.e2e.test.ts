@@ -18,7 +18,7 @@ import {
   valkeyServerBinary,
   type PrivateValkey,
 } from '@cronium/run-events/testing';
-import { triggerRun } from '@cronium/run-queue';
+import { cancelWorkflowRun, startWorkflowRun, triggerRun } from '@cronium/run-queue';
 import {
   freePort,
   spawnService,
@@ -496,6 +496,55 @@ describe.each(modes)('live logs %s', (_name, useValkey) => {
     await sleep(500);
     expect(v.frames.some((f) => f.type === 'status' && f.runId === theirs)).toBe(false);
     v.close();
+  });
+
+  maybe('tells a viewer that one of its workflow runs moved, and no one else', async () => {
+    /** A workflow of one step running `script`, started. */
+    const workflowRun = async (script: string, ownerId = alice.id) => {
+      const { id } = await t.db
+        .insertInto('workflows')
+        .values({ owner_id: ownerId, name: `wf ${Math.random()}` })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('workflow_nodes')
+        .values({
+          workflow_id: id,
+          name: 'step',
+          kind: 'event',
+          event_id: await insertTestEvent(t.db, ownerId, { script, type: 'node' }),
+        })
+        .execute();
+      const started = await startWorkflowRun(t.db, Number(id), { trigger: 'manual' });
+      if (started.outcome !== 'started') throw new Error(started.reason);
+      return started.workflowRunId;
+    };
+    const mine = viewer();
+    const other = viewer(bob.token);
+    await Promise.all([mine.opened, other.opened]);
+    mine.send({ type: 'subscribe_my_runs' });
+    other.send({ type: 'subscribe_my_runs' });
+    await sleep(200);
+    const hints = (v: Viewer, workflowRunId: number) =>
+      v.frames
+        .filter((f) => f.type === 'workflow_run' && f.workflowRunId === workflowRunId)
+        .map((f) => (f as { status: string }).status);
+
+    // Ended by its step's run: announced as the run's advance commits.
+    const done = await workflowRun('console.log("step")');
+    await mine.until('its end', () => hints(mine, done).includes('succeeded'));
+    // Cancelled (no orchestrator involved): announced by the cancel's own transaction.
+    const held = await workflowRun('setTimeout(() => undefined, 60_000)');
+    expect(await cancelWorkflowRun(t.db, held, { reason: 'stop' })).toBe(true);
+    await mine.until('its cancel', () => hints(mine, held).includes('cancelled'));
+    // Bob's own workflow run reaches Bob, and Alice's never did.
+    const bobs = await workflowRun('console.log("bob")', bob.id);
+    await other.until('his end', () => hints(other, bobs).includes('succeeded'));
+    expect(hints(other, done)).toEqual([]);
+    expect(hints(other, held)).toEqual([]);
+    expect(hints(mine, bobs)).toEqual([]);
+    mine.close();
+    other.close();
   });
 
   maybe(

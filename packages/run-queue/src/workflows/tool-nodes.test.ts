@@ -1,6 +1,8 @@
 // A workflow's tool nodes against real PostgreSQL: the node's row is the outbox entry, claimed
 // with a lease by an action worker (the test stands in for it), and its end, fenced by that
 // claim, moves the workflow run on in the same transaction.
+import { sql } from 'kysely';
+import { listenForNotifications } from '@cronium/db';
 import {
   createTestDatabase,
   insertTestEvent,
@@ -8,6 +10,7 @@ import {
   type TestDatabase,
 } from '@cronium/db/testing';
 import { claimRuns } from '../claim-runs.ts';
+import { CHANNELS } from '../queue-types.ts';
 import { finishRuns } from '../finish-run.ts';
 import { cancelWorkflowRun } from './cancel-workflow-run.ts';
 import { startWorkflowRun } from './start-workflow-run.ts';
@@ -101,6 +104,14 @@ describe('workflow tool nodes', () => {
       .where('workflow_run_id', '=', workflowRunId)
       .where('node_id', '=', nodeId)
       .executeTakeFirstOrThrow();
+  const workflowRunStatus = async (workflowRunId: number) =>
+    (
+      await t.db
+        .selectFrom('workflow_runs')
+        .select(['status'])
+        .where('id', '=', workflowRunId)
+        .executeTakeFirstOrThrow()
+    ).status;
   const queuedLoads = (workflowRunId: number) =>
     t.db
       .selectFrom('runs')
@@ -178,13 +189,7 @@ describe('workflow tool nodes', () => {
     ).toBe(true);
     // Failed: the success edge cannot fire, so `load` is skipped and the run has failed.
     expect(await node(workflowRunId, wf.load)).toMatchObject({ state: 'skipped' });
-    expect(
-      await t.db
-        .selectFrom('workflow_runs')
-        .select(['status'])
-        .where('id', '=', workflowRunId)
-        .executeTakeFirstOrThrow(),
-    ).toEqual({ status: 'failed' });
+    expect(await workflowRunStatus(workflowRunId)).toBe('failed');
   });
 
   it('waits for its retry time after a retryable failure', async () => {
@@ -228,5 +233,65 @@ describe('workflow tool nodes', () => {
     });
     expect(await queuedLoads(workflowRunId)).toEqual([]);
     expect(await claimToolNodes(t.db, { owner: 'b', limit: 10, leaseMs: 60_000 })).toEqual([]);
+  });
+
+  it('notifies its workflow run when it is claimed, when a try is to be retried, and when it ends', async () => {
+    const heard: string[] = [];
+    const listener = listenForNotifications({
+      url: t.url,
+      channels: [CHANNELS.workflowRuns],
+      onNotification: (_channel, payload) => heard.push(payload),
+    });
+    const hear = async (what: string, probe: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!probe()) {
+        if (Date.now() > deadline) throw new Error(`no notification: ${what} (heard ${heard})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      // LISTEN is set up on a connection of its own: notify until it hears.
+      await hear('listening', () => {
+        void sql`SELECT pg_notify(${CHANNELS.workflowRuns}, 'probe')`.execute(t.db);
+        return heard.includes('probe');
+      });
+      const { wf, workflowRunId } = await startedToTool();
+      const id = String(workflowRunId);
+      const count = () => heard.filter((p) => p === id).length;
+
+      let before = count();
+      const [claimed] = await claimToolNodes(t.db, { owner: 'a', limit: 10, leaseMs: 60_000 });
+      await hear('claimed', () => count() > before);
+
+      before = count();
+      const retryAt = new Date(Date.now() - 1);
+      const fence = { workflowRunId, nodeId: wf.notify, owner: 'a' };
+      await finishToolNode(
+        t.db,
+        { ...fence, tries: claimed!.tries },
+        { status: 'retry', error: '503', retryAt },
+      );
+      await hear('retry scheduled', () => count() > before);
+
+      const [again] = await claimToolNodes(t.db, { owner: 'a', limit: 10, leaseMs: 60_000 });
+      expect(again).toMatchObject({ tries: 2 });
+      before = count();
+      // A final failure ends the workflow run (its next node can no longer run).
+      await finishToolNode(
+        t.db,
+        { ...fence, tries: 2 },
+        { status: 'failed', output: null, error: 'no' },
+      );
+      await hear('ended', () => count() > before);
+      expect(await workflowRunStatus(workflowRunId)).toBe('failed');
+
+      // Another workflow run's node changes are not announced as this one's.
+      before = count();
+      await startedToTool();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(count()).toBe(before);
+    } finally {
+      await listener.close();
+    }
   });
 });

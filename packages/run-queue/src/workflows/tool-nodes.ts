@@ -1,6 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@cronium/db';
-import { advanceWorkflowRuns, lockWorkflowRun } from './advance-workflow-runs.ts';
+import { CHANNELS } from '../queue-types.ts';
+import {
+  advanceWorkflowRuns,
+  lockWorkflowRun,
+  notifyWorkflowRun,
+} from './advance-workflow-runs.ts';
 
 /** A workflow's tool node due to be sent, claimed by one orchestrator (leased). */
 export interface ClaimedToolNode {
@@ -30,6 +35,8 @@ export interface ToolNodeFence {
  * Claims up to `limit` tool nodes due to be sent (oldest first, skipping those another
  * orchestrator holds; a node whose lease ran out is due again) and leases them to `owner`.
  * What to send comes from the run's frozen graph, not from the workflow as it is now.
+ * Each claimed node's workflow run is notified (`CHANNELS.workflowRuns`, in the claim's own
+ * statement): a run view then shows the node being sent, and its try, at once.
  */
 export async function claimToolNodes(
   db: Kysely<Database>,
@@ -62,7 +69,8 @@ export async function claimToolNodes(
     RETURNING n.workflow_run_id, wr.workflow_id, n.node_id, wr.owner_id, n.send_tries, n.input,
       wr.input AS workflow_input,
       (SELECT g FROM jsonb_array_elements(wr.graph->'nodes') g
-       WHERE (g->>'id')::bigint = n.node_id) AS node`.execute(db);
+       WHERE (g->>'id')::bigint = n.node_id) AS node,
+      pg_notify(${CHANNELS.workflowRuns}, n.workflow_run_id::text) AS notified`.execute(db);
   return rows.map((row) => ({
     workflowRunId: Number(row.workflow_run_id),
     workflowId: Number(row.workflow_id),
@@ -85,8 +93,9 @@ export type ToolNodeEnd =
 /**
  * Records a tool node's send, fenced by its claim (a node cancelled, timed out or claimed
  * again meanwhile changes nothing: false). A final end moves the workflow run on in the
- * same transaction, as a run's outcome does. The workflow run is locked first, the order
- * every advance takes.
+ * same transaction, as a run's outcome does (which notifies the workflow run); a retry
+ * notifies it itself, so a run view shows the failed try and its next one at once. The
+ * workflow run is locked first, the order every advance takes.
  */
 export async function finishToolNode(
   db: Kysely<Database>,
@@ -112,7 +121,8 @@ export async function finishToolNode(
       .returning('node_id')
       .executeTakeFirst();
     if (!held) return false;
-    if (!retry)
+    if (retry) await notifyWorkflowRun(trx, fence.workflowRunId);
+    else
       await advanceWorkflowRuns(trx, [
         {
           workflowRunId: fence.workflowRunId,
