@@ -6,9 +6,10 @@ import { readWorkflowRunSnapshot } from './workflow-run-snapshot.ts';
 
 /**
  * A ws process's switchboard: bus events go to the connections that follow the run (or its
- * owner's runs), and workflow-run hints to those that follow the owner's runs. Because the bus only hints, a slow safety poll re-reads every unfinished
- * subscription too, so a dropped notification (Valkey away, a LISTEN reconnect) delays a
- * line by at most `pollMs`, never loses it.
+ * owner's runs), and workflow-run hints to those that follow the owner's runs. Because the
+ * bus only hints, a slow safety poll re-reads every unfinished subscription too, so a dropped
+ * notification (Valkey away, a LISTEN reconnect) delays a line by at most `pollMs`, never
+ * loses it.
  */
 export class LiveHub {
   readonly #db: Db;
