@@ -2,15 +2,10 @@
 import Link from 'next/link';
 import { Anchor, Button, Table, Text } from '@mantine/core';
 import { api, type Query } from './api.ts';
-import {
-  DataState,
-  StatusBadge,
-  Time,
-  formatDuration,
-  notifyDone,
-  notifyError,
-} from './components.tsx';
+import { apiAction } from './api-action.ts';
+import { StatusBadge, Time, formatDuration } from './components.tsx';
 import { KeysetPager, useKeyset } from './keyset-pager.tsx';
+import { ListTable } from './list-table.tsx';
 import { useLiveStatuses } from './live-socket.ts';
 import type { Run } from './types.ts';
 import { useResource } from './use-resource.ts';
@@ -29,85 +24,77 @@ export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?
   useLiveStatuses(() => void page.reload());
   const runs = page.data?.runs ?? [];
   const cancel = async (runId: number) => {
-    try {
-      await api('POST', `/runs/${runId}/cancel`);
-      notifyDone(`Run #${runId} cancelled`);
-    } catch (problem) {
-      notifyError(`Run #${runId} could not be cancelled`, problem);
-    }
+    await apiAction(() => api('POST', `/runs/${runId}/cancel`), {
+      done: `Run #${runId} cancelled`,
+      failed: `Run #${runId} could not be cancelled`,
+    });
     void page.reload();
   };
   return (
-    <DataState
-      loading={page.loading}
-      error={page.error}
-      hasData={!!page.data}
-      onRetry={page.reload}
+    <ListTable
+      resource={page}
       empty={runs.length === 0 && keyset.newest}
       emptyTitle="No runs"
       emptyText="Runs appear here when an event runs: on its schedule, by hand or from the API."
+      label="Runs"
+      highlightOnHover
+      verticalSpacing="xs"
+      head={
+        <>
+          <Table.Th>Run</Table.Th>
+          {props.showEvent !== false ? <Table.Th>Event</Table.Th> : null}
+          <Table.Th>Status</Table.Th>
+          <Table.Th visibleFrom="sm">Trigger</Table.Th>
+          <Table.Th>Created</Table.Th>
+          <Table.Th visibleFrom="sm">Duration</Table.Th>
+        </>
+      }
+      footer={<KeysetPager keyset={keyset} nextBefore={page.data?.nextBefore} />}
     >
-      <div className="cr-table-scroll" tabIndex={0}>
-        <Table highlightOnHover verticalSpacing="xs" aria-label="Runs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Run</Table.Th>
-              {props.showEvent !== false ? <Table.Th>Event</Table.Th> : null}
-              <Table.Th>Status</Table.Th>
-              <Table.Th visibleFrom="sm">Trigger</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th visibleFrom="sm">Duration</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {runs.map((run) => (
-              <Table.Tr key={run.id}>
-                <Table.Td>
-                  <Anchor component={Link} href={`/runs/${run.id}`}>
-                    #{run.id}
-                  </Anchor>
-                </Table.Td>
-                {props.showEvent !== false ? (
-                  <Table.Td>
-                    <Anchor component={Link} href={`/events/${run.eventId}`}>
-                      {run.eventName ?? `event ${run.eventId}`}
-                    </Anchor>
-                  </Table.Td>
-                ) : null}
-                <Table.Td>
-                  <StatusBadge status={run.status} />
-                  {run.attempt > 1 ? (
-                    <Text span size="xs" c="dimmed">
-                      {' '}
-                      attempt {run.attempt}
-                    </Text>
-                  ) : null}
-                  {run.status === 'scheduled' ? (
-                    <Text span size="xs" display="block">
-                      for <Time value={run.runAt} />{' '}
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => void cancel(run.id)}
-                        aria-label={`Cancel scheduled run #${run.id}`}
-                      >
-                        Cancel
-                      </Button>
-                    </Text>
-                  ) : null}
-                </Table.Td>
-                <Table.Td visibleFrom="sm">{run.trigger}</Table.Td>
-                <Table.Td>
-                  <Time value={run.createdAt} />
-                </Table.Td>
-                <Table.Td visibleFrom="sm">{formatDuration(run.durationMs)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </div>
-      <KeysetPager keyset={keyset} nextBefore={page.data?.nextBefore} />
-    </DataState>
+      {runs.map((run) => (
+        <Table.Tr key={run.id}>
+          <Table.Td>
+            <Anchor component={Link} href={`/runs/${run.id}`}>
+              #{run.id}
+            </Anchor>
+          </Table.Td>
+          {props.showEvent !== false ? (
+            <Table.Td>
+              <Anchor component={Link} href={`/events/${run.eventId}`}>
+                {run.eventName ?? `event ${run.eventId}`}
+              </Anchor>
+            </Table.Td>
+          ) : null}
+          <Table.Td>
+            <StatusBadge status={run.status} />
+            {run.attempt > 1 ? (
+              <Text span size="xs" c="dimmed">
+                {' '}
+                attempt {run.attempt}
+              </Text>
+            ) : null}
+            {run.status === 'scheduled' ? (
+              <Text span size="xs" display="block">
+                for <Time value={run.runAt} />{' '}
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  color="red"
+                  onClick={() => void cancel(run.id)}
+                  aria-label={`Cancel scheduled run #${run.id}`}
+                >
+                  Cancel
+                </Button>
+              </Text>
+            ) : null}
+          </Table.Td>
+          <Table.Td visibleFrom="sm">{run.trigger}</Table.Td>
+          <Table.Td>
+            <Time value={run.createdAt} />
+          </Table.Td>
+          <Table.Td visibleFrom="sm">{formatDuration(run.durationMs)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </ListTable>
   );
 }
