@@ -35,7 +35,7 @@ export function ListTable({
     loading: boolean;
     reload(): Promise<void>;
   };
-  empty: boolean;
+  empty?: boolean;
   /** The table's accessible name. */
   label: string;
   /** The header row's cells. */
