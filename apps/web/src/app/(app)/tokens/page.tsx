@@ -21,6 +21,7 @@ import { PageHeader, ShownOnce, Time } from '../../../ui/components.tsx';
 import type { ApiToken } from '../../../ui/types.ts';
 import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowButton } from '../../../ui/row-actions.tsx';
 
 const SCOPES = [
   ['events:read', 'read events'],
@@ -161,15 +162,9 @@ export default function TokensPage() {
                   revoked
                 </Badge>
               ) : (
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => revoke(t)}
-                  aria-label={`Revoke ${t.name}`}
-                >
+                <RowButton danger onClick={() => revoke(t)} aria-label={`Revoke ${t.name}`}>
                   Revoke
-                </Button>
+                </RowButton>
               )}
             </Table.Td>
           </Table.Tr>

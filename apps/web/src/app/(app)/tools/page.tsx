@@ -22,6 +22,7 @@ import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
 import { PageHeader, Time, notifyDone } from '../../../ui/components.tsx';
 import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowActions, RowButton } from '../../../ui/row-actions.tsx';
 
 interface Credential {
   id: number;
@@ -378,25 +379,14 @@ export default function ToolsPage() {
               <Time value={c.updatedAt} />
             </Table.Td>
             <Table.Td>
-              <Group gap={4} justify="flex-end" wrap="nowrap">
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  onClick={() => show(c)}
-                  aria-label={`Test ${c.name}`}
-                >
+              <RowActions>
+                <RowButton onClick={() => show(c)} aria-label={`Test ${c.name}`}>
                   Test
-                </Button>
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => remove(c)}
-                  aria-label={`Delete ${c.name}`}
-                >
+                </RowButton>
+                <RowButton danger onClick={() => remove(c)} aria-label={`Delete ${c.name}`}>
                   Delete
-                </Button>
-              </Group>
+                </RowButton>
+              </RowActions>
             </Table.Td>
           </Table.Tr>
         ))}

@@ -10,6 +10,7 @@ import { useMe } from '../../../ui/session.tsx';
 import type { User } from '../../../ui/types.ts';
 import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowButton } from '../../../ui/row-actions.tsx';
 
 const ROLES = [
   { value: 'user', label: 'user' },
@@ -156,19 +157,15 @@ export default function UsersPage() {
             </Table.Td>
             <Table.Td>
               {u.id === me.id ? null : u.status === 'disabled' ? (
-                <Button size="compact-sm" variant="subtle" onClick={() => setDisabled(u, false)}>
-                  Enable
-                </Button>
+                <RowButton onClick={() => setDisabled(u, false)}>Enable</RowButton>
               ) : (
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  color="red"
+                <RowButton
+                  danger
                   onClick={() => setDisabled(u, true)}
                   aria-label={`Disable ${u.email}`}
                 >
                   Disable
-                </Button>
+                </RowButton>
               )}
             </Table.Td>
           </Table.Tr>

@@ -20,6 +20,7 @@ import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
 import { PageHeader, Time, notifyDone } from '../../../ui/components.tsx';
 import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowActions, RowButton } from '../../../ui/row-actions.tsx';
 
 interface VariableItem {
   key: string;
@@ -182,20 +183,12 @@ export default function VariablesPage() {
               <Time value={v.updatedAt} />
             </Table.Td>
             <Table.Td>
-              <Group gap={4} justify="flex-end" wrap="nowrap">
-                <Button size="compact-sm" variant="subtle" onClick={() => start(v)}>
-                  Edit
-                </Button>
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => remove(v.key)}
-                  aria-label={`Delete ${v.key}`}
-                >
+              <RowActions>
+                <RowButton onClick={() => start(v)}>Edit</RowButton>
+                <RowButton danger onClick={() => remove(v.key)} aria-label={`Delete ${v.key}`}>
                   Delete
-                </Button>
-              </Group>
+                </RowButton>
+              </RowActions>
             </Table.Td>
           </Table.Tr>
         ))}
