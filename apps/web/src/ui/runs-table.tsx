@@ -4,25 +4,14 @@ import { Anchor, Button, Table, Text } from '@mantine/core';
 import { api, type Query } from './api.ts';
 import { apiAction } from './api-action.ts';
 import { StatusBadge, Time, formatDuration } from './components.tsx';
-import { KeysetPager, useKeyset } from './keyset-pager.tsx';
+import { KeysetPager } from './keyset-pager.tsx';
 import { ListTable } from './list-table.tsx';
-import { useLiveStatuses } from './live-socket.ts';
 import type { Run } from './types.ts';
-import { useResource } from './use-resource.ts';
+import { useLiveRunsPage } from './use-live-runs-page.ts';
 
-/**
- * A page of runs (newest first) with keyset paging; statuses follow live: any change to one
- * of the user's runs reads the page again.
- */
+/** A page of runs (newest first) with keyset paging, whose statuses follow live. */
 export function RunsTable(props: { filter: Query; showEvent?: boolean; pageSize?: number }) {
-  const keyset = useKeyset(JSON.stringify(props.filter));
-  const page = useResource<{ runs: Run[]; nextBefore: number | null }>('/runs', {
-    ...props.filter,
-    before: keyset.before,
-    limit: props.pageSize ?? 25,
-  });
-  useLiveStatuses(() => void page.reload());
-  const runs = page.data?.runs ?? [];
+  const { keyset, page, runs } = useLiveRunsPage<Run>('/runs', props.filter, props.pageSize);
   const cancel = async (runId: number) => {
     await apiAction(() => api('POST', `/runs/${runId}/cancel`), {
       done: `Run #${runId} cancelled`,

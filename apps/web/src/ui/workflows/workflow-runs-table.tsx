@@ -2,11 +2,10 @@
 import Link from 'next/link';
 import { Anchor, Table, Text } from '@mantine/core';
 import { StatusBadge, Time, formatDuration } from '../components.tsx';
-import { KeysetPager, useKeyset } from '../keyset-pager.tsx';
+import { KeysetPager } from '../keyset-pager.tsx';
 import { ListTable } from '../list-table.tsx';
-import { useLiveStatuses } from '../live-socket.ts';
 import type { WorkflowRunListItem } from '../types.ts';
-import { useResource } from '../use-resource.ts';
+import { useLiveRunsPage } from '../use-live-runs-page.ts';
 
 const durationOf = (run: WorkflowRunListItem) =>
   run.finishedAt ? new Date(run.finishedAt).getTime() - new Date(run.createdAt).getTime() : null;
@@ -16,13 +15,9 @@ const durationOf = (run: WorkflowRunListItem) =>
  * status (the nodes' runs are ordinary runs), so a running row ends by itself.
  */
 export function WorkflowRunsTable({ workflowId }: { workflowId: number }) {
-  const keyset = useKeyset(String(workflowId));
-  const page = useResource<{ runs: WorkflowRunListItem[]; nextBefore: number | null }>(
+  const { keyset, page, runs } = useLiveRunsPage<WorkflowRunListItem>(
     `/workflows/${workflowId}/runs`,
-    { before: keyset.before, limit: 25 },
   );
-  useLiveStatuses(() => void page.reload());
-  const runs = page.data?.runs ?? [];
   return (
     <ListTable
       resource={page}
