@@ -510,6 +510,54 @@ describeInBrowser('the web UI', () => {
     await expect(page.getByText(token).count()).resolves.toBe(0);
   });
 
+  it('pauses, resumes and deletes a workflow and an event from their pages, asking before it deletes', async () => {
+    const cookie = await stack.signIn(ADMIN);
+    const event = await stack.call('POST', '/api/v1/events', cookie, {
+      name: 'Short lived',
+      type: 'bash',
+      targetKind: 'local',
+      script: 'true',
+    });
+    expect(event.status).toBe(201);
+    const workflow = await stack.call('POST', '/api/v1/workflows', cookie, {
+      name: 'Short flow',
+      nodes: [{ name: 'only', event: { id: event.json.id } }],
+      edges: [],
+    });
+    expect(workflow.status).toBe(201);
+    // The workflow first: it uses the event.
+    for (const [kind, id, name] of [
+      ['workflow', workflow.json.id, 'Short flow'],
+      ['event', event.json.id, 'Short lived'],
+    ] as const) {
+      const Kind = kind === 'event' ? 'Event' : 'Workflow';
+      const status = async () => (await stack.call('GET', `/api/v1/${kind}s/${id}`, cookie)).json;
+      await page.goto(`/${kind}s/${id}`);
+      await page.getByRole('heading', { name }).waitFor();
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByText(`${Kind} paused`).waitFor();
+      await expect(status()).resolves.toMatchObject({ status: 'paused' });
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.getByText(`${Kind} resumed`).waitFor();
+      await expect(status()).resolves.toMatchObject({ status: 'active' });
+
+      // The notifications stand over the header's buttons at the top right until they close
+      // (never while the pointer rests on one).
+      await page.mouse.move(10, 500);
+      await page.waitForFunction(() => !document.querySelector('.mantine-Notification-root'));
+      const dialog = page.getByRole('dialog', { name: `Delete ${name}?` });
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await dialog.getByRole('button', { name: 'Keep it' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect((await stack.call('GET', `/api/v1/${kind}s/${id}`, cookie)).status).toBe(200);
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await dialog.getByRole('button', { name: 'Delete' }).click();
+      await page.waitForURL(new RegExp(`/${kind}s$`));
+      await page.getByText(`${Kind} deleted`).waitFor();
+      expect((await stack.call('GET', `/api/v1/${kind}s/${id}`, cookie)).status).toBe(404);
+    }
+  });
+
   it("invites a user who signs up through the link and sees none of the admin's events", async () => {
     await page.goto('/users');
     await page.getByRole('button', { name: 'Invite user' }).click();

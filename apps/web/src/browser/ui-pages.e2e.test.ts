@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_PASSWORD, startApiStack, type ApiStack } from '../api/testing/api-stack.ts';
 import { deliver } from '../api/testing/webhook-client.ts';
 import {
@@ -27,14 +27,23 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
   let signedIn: StorageState;
   const ids: Record<string, number | string> = {};
 
-  /** Opens `path` in each look, waits until its data is shown, screenshots it and runs axe. */
-  async function checkPage(name: string, path: string, state?: StorageState) {
+  /**
+   * Opens `path` in each look, waits until its data is shown, does `then` (opens a dialog,
+   * selects something), screenshots it and runs axe.
+   */
+  async function checkPage(
+    name: string,
+    path: string,
+    state?: StorageState,
+    then?: (page: Page) => Promise<void>,
+  ) {
     const problems: string[] = [];
     for (const look of LOOKS) {
       const { context, page } = await openContext(browser, stack.base, look, state);
       try {
         await page.goto(path);
         await page.locator('h1').first().waitFor();
+        await then?.(page);
         // Until nothing is loading (a page may load several lists side by side).
         await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
         await page
@@ -44,8 +53,18 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
           .catch(() => undefined);
         // Transitions (Mantine's are 150-200 ms) end before the picture.
         await page.waitForTimeout(400);
+        // From the top: a page scrolled by `then` (details brought into view) would show the
+        // fixed header over the middle of the full-page picture.
+        await page.evaluate(() => window.scrollTo(0, 0));
         await page.screenshot({ path: screenshotPath(`${name}-${look.name}`), fullPage: true });
         for (const v of await seriousViolations(page)) problems.push(`${look.name}: ${v}`);
+        // Wide content (tables, code, URLs) scrolls in its own box; the page never sideways,
+        // where controls at the right edge would be cut off at 375 px.
+        const sideways = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        if (sideways > 0)
+          problems.push(`${look.name}: the page scrolls sideways by ${sideways} px`);
       } finally {
         await context.close();
       }
@@ -276,6 +295,29 @@ describeInBrowser('every page, in light and dark, at desktop width and 375 px', 
       name,
       path.replace(/\{(\w+)\}/g, (_, key: string) => String(ids[key])),
       signedIn,
+    );
+  });
+
+  // What the page shows only after a click: the dialogs and details most likely to overflow
+  // a phone's width or lose contrast in the dark.
+  it('event, with Run at… open', async () => {
+    await checkPage('event-run-at', `/events/${ids.event}`, signedIn, async (page) => {
+      await page.getByRole('button', { name: 'Run at…' }).click();
+      await page.getByRole('dialog', { name: 'Run at a time' }).waitFor();
+    });
+  });
+
+  it('workflow run, with its failed node selected', async () => {
+    await checkPage(
+      'workflow-run-node',
+      `/workflow-runs/${ids.workflowRun}`,
+      signedIn,
+      async (page) => {
+        await page.getByTestId('wf-node-cleanup').click();
+        const details = page.getByTestId('node-details');
+        await details.getByRole('heading', { name: 'Node cleanup' }).waitFor();
+        await details.getByTestId('node-state').locator('[data-status="failed"]').waitFor();
+      },
     );
   });
 });

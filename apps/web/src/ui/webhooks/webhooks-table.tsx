@@ -1,8 +1,9 @@
 'use client';
-import { Badge, Button, Group, Switch, Table, Text } from '@mantine/core';
+import { Badge, Group, Switch, Table, Text } from '@mantine/core';
 import { Time } from '../components.tsx';
 import type { Webhook } from '../types.ts';
 import { CopyValue } from './copy-value.tsx';
+import { RowActions, RowButton } from '../row-actions.tsx';
 
 /** The hooks of one event or workflow: URL, mode, last call, an on/off switch, the actions. */
 export function WebhooksTable(props: {
@@ -67,25 +68,21 @@ export function WebhooksTable(props: {
                 />
               </Table.Td>
               <Table.Td>
-                <Group gap={4} justify="flex-end" wrap="nowrap">
-                  <Button
-                    size="compact-sm"
-                    variant="subtle"
+                <RowActions>
+                  <RowButton
                     onClick={() => props.onRotate(h)}
                     aria-label={`Rotate the secret of ${h.name}`}
                   >
                     Rotate
-                  </Button>
-                  <Button
-                    size="compact-sm"
-                    variant="subtle"
-                    color="red"
+                  </RowButton>
+                  <RowButton
+                    danger
                     onClick={() => props.onDelete(h)}
                     aria-label={`Delete ${h.name}`}
                   >
                     Delete
-                  </Button>
-                </Group>
+                  </RowButton>
+                </RowActions>
               </Table.Td>
             </Table.Tr>
           ))}

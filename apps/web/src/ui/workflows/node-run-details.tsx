@@ -1,11 +1,14 @@
 'use client';
 import Link from 'next/link';
-import { Alert, Anchor, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { Fact, JsonBlock, StatusBadge, Time, formatDuration } from '../components.tsx';
+import { Anchor, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Fact, JsonBlock, StatusBadge } from '../components.tsx';
+import { ErrorAlert } from '../error-alert.tsx';
 import { LiveLog } from '../live-log.tsx';
 import type { Run } from '../types.ts';
 import { useResource } from '../use-resource.ts';
-import { NodeDetailsCard, nodeDuration, type NodeRun } from './node-details-card.tsx';
+import { NodeDetailsCard, type NodeRun } from './node-details-card.tsx';
+import { NodeFacts } from './node-facts.tsx';
+import { NodeSection } from './node-section.tsx';
 import { ToolNodeRunDetails } from './tool-node-run-details.tsx';
 
 interface Props {
@@ -54,56 +57,41 @@ function RunNodeDetails({ node, runsWhat, onRunStatus }: Props) {
     >
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <Stack gap="sm">
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
-            <Fact label="State">
-              <span data-testid="node-state">
-                <StatusBadge status={node.state} />
-              </span>
-            </Fact>
-            <Fact label="Runs">
-              {node.eventId !== null ? (
-                <Anchor component={Link} href={`/events/${node.eventId}`}>
-                  {runsWhat}
-                </Anchor>
-              ) : node.workflowId !== null ? (
-                <Anchor component={Link} href={`/workflows/${node.workflowId}`}>
-                  {runsWhat}
-                </Anchor>
-              ) : (
-                runsWhat
-              )}
-            </Fact>
-            <Fact label="Its run">
-              {node.runStatus ? <StatusBadge status={node.runStatus} /> : '—'}
-              {node.reused ? (
-                <Text size="xs" c="dimmed">
-                  reused from the run before
-                </Text>
-              ) : null}
-            </Fact>
-            <Fact label="Started">
-              <Time value={node.startedAt} />
-            </Fact>
-            <Fact label="Finished">
-              <Time value={node.finishedAt} />
-            </Fact>
-            <Fact label="Duration">{formatDuration(nodeDuration(node))}</Fact>
-            <Fact label="Join">{node.join}</Fact>
-            <Fact label="Condition">
-              {node.condition === null ? 'not set' : String(node.condition)}
-            </Fact>
-          </SimpleGrid>
-          {node.error ? (
-            <Alert color="red" title="Error">
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                {node.error}
-              </Text>
-            </Alert>
-          ) : null}
-          <div>
-            <Title order={3} size="h6" mb={4}>
-              Input
-            </Title>
+          <NodeFacts
+            node={node}
+            kindFacts={
+              <>
+                <Fact label="Runs">
+                  {node.eventId !== null ? (
+                    <Anchor component={Link} href={`/events/${node.eventId}`}>
+                      {runsWhat}
+                    </Anchor>
+                  ) : node.workflowId !== null ? (
+                    <Anchor component={Link} href={`/workflows/${node.workflowId}`}>
+                      {runsWhat}
+                    </Anchor>
+                  ) : (
+                    runsWhat
+                  )}
+                </Fact>
+                <Fact label="Its run">
+                  {node.runStatus ? <StatusBadge status={node.runStatus} /> : '—'}
+                  {node.reused ? (
+                    <Text size="xs" c="dimmed">
+                      reused from the run before
+                    </Text>
+                  ) : null}
+                </Fact>
+              </>
+            }
+            moreFacts={
+              <Fact label="Condition">
+                {node.condition === null ? 'not set' : String(node.condition)}
+              </Fact>
+            }
+          />
+          {node.error ? <ErrorAlert error={node.error} /> : null}
+          <NodeSection title="Input">
             {node.runId ? (
               <JsonBlock value={run.data?.input} />
             ) : (
@@ -111,18 +99,12 @@ function RunNodeDetails({ node, runsWhat, onRunStatus }: Props) {
                 {node.state === 'waiting' ? 'not started yet' : 'no run'}
               </Text>
             )}
-          </div>
-          <div>
-            <Title order={3} size="h6" mb={4}>
-              Output
-            </Title>
+          </NodeSection>
+          <NodeSection title="Output">
             <JsonBlock value={node.output} />
-          </div>
+          </NodeSection>
         </Stack>
-        <div>
-          <Title order={3} size="h6" mb={4}>
-            Log
-          </Title>
+        <NodeSection title="Log">
           {node.runId ? (
             <LiveLog runId={node.runId} onStatus={onRunStatus} />
           ) : (
@@ -132,7 +114,7 @@ function RunNodeDetails({ node, runsWhat, onRunStatus }: Props) {
                 : 'The node has no run (yet).'}
             </Text>
           )}
-        </div>
+        </NodeSection>
       </SimpleGrid>
     </NodeDetailsCard>
   );

@@ -1,10 +1,13 @@
 'use client';
 import Link from 'next/link';
-import { Alert, Anchor, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { Fact, JsonBlock, StatusBadge, Time, formatDuration } from '../components.tsx';
+import { Anchor, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Fact, JsonBlock } from '../components.tsx';
+import { ErrorAlert } from '../error-alert.tsx';
 import type { ToolCredential } from '../forms/tool-action-fields.tsx';
 import { useResource } from '../use-resource.ts';
-import { NodeDetailsCard, nodeDuration, type NodeRun } from './node-details-card.tsx';
+import { NodeDetailsCard, type NodeRun } from './node-details-card.tsx';
+import { NodeFacts } from './node-facts.tsx';
+import { NodeSection } from './node-section.tsx';
 import { describeCredential } from './use-target-names.ts';
 
 /**
@@ -24,45 +27,31 @@ export function ToolNodeRunDetails({ node }: { node: NodeRun }) {
     <NodeDetailsCard node={node}>
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
         <Stack gap="sm">
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
-            <Fact label="State">
-              <span data-testid="node-state">
-                <StatusBadge status={node.state} />
-              </span>
-            </Fact>
-            <Fact label="Sends with">
-              <Anchor component={Link} href="/tools">
-                {sendsWith}
-              </Anchor>
-            </Fact>
-            <Fact label="Tries">
-              <span data-testid="node-tries">{node.tries}</span>
-            </Fact>
-            <Fact label="Started">
-              <Time value={node.startedAt} />
-            </Fact>
-            <Fact label="Finished">
-              <Time value={node.finishedAt} />
-            </Fact>
-            <Fact label="Duration">{formatDuration(nodeDuration(node))}</Fact>
-            <Fact label="Join">{node.join}</Fact>
-          </SimpleGrid>
+          <NodeFacts
+            node={node}
+            kindFacts={
+              <>
+                <Fact label="Sends with">
+                  <Anchor component={Link} href="/tools">
+                    {sendsWith}
+                  </Anchor>
+                </Fact>
+                <Fact label="Tries">
+                  <span data-testid="node-tries">{node.tries}</span>
+                </Fact>
+              </>
+            }
+          />
           {node.error ? (
-            <Alert
+            <ErrorAlert
+              error={node.error}
               color={retrying ? 'yellow' : 'red'}
               title={retrying ? 'The last try failed; it will be tried again' : 'Error'}
-            >
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                {node.error}
-              </Text>
-            </Alert>
+            />
           ) : null}
         </Stack>
         <Stack gap="sm">
-          <div>
-            <Title order={3} size="h6" mb={4}>
-              Input
-            </Title>
+          <NodeSection title="Input">
             {node.state === 'waiting' ? (
               <Text size="sm" c="dimmed">
                 not started yet
@@ -70,13 +59,10 @@ export function ToolNodeRunDetails({ node }: { node: NodeRun }) {
             ) : (
               <JsonBlock value={node.input} />
             )}
-          </div>
-          <div>
-            <Title order={3} size="h6" mb={4}>
-              Output
-            </Title>
+          </NodeSection>
+          <NodeSection title="Output">
             <JsonBlock value={node.output} />
-          </div>
+          </NodeSection>
           <Text size="xs" c="dimmed">
             A message node has no run and no log: an orchestrator sends it with the templates filled
             from the input above. A failure that may pass later (429, 5xx, a network error) is tried

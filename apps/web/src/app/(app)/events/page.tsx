@@ -14,14 +14,9 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { api } from '../../../ui/api.ts';
-import {
-  DataState,
-  PageHeader,
-  StatusBadge,
-  Time,
-  notifyDone,
-  notifyError,
-} from '../../../ui/components.tsx';
+import { PageHeader, StatusBadge, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import { filteredEmptyState } from '../../../ui/filtered-empty-state.tsx';
+import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
 import type { EventListItem } from '../../../ui/types.ts';
 
@@ -169,118 +164,109 @@ export default function EventsPage() {
           </Button>
         </Group>
       ) : null}
-      <DataState
-        loading={list.loading}
-        error={list.error}
-        hasData={!!list.data}
-        onRetry={list.reload}
+      <ListTable
+        resource={list}
         empty={events.length === 0}
-        emptyTitle={filtered ? 'No event matches' : 'No events yet'}
-        emptyText={
-          filtered
-            ? 'Change or clear the filters.'
-            : 'An event is a script or an HTTP request that Cronium runs for you: on a schedule, by hand, or from the API.'
+        {...filteredEmptyState({
+          filtered,
+          noun: 'event',
+          clear: 'filters',
+          intro:
+            'An event is a script or an HTTP request that Cronium runs for you: on a schedule, by hand, or from the API.',
+          newHref: '/events/new',
+        })}
+        label="Events"
+        highlightOnHover
+        verticalSpacing="xs"
+        head={
+          <>
+            <Table.Th w={36}>
+              <Checkbox
+                aria-label="Select all on this page"
+                checked={events.length > 0 && events.every((e) => selected.has(e.id))}
+                onChange={(e) =>
+                  setSelected(new Set(e.currentTarget.checked ? events.map((ev) => ev.id) : []))
+                }
+              />
+            </Table.Th>
+            <Table.Th>Name</Table.Th>
+            <Table.Th visibleFrom="sm">Type</Table.Th>
+            <Table.Th visibleFrom="sm">Target</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Last run</Table.Th>
+            <Table.Th visibleFrom="sm">Next fire</Table.Th>
+          </>
         }
-        emptyAction={
-          filtered ? null : (
-            <Button component={Link} href="/events/new">
-              Create your first event
-            </Button>
-          )
+        footer={
+          <Group justify="space-between" mt="sm">
+            <Text size="sm" c="dimmed">
+              {list.data?.total ?? 0} event{list.data?.total === 1 ? '' : 's'}
+            </Text>
+            <Pagination
+              total={Math.max(1, Math.ceil((list.data?.total ?? 0) / PAGE))}
+              value={page}
+              onChange={(p) => {
+                setPage(p);
+                setSelected(new Set());
+              }}
+              size="sm"
+              getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+            />
+          </Group>
         }
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table highlightOnHover verticalSpacing="xs" aria-label="Events">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={36}>
-                  <Checkbox
-                    aria-label="Select all on this page"
-                    checked={events.length > 0 && events.every((e) => selected.has(e.id))}
-                    onChange={(e) =>
-                      setSelected(new Set(e.currentTarget.checked ? events.map((ev) => ev.id) : []))
-                    }
-                  />
-                </Table.Th>
-                <Table.Th>Name</Table.Th>
-                <Table.Th visibleFrom="sm">Type</Table.Th>
-                <Table.Th visibleFrom="sm">Target</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Last run</Table.Th>
-                <Table.Th visibleFrom="sm">Next fire</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {events.map((event) => (
-                <Table.Tr key={event.id}>
-                  <Table.Td>
-                    <Checkbox
-                      aria-label={`Select ${event.name}`}
-                      checked={selected.has(event.id)}
-                      onChange={(e) => {
-                        const next = new Set(selected);
-                        if (e.currentTarget.checked) next.add(event.id);
-                        else next.delete(event.id);
-                        setSelected(next);
-                      }}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor component={Link} href={`/events/${event.id}`} fw={500}>
-                      {event.name}
-                    </Anchor>
-                    {event.tags.length > 0 ? (
-                      <Text size="xs" c="dimmed">
-                        {event.tags.join(', ')}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">{event.type}</Table.Td>
-                  <Table.Td visibleFrom="sm">{event.targetKind}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={event.status} />
-                  </Table.Td>
-                  <Table.Td>
-                    {event.lastRun ? (
-                      <Anchor component={Link} href={`/runs/${event.lastRun.id}`}>
-                        <StatusBadge status={event.lastRun.status} />
-                      </Anchor>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        never
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    {event.nextFireAt ? (
-                      <Time value={event.nextFireAt} zone={event.schedule?.timezone} />
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        {event.schedule ? 'paused' : 'no schedule'}
-                      </Text>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-        <Group justify="space-between" mt="sm">
-          <Text size="sm" c="dimmed">
-            {list.data?.total ?? 0} event{list.data?.total === 1 ? '' : 's'}
-          </Text>
-          <Pagination
-            total={Math.max(1, Math.ceil((list.data?.total ?? 0) / PAGE))}
-            value={page}
-            onChange={(p) => {
-              setPage(p);
-              setSelected(new Set());
-            }}
-            size="sm"
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-          />
-        </Group>
-      </DataState>
+        {events.map((event) => (
+          <Table.Tr key={event.id}>
+            <Table.Td>
+              <Checkbox
+                aria-label={`Select ${event.name}`}
+                checked={selected.has(event.id)}
+                onChange={(e) => {
+                  const next = new Set(selected);
+                  if (e.currentTarget.checked) next.add(event.id);
+                  else next.delete(event.id);
+                  setSelected(next);
+                }}
+              />
+            </Table.Td>
+            <Table.Td>
+              <Anchor component={Link} href={`/events/${event.id}`} fw={500}>
+                {event.name}
+              </Anchor>
+              {event.tags.length > 0 ? (
+                <Text size="xs" c="dimmed">
+                  {event.tags.join(', ')}
+                </Text>
+              ) : null}
+            </Table.Td>
+            <Table.Td visibleFrom="sm">{event.type}</Table.Td>
+            <Table.Td visibleFrom="sm">{event.targetKind}</Table.Td>
+            <Table.Td>
+              <StatusBadge status={event.status} />
+            </Table.Td>
+            <Table.Td>
+              {event.lastRun ? (
+                <Anchor component={Link} href={`/runs/${event.lastRun.id}`}>
+                  <StatusBadge status={event.lastRun.status} />
+                </Anchor>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  never
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td visibleFrom="sm">
+              {event.nextFireAt ? (
+                <Time value={event.nextFireAt} zone={event.schedule?.timezone} />
+              ) : (
+                <Text size="sm" c="dimmed">
+                  {event.schedule ? 'paused' : 'no schedule'}
+                </Text>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
     </>
   );
 }

@@ -15,17 +15,13 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api } from '../../../ui/api.ts';
+import { apiAction } from '../../../ui/api-action.ts';
 import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
-import {
-  DataState,
-  PageHeader,
-  ShownOnce,
-  Time,
-  notifyDone,
-  notifyError,
-} from '../../../ui/components.tsx';
+import { PageHeader, ShownOnce, Time } from '../../../ui/components.tsx';
 import type { ApiToken } from '../../../ui/types.ts';
+import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowButton } from '../../../ui/row-actions.tsx';
 
 const SCOPES = [
   ['events:read', 'read events'],
@@ -112,12 +108,10 @@ export default function TokensPage() {
     setCreated(undefined);
   };
   const revoke = async (token: ApiToken) => {
-    try {
-      await api('DELETE', `/tokens/${token.id}`);
-      notifyDone(`Token ${token.name} revoked`);
-    } catch (problem) {
-      notifyError('The token could not be revoked', problem);
-    }
+    await apiAction(() => api('DELETE', `/tokens/${token.id}`), {
+      done: `Token ${token.name} revoked`,
+      failed: 'The token could not be revoked',
+    });
     await tokens.reload();
   };
   const list = tokens.data ?? [];
@@ -128,68 +122,54 @@ export default function TokensPage() {
         description="For scripts and programs that call Cronium's REST API (Authorization: Bearer …)"
         actions={<Button onClick={open}>New token</Button>}
       />
-      <DataState
-        loading={tokens.loading}
-        error={tokens.error}
-        hasData={!!tokens.data}
-        onRetry={tokens.reload}
+      <ListTable
+        resource={tokens}
         empty={list.length === 0}
         emptyTitle="No API tokens"
         emptyText="A token lets a program use the REST API as you, limited to the scopes you choose."
         emptyAction={<Button onClick={open}>Create a token</Button>}
+        label="API tokens"
+        head={
+          <>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Scopes</Table.Th>
+            <Table.Th visibleFrom="sm">Expires</Table.Th>
+            <Table.Th visibleFrom="sm">Last used</Table.Th>
+            <Table.Th />
+          </>
+        }
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table aria-label="API tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Scopes</Table.Th>
-                <Table.Th visibleFrom="sm">Expires</Table.Th>
-                <Table.Th visibleFrom="sm">Last used</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>
-                    {t.name}
-                    <Text size="xs" c="dimmed" className="cr-mono">
-                      {t.prefix}…
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs">{t.scopes.join(', ')}</Text>
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    {t.expiresAt ? <Time value={t.expiresAt} /> : 'never'}
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    <Time value={t.lastUsedAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    {t.revokedAt ? (
-                      <Badge color="gray" variant="light">
-                        revoked
-                      </Badge>
-                    ) : (
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => revoke(t)}
-                        aria-label={`Revoke ${t.name}`}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-      </DataState>
+        {list.map((t) => (
+          <Table.Tr key={t.id}>
+            <Table.Td>
+              {t.name}
+              <Text size="xs" c="dimmed" className="cr-mono">
+                {t.prefix}…
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs">{t.scopes.join(', ')}</Text>
+            </Table.Td>
+            <Table.Td visibleFrom="sm">
+              {t.expiresAt ? <Time value={t.expiresAt} /> : 'never'}
+            </Table.Td>
+            <Table.Td visibleFrom="sm">
+              <Time value={t.lastUsedAt} />
+            </Table.Td>
+            <Table.Td>
+              {t.revokedAt ? (
+                <Badge color="gray" variant="light">
+                  revoked
+                </Badge>
+              ) : (
+                <RowButton danger onClick={() => revoke(t)} aria-label={`Revoke ${t.name}`}>
+                  Revoke
+                </RowButton>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <Modal
         opened={opened}
         onClose={finish}

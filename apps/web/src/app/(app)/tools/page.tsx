@@ -17,9 +17,12 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api } from '../../../ui/api.ts';
+import { apiAction } from '../../../ui/api-action.ts';
 import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
-import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import { PageHeader, Time, notifyDone } from '../../../ui/components.tsx';
+import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowActions, RowButton } from '../../../ui/row-actions.tsx';
 
 interface Credential {
   id: number;
@@ -336,12 +339,10 @@ export default function ToolsPage() {
     void list.reload();
   };
   const remove = async (credential: Credential) => {
-    try {
-      await api('DELETE', `/tools/credentials/${credential.id}`);
-      notifyDone(`Credential ${credential.name} deleted`);
-    } catch (problem) {
-      notifyError('The credential could not be deleted', problem);
-    }
+    await apiAction(() => api('DELETE', `/tools/credentials/${credential.id}`), {
+      done: `Credential ${credential.name} deleted`,
+      failed: 'The credential could not be deleted',
+    });
     await list.reload();
   };
   const credentials = list.data ?? [];
@@ -352,63 +353,44 @@ export default function ToolsPage() {
         description="Credentials for email, Slack, Discord, Teams and webhooks: for tool events, actions after a run, and executeToolAction in scripts"
         actions={<Button onClick={() => show('new')}>New credential</Button>}
       />
-      <DataState
-        loading={list.loading}
-        error={list.error}
-        hasData={!!list.data}
-        onRetry={list.reload}
+      <ListTable
+        resource={list}
         empty={credentials.length === 0}
         emptyTitle="No tool credentials yet"
         emptyText="A credential lets Cronium send an email or a message for you when a run ends, or from a script."
         emptyAction={<Button onClick={() => show('new')}>Add a credential</Button>}
+        label="Tool credentials"
+        head={
+          <>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Tool</Table.Th>
+            <Table.Th visibleFrom="sm">Updated</Table.Th>
+            <Table.Th />
+          </>
+        }
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table aria-label="Tool credentials">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Tool</Table.Th>
-                <Table.Th visibleFrom="sm">Updated</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {credentials.map((c) => (
-                <Table.Tr key={c.id}>
-                  <Table.Td className="cr-mono">{c.name}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light">{KIND_LABEL[c.kind] ?? c.kind}</Badge>
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    <Time value={c.updatedAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        onClick={() => show(c)}
-                        aria-label={`Test ${c.name}`}
-                      >
-                        Test
-                      </Button>
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => remove(c)}
-                        aria-label={`Delete ${c.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-      </DataState>
+        {credentials.map((c) => (
+          <Table.Tr key={c.id}>
+            <Table.Td className="cr-mono">{c.name}</Table.Td>
+            <Table.Td>
+              <Badge variant="light">{KIND_LABEL[c.kind] ?? c.kind}</Badge>
+            </Table.Td>
+            <Table.Td visibleFrom="sm">
+              <Time value={c.updatedAt} />
+            </Table.Td>
+            <Table.Td>
+              <RowActions>
+                <RowButton onClick={() => show(c)} aria-label={`Test ${c.name}`}>
+                  Test
+                </RowButton>
+                <RowButton danger onClick={() => remove(c)} aria-label={`Delete ${c.name}`}>
+                  Delete
+                </RowButton>
+              </RowActions>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <Modal
         opened={opened}
         onClose={close}

@@ -3,19 +3,14 @@ import { useState } from 'react';
 import { Alert, Button, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api } from '../../../ui/api.ts';
+import { apiAction } from '../../../ui/api-action.ts';
 import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
-import {
-  DataState,
-  PageHeader,
-  ShownOnce,
-  StatusBadge,
-  Time,
-  notifyDone,
-  notifyError,
-} from '../../../ui/components.tsx';
+import { PageHeader, ShownOnce, StatusBadge, Time } from '../../../ui/components.tsx';
 import { useMe } from '../../../ui/session.tsx';
 import type { User } from '../../../ui/types.ts';
+import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowButton } from '../../../ui/row-actions.tsx';
 
 const ROLES = [
   { value: 'user', label: 'user' },
@@ -93,12 +88,10 @@ export default function UsersPage() {
           : u,
       ),
     );
-    try {
-      await api('PATCH', `/users/${user.id}`, patch);
-      notifyDone(done);
-    } catch (problem) {
-      notifyError('The user could not be changed', problem);
-    }
+    await apiAction(() => api('PATCH', `/users/${user.id}`, patch), {
+      done,
+      failed: 'The user could not be changed',
+    });
     await users.reload();
   };
   const setDisabled = (user: User, disabled: boolean) =>
@@ -118,82 +111,66 @@ export default function UsersPage() {
         description="Who may use this Cronium"
         actions={<Button onClick={open}>Invite user</Button>}
       />
-      <DataState
-        loading={users.loading}
-        error={users.error}
-        hasData={!!users.data}
-        onRetry={users.reload}
+      <ListTable
+        resource={users}
+        label="Users"
+        head={
+          <>
+            <Table.Th>Email</Table.Th>
+            <Table.Th>Role</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th visibleFrom="sm">Last sign-in</Table.Th>
+            <Table.Th />
+          </>
+        }
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table aria-label="Users">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th visibleFrom="sm">Last sign-in</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(users.data ?? []).map((u) => (
-                <Table.Tr key={u.id}>
-                  <Table.Td>
-                    {u.email}
-                    {u.name ? (
-                      <Text size="xs" c="dimmed">
-                        {u.name}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>
-                    {u.id === me.id || u.status === 'invited' ? (
-                      u.role
-                    ) : (
-                      <Select
-                        size="xs"
-                        w={110}
-                        aria-label={`Role of ${u.email}`}
-                        data={ROLES}
-                        value={u.role}
-                        allowDeselect={false}
-                        onChange={(role) => role && role !== u.role && void setRole(u, role)}
-                      />
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={u.status} />
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    <Time value={u.lastLoginAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    {u.id === me.id ? null : u.status === 'disabled' ? (
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        onClick={() => setDisabled(u, false)}
-                      >
-                        Enable
-                      </Button>
-                    ) : (
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => setDisabled(u, true)}
-                        aria-label={`Disable ${u.email}`}
-                      >
-                        Disable
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-      </DataState>
+        {(users.data ?? []).map((u) => (
+          <Table.Tr key={u.id}>
+            <Table.Td>
+              {u.email}
+              {u.name ? (
+                <Text size="xs" c="dimmed">
+                  {u.name}
+                </Text>
+              ) : null}
+            </Table.Td>
+            <Table.Td>
+              {u.id === me.id || u.status === 'invited' ? (
+                u.role
+              ) : (
+                <Select
+                  size="xs"
+                  w={110}
+                  aria-label={`Role of ${u.email}`}
+                  data={ROLES}
+                  value={u.role}
+                  allowDeselect={false}
+                  onChange={(role) => role && role !== u.role && void setRole(u, role)}
+                />
+              )}
+            </Table.Td>
+            <Table.Td>
+              <StatusBadge status={u.status} />
+            </Table.Td>
+            <Table.Td visibleFrom="sm">
+              <Time value={u.lastLoginAt} />
+            </Table.Td>
+            <Table.Td>
+              {u.id === me.id ? null : u.status === 'disabled' ? (
+                <RowButton onClick={() => setDisabled(u, false)}>Enable</RowButton>
+              ) : (
+                <RowButton
+                  danger
+                  onClick={() => setDisabled(u, true)}
+                  aria-label={`Disable ${u.email}`}
+                >
+                  Disable
+                </RowButton>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <Modal
         opened={opened}
         onClose={finish}

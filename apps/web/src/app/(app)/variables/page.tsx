@@ -15,9 +15,12 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { api, get } from '../../../ui/api.ts';
+import { apiAction } from '../../../ui/api-action.ts';
 import { FormError, useFormSubmit } from '../../../ui/form-submit.tsx';
-import { DataState, PageHeader, Time, notifyDone, notifyError } from '../../../ui/components.tsx';
+import { PageHeader, Time, notifyDone } from '../../../ui/components.tsx';
+import { ListTable } from '../../../ui/list-table.tsx';
 import { useResource } from '../../../ui/use-resource.ts';
+import { RowActions, RowButton } from '../../../ui/row-actions.tsx';
 
 interface VariableItem {
   key: string;
@@ -132,12 +135,10 @@ export default function VariablesPage() {
   };
   const remove = async (key: string) => {
     list.setData((d) => d && { ...d, variables: d.variables.filter((v) => v.key !== key) });
-    try {
-      await api('DELETE', `/variables/${encodeURIComponent(key)}`);
-      notifyDone(`Variable ${key} deleted`);
-    } catch (problem) {
-      notifyError('The variable could not be deleted', problem);
-    }
+    await apiAction(() => api('DELETE', `/variables/${encodeURIComponent(key)}`), {
+      done: `Variable ${key} deleted`,
+      failed: 'The variable could not be deleted',
+    });
     await list.reload();
   };
   const variables = list.data?.variables ?? [];
@@ -148,66 +149,50 @@ export default function VariablesPage() {
         description="Values your scripts read and write with getVariable and setVariable"
         actions={<Button onClick={() => start('new')}>New variable</Button>}
       />
-      <DataState
-        loading={list.loading}
-        error={list.error}
-        hasData={!!list.data}
-        onRetry={list.reload}
+      <ListTable
+        resource={list}
         empty={variables.length === 0}
         emptyTitle="No variables yet"
         emptyText="Variables keep values between runs (a counter, a token, the last id seen). Secret ones are encrypted and masked in logs."
         emptyAction={<Button onClick={() => start('new')}>Create a variable</Button>}
+        label="Variables"
+        head={
+          <>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Kind</Table.Th>
+            <Table.Th visibleFrom="sm">Description</Table.Th>
+            <Table.Th visibleFrom="sm">Updated</Table.Th>
+            <Table.Th />
+          </>
+        }
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table aria-label="Variables">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th visibleFrom="sm">Description</Table.Th>
-                <Table.Th visibleFrom="sm">Updated</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {variables.map((v) => (
-                <Table.Tr key={v.key}>
-                  <Table.Td className="cr-mono">{v.key}</Table.Td>
-                  <Table.Td>
-                    {v.isSecret ? (
-                      <Badge color="grape" variant="light">
-                        secret
-                      </Badge>
-                    ) : (
-                      <Text size="sm">{v.length ?? 0} characters</Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">{v.description || '—'}</Table.Td>
-                  <Table.Td visibleFrom="sm">
-                    <Time value={v.updatedAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-sm" variant="subtle" onClick={() => start(v)}>
-                        Edit
-                      </Button>
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => remove(v.key)}
-                        aria-label={`Delete ${v.key}`}
-                      >
-                        Delete
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-      </DataState>
+        {variables.map((v) => (
+          <Table.Tr key={v.key}>
+            <Table.Td className="cr-mono">{v.key}</Table.Td>
+            <Table.Td>
+              {v.isSecret ? (
+                <Badge color="grape" variant="light">
+                  secret
+                </Badge>
+              ) : (
+                <Text size="sm">{v.length ?? 0} characters</Text>
+              )}
+            </Table.Td>
+            <Table.Td visibleFrom="sm">{v.description || '—'}</Table.Td>
+            <Table.Td visibleFrom="sm">
+              <Time value={v.updatedAt} />
+            </Table.Td>
+            <Table.Td>
+              <RowActions>
+                <RowButton onClick={() => start(v)}>Edit</RowButton>
+                <RowButton danger onClick={() => remove(v.key)} aria-label={`Delete ${v.key}`}>
+                  Delete
+                </RowButton>
+              </RowActions>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <Modal
         opened={opened}
         onClose={close}

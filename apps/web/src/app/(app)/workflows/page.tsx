@@ -3,8 +3,10 @@ import { useState } from 'react';
 import Link from 'next/link';
 import { Anchor, Button, Group, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { DataState, PageHeader, StatusBadge, Time } from '../../../ui/components.tsx';
+import { PageHeader, StatusBadge, Time } from '../../../ui/components.tsx';
+import { filteredEmptyState } from '../../../ui/filtered-empty-state.tsx';
 import { KeysetPager, useKeyset } from '../../../ui/keyset-pager.tsx';
+import { ListTable } from '../../../ui/list-table.tsx';
 import type { WorkflowListItem } from '../../../ui/types.ts';
 import { useResource } from '../../../ui/use-resource.ts';
 
@@ -38,76 +40,65 @@ export default function WorkflowsPage() {
           w={{ base: '100%', sm: 240 }}
         />
       </Group>
-      <DataState
-        loading={list.loading}
-        error={list.error}
-        hasData={!!list.data}
-        onRetry={list.reload}
+      <ListTable
+        resource={list}
         empty={workflows.length === 0 && keyset.newest}
-        emptyTitle={q ? 'No workflow matches' : 'No workflows yet'}
-        emptyText={
-          q
-            ? 'Change or clear the search.'
-            : 'A workflow runs your events one after another or side by side: "back up, then upload if it worked, else page me".'
+        {...filteredEmptyState({
+          filtered: Boolean(q),
+          noun: 'workflow',
+          clear: 'search',
+          intro:
+            'A workflow runs your events one after another or side by side: "back up, then upload if it worked, else page me".',
+          newHref: '/workflows/new',
+        })}
+        label="Workflows"
+        highlightOnHover
+        verticalSpacing="xs"
+        head={
+          <>
+            <Table.Th>Name</Table.Th>
+            <Table.Th visibleFrom="sm">Nodes</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Last run</Table.Th>
+          </>
         }
-        emptyAction={
-          q ? null : (
-            <Button component={Link} href="/workflows/new">
-              Create your first workflow
-            </Button>
-          )
-        }
+        footer={<KeysetPager keyset={keyset} nextBefore={list.data?.nextBefore} />}
       >
-        <div className="cr-table-scroll" tabIndex={0}>
-          <Table highlightOnHover verticalSpacing="xs" aria-label="Workflows">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th visibleFrom="sm">Nodes</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Last run</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {workflows.map((w) => (
-                <Table.Tr key={w.id}>
-                  <Table.Td>
-                    <Anchor component={Link} href={`/workflows/${w.id}`} fw={500}>
-                      {w.name}
-                    </Anchor>
-                    {w.description ? (
-                      <Text size="xs" c="dimmed" lineClamp={1}>
-                        {w.description}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td visibleFrom="sm">{w.nodeCount}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={w.status} />
-                  </Table.Td>
-                  <Table.Td>
-                    {w.lastRun ? (
-                      <>
-                        <Anchor component={Link} href={`/workflow-runs/${w.lastRun.id}`}>
-                          <StatusBadge status={w.lastRun.status} />
-                        </Anchor>
-                        <Text size="xs" c="dimmed" component="div">
-                          <Time value={w.lastRun.createdAt} />
-                        </Text>
-                      </>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        never
-                      </Text>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
-        <KeysetPager keyset={keyset} nextBefore={list.data?.nextBefore} />
-      </DataState>
+        {workflows.map((w) => (
+          <Table.Tr key={w.id}>
+            <Table.Td>
+              <Anchor component={Link} href={`/workflows/${w.id}`} fw={500}>
+                {w.name}
+              </Anchor>
+              {w.description ? (
+                <Text size="xs" c="dimmed" lineClamp={1}>
+                  {w.description}
+                </Text>
+              ) : null}
+            </Table.Td>
+            <Table.Td visibleFrom="sm">{w.nodeCount}</Table.Td>
+            <Table.Td>
+              <StatusBadge status={w.status} />
+            </Table.Td>
+            <Table.Td>
+              {w.lastRun ? (
+                <>
+                  <Anchor component={Link} href={`/workflow-runs/${w.lastRun.id}`}>
+                    <StatusBadge status={w.lastRun.status} />
+                  </Anchor>
+                  <Text size="xs" c="dimmed" component="div">
+                    <Time value={w.lastRun.createdAt} />
+                  </Text>
+                </>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  never
+                </Text>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
     </>
   );
 }

@@ -1,35 +1,14 @@
 'use client';
 import { useEffect, useState } from 'react';
 import Link from 'next/link';
-import { useParams, useRouter } from 'next/navigation';
-import {
-  Anchor,
-  Button,
-  Card,
-  Code,
-  Group,
-  Modal,
-  SimpleGrid,
-  Stack,
-  Table,
-  Tabs,
-  Text,
-} from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { api } from '../../../../ui/api.ts';
-import {
-  DataState,
-  PageHeader,
-  StatusBadge,
-  Time,
-  notifyDone,
-  notifyError,
-  Fact,
-} from '../../../../ui/components.tsx';
+import { useParams } from 'next/navigation';
+import { Anchor, Card, Code, SimpleGrid, Stack, Table, Tabs, Text } from '@mantine/core';
+import { DataState, PageHeader, StatusBadge, Time, Fact } from '../../../../ui/components.tsx';
 import { EventActionsList } from '../../../../ui/event-actions-list.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
 import { RunAtButton } from '../../../../ui/run-at-button.tsx';
 import { RunsTable } from '../../../../ui/runs-table.tsx';
+import { TargetControls } from '../../../../ui/target-controls.tsx';
 import type { EventItem } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
 import { TargetWebhooks } from '../../../../ui/webhooks/target-webhooks.tsx';
@@ -44,7 +23,6 @@ interface Tick {
 
 export default function EventPage() {
   const { id } = useParams<{ id: string }>();
-  const router = useRouter();
   const event = useResource<EventItem>(`/events/${id}`);
   const [tab, setTab] = useState<string | null>('runs');
   // `/events/1#webhooks` opens that tab (the page a new webhook's owner is sent to).
@@ -54,32 +32,7 @@ export default function EventPage() {
   const ticks = useResource<Tick[]>(tab === 'ticks' ? `/events/${id}/ticks` : null, {
     limit: 200,
   });
-  const [deleting, { open: askDelete, close: cancelDelete }] = useDisclosure(false);
   const e = event.data;
-
-  const toggle = async () => {
-    if (!e) return;
-    const status = e.status === 'active' ? 'paused' : 'active';
-    event.setData((current) => current && { ...current, status });
-    try {
-      await api('PATCH', `/events/${e.id}`, { status });
-      notifyDone(status === 'paused' ? 'Event paused' : 'Event resumed');
-    } catch (problem) {
-      notifyError('The event could not be changed', problem);
-    }
-    await event.reload();
-  };
-
-  const remove = async () => {
-    try {
-      await api('DELETE', `/events/${id}`);
-      notifyDone('Event deleted');
-      router.replace('/events');
-    } catch (problem) {
-      notifyError('The event could not be deleted', problem);
-      cancelDelete();
-    }
-  };
 
   return (
     <DataState loading={event.loading} error={event.error} hasData={!!e} onRetry={event.reload}>
@@ -92,15 +45,11 @@ export default function EventPage() {
               <>
                 <RunNowButton eventId={e.id} />
                 <RunAtButton eventId={e.id} />
-                <Button variant="default" component={Link} href={`/events/${e.id}/edit`}>
-                  Edit
-                </Button>
-                <Button variant="default" onClick={toggle}>
-                  {e.status === 'active' ? 'Pause' : 'Resume'}
-                </Button>
-                <Button variant="subtle" color="red" onClick={askDelete}>
-                  Delete
-                </Button>
+                <TargetControls
+                  kind="event"
+                  resource={event}
+                  deleteText="The event, its schedule and its runs' history are deleted. This cannot be undone."
+                />
               </>
             }
           />
@@ -213,22 +162,6 @@ export default function EventPage() {
               <TargetWebhooks target={{ kind: 'event', id: e.id }} />
             </Tabs.Panel>
           </Tabs>
-          <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${e.name}?`}>
-            <Stack>
-              <Text size="sm">
-                The event, its schedule and its runs&apos; history are deleted. This cannot be
-                undone.
-              </Text>
-              <Group justify="flex-end">
-                <Button variant="default" onClick={cancelDelete}>
-                  Keep it
-                </Button>
-                <Button color="red" onClick={remove}>
-                  Delete
-                </Button>
-              </Group>
-            </Stack>
-          </Modal>
         </>
       ) : null}
     </DataState>

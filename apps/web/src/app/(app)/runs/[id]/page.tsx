@@ -2,8 +2,9 @@
 import { useMemo } from 'react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { Alert, Anchor, Button, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { api } from '../../../../ui/api.ts';
+import { apiAction } from '../../../../ui/api-action.ts';
 import {
   DataState,
   JsonBlock,
@@ -11,11 +12,11 @@ import {
   StatusBadge,
   Time,
   formatDuration,
-  notifyDone,
-  notifyError,
   Fact,
 } from '../../../../ui/components.tsx';
+import { ErrorAlert } from '../../../../ui/error-alert.tsx';
 import { LiveLog } from '../../../../ui/live-log.tsx';
+import { SectionCard } from '../../../../ui/section-card.tsx';
 import type { Run, Server } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
 
@@ -45,12 +46,10 @@ export default function RunPage() {
   const r = run.data;
 
   const cancel = async () => {
-    try {
-      await api('POST', `/runs/${id}/cancel`);
-      notifyDone('Cancel requested');
-    } catch (problem) {
-      notifyError('The run could not be cancelled', problem);
-    }
+    await apiAction(() => api('POST', `/runs/${id}/cancel`), {
+      done: 'Cancel requested',
+      failed: 'The run could not be cancelled',
+    });
     await run.reload();
   };
 
@@ -108,24 +107,12 @@ export default function RunPage() {
               <Fact label="Duration">{formatDuration(r.durationMs)}</Fact>
             </SimpleGrid>
           </Card>
-          {r.error ? (
-            <Alert color="red" title="Error" role="alert">
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                {r.error}
-              </Text>
-            </Alert>
-          ) : null}
-          <Card withBorder>
-            <Title order={2} size="h4" mb="sm">
-              Log
-            </Title>
+          {r.error ? <ErrorAlert error={r.error} role="alert" /> : null}
+          <SectionCard title="Log">
             <LiveLog runId={r.id} onStatus={() => void run.reload()} serverNames={serverNames} />
-          </Card>
+          </SectionCard>
           {hasTargets ? (
-            <Card withBorder>
-              <Title order={2} size="h4" mb="sm">
-                Servers
-              </Title>
+            <SectionCard title="Servers">
               <div className="cr-table-scroll" tabIndex={0}>
                 <Table aria-label="Results per server">
                   <Table.Thead>
@@ -156,35 +143,23 @@ export default function RunPage() {
                   </Table.Tbody>
                 </Table>
               </div>
-            </Card>
+            </SectionCard>
           ) : null}
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Output
-              </Title>
+            <SectionCard title="Output" size="h5">
               <JsonBlock value={r.output} />
-            </Card>
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Condition
-              </Title>
+            </SectionCard>
+            <SectionCard title="Condition" size="h5">
               <Text size="sm">{r.condition === null ? 'not set' : String(r.condition)}</Text>
-            </Card>
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Input
-              </Title>
+            </SectionCard>
+            <SectionCard title="Input" size="h5">
               <JsonBlock value={r.input} />
-            </Card>
+            </SectionCard>
           </SimpleGrid>
           {r.result !== null && r.result !== undefined ? (
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Result
-              </Title>
+            <SectionCard title="Result" size="h5">
               <JsonBlock value={r.result} />
-            </Card>
+            </SectionCard>
           ) : null}
         </Stack>
       ) : null}

@@ -2,18 +2,9 @@
 import { useMemo, useState } from 'react';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-  useMatches,
-} from '@mantine/core';
+import { Anchor, Button, Card, SimpleGrid, Stack, useMatches } from '@mantine/core';
 import { api } from '../../../../ui/api.ts';
+import { apiAction } from '../../../../ui/api-action.ts';
 import {
   DataState,
   Fact,
@@ -25,6 +16,8 @@ import {
   notifyDone,
   notifyError,
 } from '../../../../ui/components.tsx';
+import { ErrorAlert } from '../../../../ui/error-alert.tsx';
+import { SectionCard } from '../../../../ui/section-card.tsx';
 import type { Workflow, WorkflowRun } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
 import { WorkflowCanvas } from '../../../../ui/workflows/canvas.tsx';
@@ -57,12 +50,10 @@ export default function WorkflowRunPage() {
 
   const cancel = async () => {
     setBusy(true);
-    try {
-      await api('POST', `/workflow-runs/${id}/cancel`);
-      notifyDone('Workflow run cancelled');
-    } catch (problem) {
-      notifyError('The run could not be cancelled', problem);
-    }
+    await apiAction(() => api('POST', `/workflow-runs/${id}/cancel`), {
+      done: 'Workflow run cancelled',
+      failed: 'The run could not be cancelled',
+    });
     setBusy(false);
     await run.reload();
   };
@@ -154,21 +145,16 @@ export default function WorkflowRunPage() {
               </Fact>
             </SimpleGrid>
           </Card>
-          {r.error ? (
-            <Alert color="red" title="Error" role="alert">
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                {r.error}
-              </Text>
-            </Alert>
-          ) : null}
-          <Card withBorder>
-            <Title order={2} size="h4" mb={4}>
-              Graph
-            </Title>
-            <Text size="xs" c="dimmed" mb="sm">
-              {r.status === 'running' ? 'Updates as the nodes run. ' : ''}
-              Select a node to see its input, output and log.
-            </Text>
+          {r.error ? <ErrorAlert error={r.error} role="alert" /> : null}
+          <SectionCard
+            title="Graph"
+            description={
+              <>
+                {r.status === 'running' ? 'Updates as the nodes run. ' : ''}
+                Select a node to see its input, output and log.
+              </>
+            }
+          >
             <WorkflowCanvas
               nodes={graph.nodes}
               edges={graph.edges}
@@ -179,7 +165,7 @@ export default function WorkflowRunPage() {
               label={`The graph of run ${r.id}, each node with its state`}
               height={canvasHeight}
             />
-          </Card>
+          </SectionCard>
           {node ? (
             <NodeRunDetails
               key={node.name}
@@ -189,18 +175,12 @@ export default function WorkflowRunPage() {
             />
           ) : null}
           <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Input
-              </Title>
+            <SectionCard title="Input" size="h5">
               <JsonBlock value={r.input} />
-            </Card>
-            <Card withBorder>
-              <Title order={2} size="h5" mb="xs">
-                Output
-              </Title>
+            </SectionCard>
+            <SectionCard title="Output" size="h5">
               <JsonBlock value={r.output} />
-            </Card>
+            </SectionCard>
           </SimpleGrid>
         </Stack>
       ) : null}

@@ -1,30 +1,11 @@
 'use client';
 import { useMemo } from 'react';
-import Link from 'next/link';
-import { useParams, useRouter } from 'next/navigation';
-import {
-  Button,
-  Card,
-  Group,
-  Modal,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-  useMatches,
-} from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { api } from '../../../../ui/api.ts';
-import {
-  DataState,
-  Fact,
-  PageHeader,
-  StatusBadge,
-  Time,
-  notifyDone,
-  notifyError,
-} from '../../../../ui/components.tsx';
+import { useParams } from 'next/navigation';
+import { Card, SimpleGrid, Stack, Text, useMatches } from '@mantine/core';
+import { DataState, Fact, PageHeader, StatusBadge, Time } from '../../../../ui/components.tsx';
 import { RunNowButton } from '../../../../ui/run-now-button.tsx';
+import { SectionCard } from '../../../../ui/section-card.tsx';
+import { TargetControls } from '../../../../ui/target-controls.tsx';
 import type { Workflow } from '../../../../ui/types.ts';
 import { useResource } from '../../../../ui/use-resource.ts';
 import { TargetWebhooks } from '../../../../ui/webhooks/target-webhooks.tsx';
@@ -35,9 +16,7 @@ import { WorkflowRunsTable } from '../../../../ui/workflows/workflow-runs-table.
 
 export default function WorkflowPage() {
   const { id } = useParams<{ id: string }>();
-  const router = useRouter();
   const workflow = useResource<Workflow>(`/workflows/${id}`);
-  const [deleting, { open: askDelete, close: cancelDelete }] = useDisclosure(false);
   const w = workflow.data;
   const names = useTargetNames(
     (w?.nodes ?? []).map((n) =>
@@ -51,30 +30,6 @@ export default function WorkflowPage() {
     [w, names.describe],
   );
   const canvasHeight = useMatches({ base: 320, md: 420 });
-
-  const toggle = async () => {
-    if (!w) return;
-    const status = w.status === 'active' ? 'paused' : 'active';
-    workflow.setData((current) => current && { ...current, status });
-    try {
-      await api('PATCH', `/workflows/${w.id}`, { status });
-      notifyDone(status === 'paused' ? 'Workflow paused' : 'Workflow resumed');
-    } catch (problem) {
-      notifyError('The workflow could not be changed', problem);
-    }
-    await workflow.reload();
-  };
-
-  const remove = async () => {
-    try {
-      await api('DELETE', `/workflows/${id}`);
-      notifyDone('Workflow deleted');
-      router.replace('/workflows');
-    } catch (problem) {
-      notifyError('The workflow could not be deleted', problem);
-      cancelDelete();
-    }
-  };
 
   return (
     <DataState
@@ -91,15 +46,11 @@ export default function WorkflowPage() {
             actions={
               <>
                 <RunNowButton workflowId={w.id} />
-                <Button variant="default" component={Link} href={`/workflows/${w.id}/edit`}>
-                  Edit
-                </Button>
-                <Button variant="default" onClick={toggle}>
-                  {w.status === 'active' ? 'Pause' : 'Resume'}
-                </Button>
-                <Button variant="subtle" color="red" onClick={askDelete}>
-                  Delete
-                </Button>
+                <TargetControls
+                  kind="workflow"
+                  resource={workflow}
+                  deleteText="The workflow and the history of its runs are deleted; its events, and their runs, stay. This cannot be undone."
+                />
               </>
             }
           />
@@ -120,10 +71,7 @@ export default function WorkflowPage() {
               </Fact>
             </SimpleGrid>
           </Card>
-          <Card withBorder>
-            <Title order={2} size="h4" mb="sm">
-              Graph
-            </Title>
+          <SectionCard title="Graph">
             {w.nodes.length === 0 ? (
               <Text size="sm" c="dimmed">
                 No nodes.
@@ -137,35 +85,13 @@ export default function WorkflowPage() {
                 height={canvasHeight}
               />
             )}
-          </Card>
-          <Card withBorder>
-            <Title order={2} size="h4" mb="sm">
-              Runs
-            </Title>
+          </SectionCard>
+          <SectionCard title="Runs">
             <WorkflowRunsTable workflowId={w.id} />
-          </Card>
-          <Card withBorder id="webhooks">
-            <Title order={2} size="h4" mb="sm">
-              Webhooks
-            </Title>
+          </SectionCard>
+          <SectionCard title="Webhooks" id="webhooks">
             <TargetWebhooks target={{ kind: 'workflow', id: w.id }} />
-          </Card>
-          <Modal opened={deleting} onClose={cancelDelete} title={`Delete ${w.name}?`}>
-            <Stack>
-              <Text size="sm">
-                The workflow and the history of its runs are deleted; its events, and their runs,
-                stay. This cannot be undone.
-              </Text>
-              <Group justify="flex-end">
-                <Button variant="default" onClick={cancelDelete}>
-                  Keep it
-                </Button>
-                <Button color="red" onClick={remove}>
-                  Delete
-                </Button>
-              </Group>
-            </Stack>
-          </Modal>
+          </SectionCard>
         </Stack>
       ) : null}
     </DataState>
