@@ -11,12 +11,15 @@ const durationOf = (run: WorkflowRunListItem) =>
   run.finishedAt ? new Date(run.finishedAt).getTime() - new Date(run.createdAt).getTime() : null;
 
 /**
- * A workflow's runs, newest first, paged; read again when one of the user's runs changes
- * status (the nodes' runs are ordinary runs), so a running row ends by itself.
+ * A workflow's runs, newest first, paged; read again when one of the user's workflow runs
+ * moves or one of their runs changes status, so a running row ends by itself.
  */
 export function WorkflowRunsTable({ workflowId }: { workflowId: number }) {
   const { keyset, page, runs } = useLiveRunsPage<WorkflowRunListItem>(
     `/workflows/${workflowId}/runs`,
+    {},
+    25,
+    true,
   );
   return (
     <ListTable
