@@ -124,10 +124,10 @@ describeInBrowser('the live log of a run', () => {
     return page;
   }
 
-  /** The log's line count as the page shows it ("N lines", or "n of N lines" when filtered). */
+  /** The log's line count as the page shows it ("N lines", or "n of N lines" when filtered; "1 line"). */
   async function shownCount(page: Page): Promise<{ shown: number; total: number }> {
     const text = (await page.getByTestId('log-count').textContent()) ?? '';
-    const match = /^(?:(\d+) of )?(\d+) lines$/.exec(text.trim());
+    const match = /^(?:(\d+) of )?(\d+) lines?$/.exec(text.trim());
     if (!match) throw new Error(`unexpected line count: ${text}`);
     const total = Number(match[2]);
     return { shown: match[1] === undefined ? total : Number(match[1]), total };
@@ -135,7 +135,9 @@ describeInBrowser('the live log of a run', () => {
 
   async function waitForCount(page: Page, total: number, timeout = 180_000) {
     await page.waitForFunction(
-      (n) => document.querySelector('[data-testid="log-count"]')?.textContent === `${n} lines`,
+      (n) =>
+        document.querySelector('[data-testid="log-count"]')?.textContent ===
+        `${n} ${n === 1 ? 'line' : 'lines'}`,
       total,
       { timeout, polling: 250 },
     );
@@ -335,6 +337,8 @@ describeInBrowser('the live log of a run', () => {
     const stored = await storedLog(runId);
     await waitForCount(page, stored.length);
     await page.getByText(/^ticks: \d+$/).waitFor();
+    // The run has ended: the log says so instead of "live".
+    await state.getByText('ended', { exact: true }).waitFor();
 
     const shown = await downloaded(page);
     const ticks = shown.filter((l) => l.stream === 'stdout' && l.text.startsWith('tick '));

@@ -7,6 +7,9 @@ import type { LogLine } from '@cronium/contracts';
 import { renderAnsi, stripAnsi } from './ansi.tsx';
 import { LiveSocket, type LiveState } from './live-socket.ts';
 
+/** A run in one of these may still write lines (its status set is in @cronium/contracts). */
+const NOT_ENDED = new Set(['scheduled', 'queued', 'running', 'cancelling']);
+
 const ROW = 20;
 
 type Line = LogLine;
@@ -24,6 +27,8 @@ export function LiveLog(props: {
   const lines = useRef<Line[]>([]);
   const [count, setCount] = useState(0);
   const [state, setState] = useState<LiveState>('connecting');
+  /** The run has ended: its log is whole, nothing more is coming. */
+  const [ended, setEnded] = useState(false);
   const [follow, setFollow] = useState(true);
   const [search, setSearch] = useState('');
   const [needle] = useDebouncedValue(search, 200);
@@ -36,6 +41,7 @@ export function LiveLog(props: {
   useEffect(() => {
     lines.current = [];
     setCount(0);
+    setEnded(false);
     const socket = new LiveSocket();
     socket.onState = setState;
     let frame = 0;
@@ -50,7 +56,10 @@ export function LiveLog(props: {
         // One render per animation frame, however many lines arrive in it.
         frame ||= requestAnimationFrame(flush);
       },
-      onStatus: (s) => onStatus.current?.(s.status),
+      onStatus: (s) => {
+        setEnded(!NOT_ENDED.has(s.status));
+        onStatus.current?.(s.status);
+      },
     });
     return () => {
       cancelAnimationFrame(frame);
@@ -137,13 +146,22 @@ export function LiveLog(props: {
         <Group gap="xs">
           <Badge
             variant="dot"
-            color={state === 'open' ? 'teal' : state === 'closed' ? 'gray' : 'orange'}
+            color={
+              ended && state === 'open'
+                ? 'gray'
+                : state === 'open'
+                  ? 'teal'
+                  : state === 'closed'
+                    ? 'gray'
+                    : 'orange'
+            }
             data-testid="live-state"
           >
-            {state === 'open' ? 'live' : state}
+            {state === 'open' ? (ended ? 'ended' : 'live') : state}
           </Badge>
           <Text size="xs" c="dimmed" data-testid="log-count">
-            {needle || stream !== 'all' ? `${shown.length} of ${count}` : count} lines
+            {needle || stream !== 'all' ? `${shown.length} of ${count}` : count}{' '}
+            {count === 1 ? 'line' : 'lines'}
           </Text>
           <Button
             size="xs"

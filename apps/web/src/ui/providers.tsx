@@ -56,7 +56,8 @@ const contrast: CSSVariablesResolver = () => ({
 export function Providers({ children }: { children: ReactNode }) {
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={contrast}>
-      <Notifications position="top-right" />
+      {/* Bottom right: at the top, a notice covered the page header's buttons (Pause, Delete). */}
+      <Notifications position="bottom-right" />
       {children}
     </MantineProvider>
   );
