@@ -273,8 +273,11 @@ describe('workflow tool nodes', () => {
       );
       await hear('retry scheduled', () => count() > before);
 
+      before = count();
       const [again] = await claimToolNodes(t.db, { owner: 'a', limit: 10, leaseMs: 60_000 });
       expect(again).toMatchObject({ tries: 2 });
+      // Delivery is asynchronous: the claim's own notification is heard before counting on.
+      await hear('claimed again', () => count() > before);
       before = count();
       // A final failure ends the workflow run (its next node can no longer run).
       await finishToolNode(
@@ -285,7 +288,9 @@ describe('workflow tool nodes', () => {
       await hear('ended', () => count() > before);
       expect(await workflowRunStatus(workflowRunId)).toBe('failed');
 
-      // Another workflow run's node changes are not announced as this one's.
+      // Another workflow run's node changes are not announced as this one's (this run's
+      // last notifications are let in first).
+      await new Promise((r) => setTimeout(r, 200));
       before = count();
       await startedToTool();
       await new Promise((r) => setTimeout(r, 200));
